@@ -1,0 +1,197 @@
+"""Every error govflow raises.
+
+Two families hang under :class:`GovflowError`:
+
+* :class:`DefinitionError` -- something declared is wrong (a workflow, an org graph, a code
+  layout, a plugin). Raised while building things, before any issue moves.
+* :class:`RuntimeRefusal` -- a request against a well-defined system was refused (a move that is
+  not allowed, a stale version, an unknown issue). A refusal never changes anything.
+
+Callers catch the family they care about; every message names the offending element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class GovflowError(Exception):
+    """Root of every error raised by govflow."""
+
+
+# --- definition time -------------------------------------------------------------------------
+
+
+class DefinitionError(GovflowError):
+    """Something declared (workflow, org graph, plugin, code layout) is invalid."""
+
+
+class InvalidWorkflowError(DefinitionError):
+    """A workflow spec is malformed: ``element`` names the state, transition or guard at fault."""
+
+    def __init__(self, workflow: str, element: str, problem: str) -> None:
+        self.workflow = workflow
+        self.element = element
+        self.problem = problem
+        super().__init__(f"workflow {workflow!r}: {element}: {problem}")
+
+
+class InvalidOrgGraphError(DefinitionError):
+    """A unit, person or edge breaks the org schema, or the graph is inconsistent."""
+
+
+class InvalidCodeError(DefinitionError, ValueError):
+    """A division or grid code does not fit its layout; ``segment`` names the part that is wrong."""
+
+    def __init__(self, code: str, layout: str, segment: str, problem: str) -> None:
+        self.code = code
+        self.layout = layout
+        self.segment = segment
+        self.problem = problem
+        super().__init__(f"code {code!r} ({layout}): segment {segment!r}: {problem}")
+
+
+class DataLoadError(DefinitionError):
+    """A row of an input table is bad: ``source`` and ``row`` (1-based, header is row 1) say where."""
+
+    def __init__(self, source: str, row: int, problem: str) -> None:
+        self.source = source
+        self.row = row
+        self.problem = problem
+        super().__init__(f"{source}, row {row}: {problem}")
+
+
+class PluginError(DefinitionError):
+    """A plugin is broken: wrong hook name, invalid contribution, clash with another plugin."""
+
+    def __init__(self, plugin: str, problem: str) -> None:
+        self.plugin = plugin
+        self.problem = problem
+        super().__init__(f"plugin {plugin!r}: {problem}")
+
+
+# --- run time --------------------------------------------------------------------------------
+
+
+class RuntimeRefusal(GovflowError):
+    """A request was refused; nothing was changed and nothing was appended to the log."""
+
+
+class UnknownIssueError(RuntimeRefusal, LookupError):
+    """No issue has this id."""
+
+    def __init__(self, issue_id: str) -> None:
+        self.issue_id = issue_id
+        super().__init__(f"no issue with id {issue_id!r}")
+
+
+class UnknownWorkflowError(RuntimeRefusal, LookupError):
+    """No workflow (or no such version of it) is registered with the engine."""
+
+    def __init__(self, name: str, version: int | None = None) -> None:
+        self.name = name
+        self.version = version
+        what = name if version is None else f"{name} v{version}"
+        super().__init__(f"no workflow {what!r} is registered")
+
+
+class InvalidRequestError(RuntimeRefusal, ValueError):
+    """An argument to the engine is malformed (missing field, wrong type, unknown unit)."""
+
+
+class TransitionNotAllowedError(RuntimeRefusal):
+    """The trigger does not exist, or does not leave the issue's current state."""
+
+    def __init__(
+        self, issue_id: str, state: str, trigger: str, available: Sequence[str] = ()
+    ) -> None:
+        self.issue_id = issue_id
+        self.state = state
+        self.trigger = trigger
+        self.available = tuple(available)
+        hint = f"; from {state!r} the triggers are {list(self.available)}" if available else ""
+        super().__init__(
+            f"issue {issue_id!r}: trigger {trigger!r} is not allowed in state {state!r}{hint}"
+        )
+
+
+class PermissionDeniedError(RuntimeRefusal):
+    """The actor lacks a role or relation the move requires.
+
+    ``missing_role`` holds the roles any one of which would do; ``missing_relation`` names the
+    relation to the issue that the actor does not have (``reporter``, ``assignee``, ...).
+    """
+
+    def __init__(
+        self,
+        issue_id: str,
+        trigger: str,
+        actor: str,
+        *,
+        missing_roles: Sequence[str] = (),
+        missing_relation: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.issue_id = issue_id
+        self.trigger = trigger
+        self.actor = actor
+        self.missing_roles = tuple(missing_roles)
+        self.missing_relation = missing_relation
+        if reason is None:
+            if self.missing_roles:
+                reason = f"needs one of the roles {list(self.missing_roles)}"
+            else:
+                reason = f"must be {missing_relation}"
+        self.reason = reason
+        super().__init__(f"issue {issue_id!r}: {actor!r} may not fire {trigger!r}: {reason}")
+
+
+class GuardFailedError(RuntimeRefusal):
+    """A named guard (or a plugin's before-transition check) refused the move."""
+
+    def __init__(self, issue_id: str, trigger: str, guard: str, reason: str | None = None) -> None:
+        self.issue_id = issue_id
+        self.trigger = trigger
+        self.guard = guard
+        self.reason = reason
+        why = f": {reason}" if reason else ""
+        super().__init__(f"issue {issue_id!r}: {trigger!r} refused by guard {guard!r}{why}")
+
+
+class ConflictError(RuntimeRefusal):
+    """The caller's view is stale (``expected_version``), or an idempotency key was reused
+    for a different request."""
+
+    def __init__(self, issue_id: str, message: str) -> None:
+        self.issue_id = issue_id
+        super().__init__(f"issue {issue_id!r}: {message}")
+
+
+class IntegrityError(GovflowError):
+    """The audit log does not verify: ``issue_id`` and ``sequence`` say where it breaks."""
+
+    def __init__(self, issue_id: str, sequence: int, problem: str) -> None:
+        self.issue_id = issue_id
+        self.sequence = sequence
+        self.problem = problem
+        super().__init__(f"issue {issue_id!r}, event {sequence}: {problem}")
+
+
+__all__ = [
+    "ConflictError",
+    "DataLoadError",
+    "DefinitionError",
+    "GovflowError",
+    "GuardFailedError",
+    "IntegrityError",
+    "InvalidCodeError",
+    "InvalidOrgGraphError",
+    "InvalidRequestError",
+    "InvalidWorkflowError",
+    "PermissionDeniedError",
+    "PluginError",
+    "RuntimeRefusal",
+    "TransitionNotAllowedError",
+    "UnknownIssueError",
+    "UnknownWorkflowError",
+]
