@@ -1,7 +1,56 @@
-"""govflow: workflows for party-building-led grassroots governance."""
+"""govflow: workflows for party-building-led grassroots governance (党建引领基层治理).
+
+Encode a local method once -- its states, moves, roles, deadlines and deliberations -- and run
+it on one engine that routes through a real organization and keeps a tamper-evident record.
+"""
 
 from govflow import errors
+from govflow.audit import replay, verify_events
+from govflow.builtin.closed_loop import CLOSED_LOOP
+from govflow.clock import Clock, ManualClock, SystemClock
+from govflow.engine import Engine
+from govflow.hookspecs import hookimpl
+from govflow.records import SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
+from govflow.store import MemoryStore, Store
+from govflow.workflow import (
+    Guard,
+    MoveContext,
+    Relation,
+    State,
+    StateKind,
+    Transition,
+    Workflow,
+    workflow_from_dict,
+    workflow_from_toml,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "errors"]
+__all__ = [
+    "CLOSED_LOOP",
+    "SYSTEM_CLOCK",
+    "Actor",
+    "Clock",
+    "Engine",
+    "Event",
+    "Guard",
+    "Issue",
+    "ManualClock",
+    "MemoryStore",
+    "MoveContext",
+    "PluginRef",
+    "Relation",
+    "State",
+    "StateKind",
+    "Store",
+    "SystemClock",
+    "Transition",
+    "Workflow",
+    "__version__",
+    "errors",
+    "hookimpl",
+    "replay",
+    "verify_events",
+    "workflow_from_dict",
+    "workflow_from_toml",
+]

@@ -4,7 +4,7 @@ Two families hang under :class:`GovflowError`:
 
 * :class:`DefinitionError` -- something declared is wrong (a workflow, an org graph, a code
   layout, a plugin). Raised while building things, before any issue moves.
-* :class:`RuntimeRefusal` -- a request against a well-defined system was refused (a move that is
+* :class:`RefusalError` -- a request against a well-defined system was refused (a move that is
   not allowed, a stale version, an unknown issue). A refusal never changes anything.
 
 Callers catch the family they care about; every message names the offending element.
@@ -52,7 +52,10 @@ class InvalidCodeError(DefinitionError, ValueError):
 
 
 class DataLoadError(DefinitionError):
-    """A row of an input table is bad: ``source`` and ``row`` (1-based, header is row 1) say where."""
+    """A row of an input table is bad.
+
+    ``source`` and ``row`` (1-based, the header is row 1) say where.
+    """
 
     def __init__(self, source: str, row: int, problem: str) -> None:
         self.source = source
@@ -73,11 +76,11 @@ class PluginError(DefinitionError):
 # --- run time --------------------------------------------------------------------------------
 
 
-class RuntimeRefusal(GovflowError):
+class RefusalError(GovflowError):
     """A request was refused; nothing was changed and nothing was appended to the log."""
 
 
-class UnknownIssueError(RuntimeRefusal, LookupError):
+class UnknownIssueError(RefusalError, LookupError):
     """No issue has this id."""
 
     def __init__(self, issue_id: str) -> None:
@@ -85,7 +88,7 @@ class UnknownIssueError(RuntimeRefusal, LookupError):
         super().__init__(f"no issue with id {issue_id!r}")
 
 
-class UnknownWorkflowError(RuntimeRefusal, LookupError):
+class UnknownWorkflowError(RefusalError, LookupError):
     """No workflow (or no such version of it) is registered with the engine."""
 
     def __init__(self, name: str, version: int | None = None) -> None:
@@ -95,11 +98,11 @@ class UnknownWorkflowError(RuntimeRefusal, LookupError):
         super().__init__(f"no workflow {what!r} is registered")
 
 
-class InvalidRequestError(RuntimeRefusal, ValueError):
+class InvalidRequestError(RefusalError, ValueError):
     """An argument to the engine is malformed (missing field, wrong type, unknown unit)."""
 
 
-class TransitionNotAllowedError(RuntimeRefusal):
+class TransitionNotAllowedError(RefusalError):
     """The trigger does not exist, or does not leave the issue's current state."""
 
     def __init__(
@@ -115,7 +118,7 @@ class TransitionNotAllowedError(RuntimeRefusal):
         )
 
 
-class PermissionDeniedError(RuntimeRefusal):
+class PermissionDeniedError(RefusalError):
     """The actor lacks a role or relation the move requires.
 
     ``missing_role`` holds the roles any one of which would do; ``missing_relation`` names the
@@ -146,7 +149,7 @@ class PermissionDeniedError(RuntimeRefusal):
         super().__init__(f"issue {issue_id!r}: {actor!r} may not fire {trigger!r}: {reason}")
 
 
-class GuardFailedError(RuntimeRefusal):
+class GuardFailedError(RefusalError):
     """A named guard (or a plugin's before-transition check) refused the move."""
 
     def __init__(self, issue_id: str, trigger: str, guard: str, reason: str | None = None) -> None:
@@ -158,7 +161,7 @@ class GuardFailedError(RuntimeRefusal):
         super().__init__(f"issue {issue_id!r}: {trigger!r} refused by guard {guard!r}{why}")
 
 
-class ConflictError(RuntimeRefusal):
+class ConflictError(RefusalError):
     """The caller's view is stale (``expected_version``), or an idempotency key was reused
     for a different request."""
 
@@ -190,7 +193,7 @@ __all__ = [
     "InvalidWorkflowError",
     "PermissionDeniedError",
     "PluginError",
-    "RuntimeRefusal",
+    "RefusalError",
     "TransitionNotAllowedError",
     "UnknownIssueError",
     "UnknownWorkflowError",

@@ -1,0 +1,191 @@
+"""The audit log: hash-chained events, their verification, and replay.
+
+Each event's hash is SHA-256 over a canonical JSON encoding of all its other fields, including
+the previous event's hash. Editing, inserting or deleting any event therefore breaks the chain
+at a point :func:`verify_events` names. :func:`replay` rebuilds an issue from its events alone:
+the ``open`` event carries every initial field, and each later event carries its destination
+and whatever else it changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from govflow.errors import IntegrityError
+from govflow.records import Event, Issue, PluginRef
+from govflow.workflow.spec import OPEN_TRIGGER
+
+#: The ``previous_hash`` of an issue's first event.
+GENESIS = "0" * 64
+
+#: Fields of :class:`~govflow.records.Issue` an event's ``changes`` may set.
+CHANGEABLE = frozenset(
+    {
+        "workflow",
+        "workflow_version",
+        "category",
+        "location",
+        "reporter",
+        "due_at",
+        "assignees",
+        "handlers",
+        "data",
+    }
+)
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def to_json_value(value: Any) -> Any:
+    """``value`` with datetimes as ISO strings and tuples as lists, as the hash encodes it."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json_value(v) for v in value]
+    return value
+
+
+def event_hash(
+    *,
+    issue_id: str,
+    sequence: int,
+    trigger: str,
+    source: str | None,
+    destination: str,
+    actor: str,
+    at: datetime,
+    payload: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    plugin: PluginRef | None,
+    decisions: Mapping[str, str],
+    previous_hash: str,
+) -> str:
+    """The SHA-256 hex digest of an event's canonical encoding."""
+    encoded = _ENCODER.encode(
+        [
+            issue_id,
+            sequence,
+            trigger,
+            source,
+            destination,
+            actor,
+            at.isoformat(),
+            dict(payload) if payload else None,
+            to_json_value(changes) if changes else None,
+            None if plugin is None else [plugin.name, plugin.version],
+            dict(decisions) if decisions else None,
+            previous_hash,
+        ]
+    )
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def recompute_hash(event: Event) -> str:
+    """The hash ``event`` should carry, given its other fields."""
+    return event_hash(
+        issue_id=event.issue_id,
+        sequence=event.sequence,
+        trigger=event.trigger,
+        source=event.source,
+        destination=event.destination,
+        actor=event.actor,
+        at=event.at,
+        payload=event.payload,
+        changes=event.changes,
+        plugin=event.plugin,
+        decisions=event.decisions,
+        previous_hash=event.previous_hash,
+    )
+
+
+def verify_events(events: Sequence[Event], issue: Issue | None = None) -> int:
+    """Check an issue's events form an unbroken chain; return how many were checked.
+
+    With ``issue``, also check the chain ends at that issue (a deleted last event leaves a
+    valid but short chain; the issue's version gives it away) and that replay reproduces it.
+    Raises :class:`~govflow.errors.IntegrityError` naming the issue and the event sequence where
+    the log breaks.
+    """
+    if not events:
+        if issue is not None:
+            raise IntegrityError(issue.id, 0, "the issue has no events")
+        return 0
+    issue_id = events[0].issue_id
+    previous = GENESIS
+    for position, event in enumerate(events):
+        if event.issue_id != issue_id:
+            raise IntegrityError(issue_id, position, f"belongs to issue {event.issue_id!r}")
+        if event.sequence != position:
+            raise IntegrityError(
+                issue_id,
+                position,
+                f"has sequence {event.sequence}; an event was inserted or deleted here",
+            )
+        if event.previous_hash != previous:
+            raise IntegrityError(
+                issue_id, position, "previous_hash does not match the event before it"
+            )
+        if recompute_hash(event) != event.hash:
+            raise IntegrityError(issue_id, position, "was edited: its hash does not match")
+        previous = event.hash
+    if issue is not None:
+        last = events[-1].sequence
+        if issue.version != last:
+            raise IntegrityError(
+                issue_id,
+                last + 1,
+                f"the issue is at version {issue.version} but the log ends at {last}: "
+                "events are missing",
+            )
+        if replay(events) != issue:
+            raise IntegrityError(issue_id, last, "replaying the log does not give the issue")
+    return len(events)
+
+
+def _decode_change(key: str, value: Any) -> Any:
+    if key == "due_at" and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def replay(events: Sequence[Event]) -> Issue:
+    """Rebuild an issue from its events, first (``open``) to last."""
+    if not events:
+        raise IntegrityError("?", 0, "cannot replay an empty log")
+    first = events[0]
+    if first.trigger != OPEN_TRIGGER or first.sequence != 0:
+        raise IntegrityError(first.issue_id, first.sequence, "the log does not start with open")
+    fields: dict[str, Any] = {
+        "id": first.issue_id,
+        "state": first.destination,
+        "opened_at": first.at,
+        "updated_at": first.at,
+        "version": 0,
+    }
+    fields.update({k: _decode_change(k, v) for k, v in first.changes.items()})
+    for event in events[1:]:
+        unknown = set(event.changes) - CHANGEABLE
+        if unknown:
+            raise IntegrityError(event.issue_id, event.sequence, f"unknown changes {unknown}")
+        fields.update({k: _decode_change(k, v) for k, v in event.changes.items()})
+        fields["state"] = event.destination
+        fields["updated_at"] = event.at
+        fields["version"] = event.sequence
+    return Issue(**fields)
+
+
+__all__ = [
+    "CHANGEABLE",
+    "GENESIS",
+    "event_hash",
+    "recompute_hash",
+    "replay",
+    "to_json_value",
+    "verify_events",
+]

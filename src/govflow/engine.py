@@ -1,0 +1,558 @@
+"""The Engine: opens issues, moves them, fires deadlines, and keeps the audit log.
+
+Every accepted move is one :meth:`~govflow.store.Store.commit`: the event appended and the
+issue's new state saved together. Every refused move raises a typed error from
+:mod:`govflow.errors` before anything is committed, so a refusal changes nothing.
+
+The order of checks in :meth:`Engine.fire` is part of the contract, because it decides which
+error a caller sees first: unknown issue → idempotent replay → stale version → unknown trigger
+for the state → roles → relations → plugins' vetoes → guards.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from govflow.audit import GENESIS, event_hash, verify_events
+from govflow.clock import Clock, SystemClock
+from govflow.errors import (
+    ConflictError,
+    GuardFailedError,
+    InvalidRequestError,
+    InvalidWorkflowError,
+    PermissionDeniedError,
+    PluginError,
+    RefusalError,
+    TransitionNotAllowedError,
+    UnknownWorkflowError,
+)
+from govflow.plugins import PluginHost
+from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
+from govflow.store import MemoryStore, Store
+from govflow.workflow.machine import CompiledWorkflow, Guard, MoveContext
+from govflow.workflow.spec import OPEN_TRIGGER, Relation, StateKind, Transition, Workflow
+
+log = logging.getLogger(__name__)
+
+_RELATION_TEXT = {
+    Relation.REPORTER: "the issue's reporter",
+    Relation.ASSIGNEE: "an assignee of the issue",
+    Relation.NOT_HANDLER: "someone who did not handle the issue",
+}
+
+
+def _json_data(what: str, value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """``value`` as plain JSON data (what the log stores), or a refusal saying why not."""
+    if not value:
+        return EMPTY
+    if not isinstance(value, Mapping):
+        raise InvalidRequestError(f"{what} must be a mapping, got {type(value).__name__}")
+    try:
+        plain = json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))
+    except (TypeError, ValueError) as err:
+        raise InvalidRequestError(f"{what} must be JSON data: {err}") from None
+    if not all(isinstance(key, str) for key in value):
+        raise InvalidRequestError(f"{what} keys must be strings")
+    return MappingProxyType(plain)
+
+
+class Engine:
+    """One engine per deployment: plugins, an org graph, a store and a clock.
+
+    :param org: the organization graph issues are located in and routed through (optional).
+    :param plugins: plugins to register besides the built-ins and the installed ones.
+    :param store: where issues and events live; an in-memory store by default.
+    :param clock: where time comes from; the system clock (UTC) by default.
+    :param autoload: load plugins from the ``govflow`` entry-point group; by default yes,
+        unless ``GOVFLOW_DISABLE_PLUGIN_AUTOLOAD`` is set.
+    :param workflows: extra workflows to register directly, attributed to the pseudo-plugin
+        ``engine``; handy in scripts and tests.
+    :param guards: extra named guards, likewise.
+    """
+
+    def __init__(
+        self,
+        org: Any = None,
+        plugins: Iterable[object] = (),
+        store: Store | None = None,
+        clock: Clock | None = None,
+        *,
+        autoload: bool | None = None,
+        workflows: Iterable[Workflow] = (),
+        guards: Mapping[str, Guard] | None = None,
+    ) -> None:
+        self.org = org
+        self.store: Store = store if store is not None else MemoryStore()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.plugins = PluginHost(plugins, autoload=autoload)
+        self._decisions_cache: dict[tuple[tuple[str, str], ...], Mapping[str, str]] = {}
+        direct = PluginRef("engine")
+        all_guards = self._collect_guards(direct, guards or {})
+        self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
+        self._latest: dict[str, int] = {}
+        contributed = [
+            (ref, list(answer)) for ref, answer in self.plugins.collect("govflow_workflows")
+        ]
+        contributed.append((direct, list(workflows)))
+        for ref, answer in contributed:
+            for workflow in answer:
+                self._add_workflow(ref, workflow, all_guards)
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _collect_guards(self, direct: PluginRef, extra: Mapping[str, Guard]) -> dict[str, Guard]:
+        guards: dict[str, Guard] = {}
+        owners: dict[str, PluginRef] = {}
+        for ref, answer in [*self.plugins.collect("govflow_guards"), (direct, extra)]:
+            for name, guard in dict(answer).items():
+                if name in guards:
+                    raise PluginError(
+                        ref.name, f"guard {name!r} is registered already by {owners[name].name}"
+                    )
+                if not callable(guard):
+                    raise PluginError(ref.name, f"guard {name!r} is not callable")
+                guards[name] = guard
+                owners[name] = ref
+        return guards
+
+    def _add_workflow(self, ref: PluginRef, workflow: Any, guards: Mapping[str, Guard]) -> None:
+        if not isinstance(workflow, Workflow):
+            raise PluginError(ref.name, f"contributed {workflow!r}, which is not a Workflow")
+        if workflow.key in self._compiled:
+            other = self._compiled[workflow.key].plugin
+            raise PluginError(
+                ref.name,
+                f"workflow {workflow.name!r} v{workflow.version} is registered already by "
+                f"{other.name if other else '?'}",
+            )
+        try:
+            compiled = CompiledWorkflow(workflow, guards, ref)
+        except InvalidWorkflowError as err:
+            raise PluginError(ref.name, str(err)) from err
+        self._compiled[workflow.key] = compiled
+        if workflow.version > self._latest.get(workflow.name, 0):
+            self._latest[workflow.name] = workflow.version
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def workflow(self, name: str, version: int | None = None) -> Workflow:
+        """The registered workflow ``name`` (its latest version unless ``version`` is given)."""
+        return self._compiled_for(name, version).workflow
+
+    @property
+    def workflows(self) -> Mapping[str, Workflow]:
+        """The latest version of every registered workflow, by name."""
+        return {name: self._compiled[(name, v)].workflow for name, v in self._latest.items()}
+
+    def _compiled_for(self, name: str, version: int | None) -> CompiledWorkflow:
+        if version is None:
+            version = self._latest.get(name)
+            if version is None:
+                raise UnknownWorkflowError(name)
+        compiled = self._compiled.get((name, version))
+        if compiled is None:
+            raise UnknownWorkflowError(name, version)
+        return compiled
+
+    def get(self, issue_id: str) -> Issue:
+        """The issue as it stands now."""
+        return self.store.get(issue_id)
+
+    def history(self, issue_id: str) -> tuple[Event, ...]:
+        """The issue's audit log, oldest first."""
+        self.store.get(issue_id)
+        return tuple(self.store.events(issue_id))
+
+    def issues(self) -> Iterator[Issue]:
+        """Every issue in the store."""
+        return self.store.issues()
+
+    def verify(self, issue_id: str) -> int:
+        """Check the issue's audit log is intact and replays to the stored issue.
+
+        :return: the number of events checked.
+        :raises IntegrityError: naming the event where the log was edited, or where events were
+            inserted or deleted.
+        """
+        return verify_events(self.store.events(issue_id), self.store.get(issue_id))
+
+    def available_triggers(self, issue_id: str, actor: Actor) -> list[str]:
+        """Triggers ``actor`` is authorized to fire on the issue now.
+
+        Guards are not evaluated: they depend on the payload given when firing.
+        """
+        issue = self.store.get(issue_id)
+        workflow = self._compiled_for(issue.workflow, issue.workflow_version).workflow
+        return [
+            move.trigger
+            for move in workflow.outgoing(issue.state)
+            if self._refusal(issue, move, actor) is None
+        ]
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def open(
+        self,
+        workflow: str,
+        *,
+        reporter: Actor | str,
+        location: str | None = None,
+        category: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        version: int | None = None,
+        issue_id: str | None = None,
+    ) -> Issue:
+        """Open an issue on ``workflow`` (its latest version unless ``version`` is given).
+
+        Without a ``category``, the ``govflow_classify`` hook may choose one. ``data`` must be
+        JSON data. Returns the issue in the workflow's initial state, at version 0.
+        """
+        compiled = self._compiled_for(workflow, version)
+        spec = compiled.workflow
+        who = reporter if isinstance(reporter, Actor) else Actor(str(reporter))
+        if not who.id:
+            raise InvalidRequestError("the reporter needs an id")
+        payload = _json_data("data", data)
+        self._check_location(location)
+        now = self.clock.now()
+        decisions: list[tuple[str, str]] = []
+        if category is None:
+            answer = self.plugins.first(
+                "govflow_classify",
+                workflow=spec,
+                data=payload,
+                location=location,
+                reporter=who,
+                org=self.org,
+            )
+            if answer is not None:
+                category = str(answer[1])
+                decisions.append(("category", str(answer[0])))
+        new_id = issue_id if issue_id is not None else self.store.new_issue_id()
+        draft = Issue(
+            id=new_id,
+            workflow=spec.name,
+            workflow_version=spec.version,
+            state=spec.initial,
+            category=category,
+            location=location,
+            reporter=who.id,
+            opened_at=now,
+            updated_at=now,
+            data=payload,
+        )
+        due_at = self._deadline(spec, draft, spec.initial, now, decisions)
+        issue = attrs.evolve(draft, due_at=due_at)
+        changes = {
+            "workflow": spec.name,
+            "workflow_version": spec.version,
+            "category": category,
+            "location": location,
+            "reporter": who.id,
+            "data": payload,
+            "due_at": due_at,
+        }
+        event = self._event(
+            issue,
+            trigger=OPEN_TRIGGER,
+            source=None,
+            actor=who.id,
+            at=now,
+            payload=EMPTY,
+            changes=changes,
+            plugin=compiled.plugin,
+            decisions=decisions,
+            previous_hash=GENESIS,
+        )
+        self.store.commit(issue, event)
+        self._notify(issue, None, event)
+        return issue
+
+    def fire(
+        self,
+        issue_id: str,
+        trigger: str,
+        *,
+        actor: Actor,
+        payload: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Event:
+        """Move an issue with ``trigger`` on behalf of ``actor``; return the appended event.
+
+        :param expected_version: refuse with :class:`ConflictError` unless the issue is still at
+            this version (the version you read it at).
+        :param idempotency_key: a key unique to this request; firing again with the same key
+            returns the first event and changes nothing.
+        :raises UnknownIssueError, ConflictError, TransitionNotAllowedError,
+            PermissionDeniedError, GuardFailedError, InvalidRequestError: and nothing changed.
+        """
+        issue = self.store.get(issue_id)
+        if idempotency_key is not None:
+            earlier = self.store.find_idempotent(issue_id, idempotency_key)
+            if earlier is not None:
+                if earlier.trigger != trigger or earlier.actor != actor.id:
+                    raise ConflictError(
+                        issue_id,
+                        f"idempotency key {idempotency_key!r} was used for {earlier.trigger!r} "
+                        f"by {earlier.actor!r}",
+                    )
+                return earlier
+        if expected_version is not None and expected_version != issue.version:
+            raise ConflictError(
+                issue_id,
+                f"expected version {expected_version} but the issue is at version {issue.version}",
+            )
+        compiled = self._compiled_for(issue.workflow, issue.workflow_version)
+        move = compiled.workflow.transition(issue.state, trigger)
+        if move is None:
+            raise TransitionNotAllowedError(
+                issue_id,
+                issue.state,
+                trigger,
+                [m.trigger for m in compiled.workflow.outgoing(issue.state)],
+            )
+        refusal = self._refusal(issue, move, actor)
+        if refusal is not None:
+            raise refusal
+        return self._apply(
+            compiled,
+            issue,
+            move,
+            actor=actor,
+            payload=_json_data("payload", payload),
+            idempotency_key=idempotency_key,
+        )
+
+    def tick(self, now: datetime | None = None) -> list[Event]:
+        """Fire the timeout transition of every issue whose state's time limit has passed.
+
+        Timeout moves are made by :data:`~govflow.records.SYSTEM_CLOCK`, skip role and relation
+        checks (the clock holds no role), but still pass plugins' vetoes and guards; a move they
+        refuse is left for a later tick. Returns the events appended, earliest due first.
+        """
+        when = now if now is not None else self.clock.now()
+        fired: list[Event] = []
+        for issue in list(self.store.due(when)):
+            compiled = self._compiled_for(issue.workflow, issue.workflow_version)
+            move = next((m for m in compiled.workflow.outgoing(issue.state) if m.on_timeout), None)
+            if move is None:
+                continue
+            payload = (
+                MappingProxyType({"overdue_since": issue.due_at.isoformat()})
+                if (issue.due_at)
+                else EMPTY
+            )
+            try:
+                fired.append(
+                    self._apply(
+                        compiled, issue, move, actor=SYSTEM_CLOCK, payload=payload, now=when
+                    )
+                )
+            except RefusalError as refusal:
+                log.info(
+                    "deadline move %s on issue %s refused: %s", move.trigger, issue.id, refusal
+                )
+        return fired
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _check_location(self, location: str | None) -> None:
+        if location is None or self.org is None:
+            return
+        has_unit = getattr(self.org, "has_unit", None)
+        if has_unit is not None and not has_unit(location):
+            raise InvalidRequestError(f"location {location!r} is not a unit of the org graph")
+
+    def _refusal(self, issue: Issue, move: Transition, actor: Actor) -> RefusalError | None:
+        if move.roles and move.roles.isdisjoint(actor.roles):
+            return PermissionDeniedError(
+                issue.id, move.trigger, actor.id, missing_roles=sorted(move.roles)
+            )
+        required = move.relations
+        for relation in (r for r in Relation if r in required):
+            if relation is Relation.REPORTER:
+                holds = actor.id == issue.reporter
+            elif relation is Relation.ASSIGNEE:
+                holds = actor.id in issue.assignees
+            else:
+                holds = actor.id not in issue.handlers
+            if not holds:
+                return PermissionDeniedError(
+                    issue.id,
+                    move.trigger,
+                    actor.id,
+                    missing_relation=str(relation),
+                    reason=f"must be {_RELATION_TEXT[relation]}",
+                )
+        return None
+
+    def _apply(
+        self,
+        compiled: CompiledWorkflow,
+        issue: Issue,
+        move: Transition,
+        *,
+        actor: Actor,
+        payload: Mapping[str, Any],
+        idempotency_key: str | None = None,
+        now: datetime | None = None,
+    ) -> Event:
+        when = now if now is not None else self.clock.now()
+        for ref, reason in self.plugins.collect(
+            "govflow_before_transition",
+            issue=issue,
+            transition=move,
+            actor=actor,
+            payload=payload,
+            org=self.org,
+        ):
+            raise GuardFailedError(issue.id, move.trigger, f"plugin {ref.name}", str(reason))
+        context = MoveContext(issue, move, actor, payload, when, self.org)
+        destination = compiled.move(context)
+
+        workflow = compiled.workflow
+        changes: dict[str, Any] = {}
+        decisions: list[tuple[str, str]] = []
+        if move.assigns:
+            changes["assignees"] = self._assignees(issue, move, actor, payload, decisions)
+        if (
+            workflow.state(issue.state).kind is StateKind.PROCESSING
+            and actor.id not in issue.handlers
+            and actor is not SYSTEM_CLOCK
+        ):
+            changes["handlers"] = (*issue.handlers, actor.id)
+        due_at = self._deadline(workflow, issue, destination, when, decisions)
+        if due_at != issue.due_at:
+            changes["due_at"] = due_at
+
+        version = issue.version + 1
+        moved = attrs.evolve(issue, state=destination, updated_at=when, version=version, **changes)
+        event = self._event(
+            moved,
+            trigger=move.trigger,
+            source=issue.state,
+            actor=actor.id,
+            at=when,
+            payload=payload,
+            changes=changes,
+            plugin=compiled.plugin,
+            decisions=decisions,
+            previous_hash=self._previous_hash(issue),
+        )
+        self.store.commit(moved, event, idempotency_key=idempotency_key)
+        self._notify(moved, issue, event)
+        return event
+
+    def _previous_hash(self, issue: Issue) -> str:
+        last = self.store.last_event(issue.id)
+        return GENESIS if last is None else last.hash
+
+    def _assignees(
+        self,
+        issue: Issue,
+        move: Transition,
+        actor: Actor,
+        payload: Mapping[str, Any],
+        decisions: list[tuple[str, str]],
+    ) -> tuple[str, ...]:
+        answer = self.plugins.first(
+            "govflow_resolve_assignees",
+            issue=issue,
+            transition=move,
+            actor=actor,
+            payload=payload,
+            org=self.org,
+        )
+        if answer is None or not answer[1]:
+            raise InvalidRequestError(
+                f"issue {issue.id!r}: {move.trigger!r} assigns the issue, but no assignees were "
+                "given in the payload and no plugin resolved any"
+            )
+        decisions.append(("assignees", str(answer[0])))
+        return tuple(answer[1])
+
+    def _deadline(
+        self,
+        workflow: Workflow,
+        issue: Issue,
+        state: str,
+        entered_at: datetime,
+        decisions: list[tuple[str, str]],
+    ) -> datetime | None:
+        spec = workflow.state(state)
+        if spec.terminal:
+            return None
+        answer = self.plugins.first(
+            "govflow_deadline", issue=issue, state=spec, entered_at=entered_at
+        )
+        if answer is None:
+            return None
+        decisions.append(("due_at", str(answer[0])))
+        due: datetime = answer[1]
+        return due
+
+    def _event(
+        self,
+        issue: Issue,
+        *,
+        trigger: str,
+        source: str | None,
+        actor: str,
+        at: datetime,
+        payload: Mapping[str, Any],
+        changes: Mapping[str, Any],
+        plugin: PluginRef | None,
+        decisions: Sequence[tuple[str, str]],
+        previous_hash: str,
+    ) -> Event:
+        shared = self._shared_decisions(decisions)
+        digest = event_hash(
+            issue_id=issue.id,
+            sequence=issue.version,
+            trigger=trigger,
+            source=source,
+            destination=issue.state,
+            actor=actor,
+            at=at,
+            payload=payload,
+            changes=changes,
+            plugin=plugin,
+            decisions=shared,
+            previous_hash=previous_hash,
+        )
+        return Event(
+            issue.id,
+            issue.version,
+            trigger,
+            source,
+            issue.state,
+            actor,
+            at,
+            payload,
+            changes,
+            plugin,
+            shared,
+            previous_hash,
+            digest,
+        )
+
+    def _shared_decisions(self, decisions: Sequence[tuple[str, str]]) -> Mapping[str, str]:
+        # Most moves make the same decisions by the same plugins: share one mapping for them.
+        if not decisions:
+            return EMPTY
+        key = tuple(decisions)
+        found = self._decisions_cache.get(key)
+        if found is None:
+            found = self._decisions_cache[key] = MappingProxyType(dict(decisions))
+        return found
+
+    def _notify(self, issue: Issue, previous: Issue | None, event: Event) -> None:
+        self.plugins.notify("govflow_after_transition", issue=issue, previous=previous, event=event)

@@ -1,0 +1,187 @@
+"""Every hook a govflow plugin can implement.
+
+Plugins contribute *declarations* (workflows, guards, schemas, metrics, checks) and answer
+*questions* the engine asks while moving an issue (which category, who is assigned, when is it
+due, may this move happen). They never touch the store: the engine does all writing.
+
+The engine always calls hooks with keyword arguments; an implementation takes any subset of the
+parameters documented here, in any order. Hooks marked *firstresult* stop at the first
+implementation that returns something other than None (later-registered plugins are asked
+first, as in pluggy; ``tryfirst``/``trylast`` reorder them) and the engine records which plugin
+answered in the event's ``decisions``.
+
+A minimal plugin is a module or object with decorated functions::
+
+    from govflow import hookimpl
+
+    @hookimpl
+    def govflow_workflows():
+        return [my_workflow]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from govflow.records import Actor, Event, Issue
+    from govflow.workflow.machine import Guard
+    from govflow.workflow.spec import State, Transition, Workflow
+
+PROJECT = "govflow"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+#: Decorate a plugin's functions with this to implement a hook.
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- declarations: called once, when an Engine is built ------------------------------------
+
+
+@hookspec
+def govflow_workflows() -> Iterable[Workflow]:
+    """Contribute workflow specs.
+
+    :return: the workflows this plugin provides. Two plugins providing the same name and
+        version is an error at engine construction, naming both.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_guards() -> Mapping[str, Guard]:
+    """Contribute named guards that workflows refer to in ``Transition.guards``.
+
+    :return: a mapping of guard name to a predicate taking a
+        :class:`~govflow.workflow.machine.MoveContext` and returning a bool. Guard names are
+        global to an engine: two plugins registering the same name is an error.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_org_schemas() -> Iterable[Any]:
+    """Contribute organization schemas (levels and allowed edges) or extensions of them.
+
+    :return: schema objects the org graph merges into its schema.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_metrics() -> Mapping[str, Any]:
+    """Contribute named accountability metrics computed from the audit log.
+
+    :return: a mapping of metric name to a callable taking the engine's issues and events.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_checks() -> Iterable[Any]:
+    """Contribute static checks that ``govflow check`` runs on every workflow.
+
+    :return: check callables taking a workflow and returning the problems found.
+    """
+    raise NotImplementedError
+
+
+# --- questions: called while issues move -----------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def govflow_classify(
+    workflow: Workflow,
+    data: Mapping[str, Any],
+    location: str | None,
+    reporter: Actor,
+    org: Any,
+) -> str | None:
+    """Choose the category of an issue being opened without one. *firstresult*.
+
+    :param workflow: the workflow the issue is opened on.
+    :param data: the free data the reporter gave (a description, a photo reference...).
+    :param location: the org unit id where the issue is, if any.
+    :param reporter: who reported it.
+    :param org: the engine's org graph, or None.
+    :return: a category name, or None to let another plugin decide.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def govflow_resolve_assignees(
+    issue: Issue,
+    transition: Transition,
+    actor: Actor,
+    payload: Mapping[str, Any],
+    org: Any,
+) -> Sequence[str] | None:
+    """Choose who an assigning move hands the issue to. *firstresult*.
+
+    Called for transitions with ``assigns=True``. The built-in routing plugin answers last:
+    with the payload's ``assignees`` if given, else with the org graph's responsible person.
+
+    :return: actor ids (at least one), or None to let another plugin decide.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def govflow_deadline(issue: Issue, state: State, entered_at: datetime) -> datetime | None:
+    """When an issue entering ``state`` at ``entered_at`` becomes overdue. *firstresult*.
+
+    The built-in deadline plugin answers last with ``entered_at + state.time_limit``; a
+    working-day calendar plugin answers first to skip weekends and holidays.
+
+    :param issue: the issue as it was before entering the state.
+    :return: the due time, or None to let another plugin decide.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_escalation_targets(issue: Issue, actor: Actor, org: Any) -> Iterable[str]:
+    """Org units an escalation of ``issue`` summons.
+
+    Not firstresult: blowing the whistle (吹哨报到) may summon several departments at once, so
+    every plugin's answer is collected.
+
+    :return: unit ids.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_before_transition(
+    issue: Issue,
+    transition: Transition,
+    actor: Actor,
+    payload: Mapping[str, Any],
+    org: Any,
+) -> str | None:
+    """Veto a move about to happen, after authorization and before guards.
+
+    :return: None to allow, or a reason (a non-empty string) to refuse; the engine raises
+        :class:`~govflow.errors.GuardFailedError` naming the plugin and the reason, and
+        changes nothing.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_after_transition(issue: Issue, previous: Issue | None, event: Event) -> None:
+    """Be told about a move that has been committed (including the ``open`` event).
+
+    A notification: what it returns is ignored, and an exception it raises is logged and
+    swallowed, never undoing or hiding the committed move.
+
+    :param issue: the issue after the move.
+    :param previous: the issue before the move (None for ``open``).
+    :param event: the event appended to the audit log.
+    """
+    raise NotImplementedError

@@ -1,0 +1,200 @@
+"""Finding, registering and calling plugins: one pluggy ``PluginManager`` per Engine.
+
+Plugins come from three places, in this order: govflow's built-ins (themselves plugins), the
+``govflow`` entry-point group of installed distributions (unless
+``GOVFLOW_DISABLE_PLUGIN_AUTOLOAD`` is set or the engine is built with ``autoload=False``), and
+the plugins passed to the engine explicitly. ``GOVFLOW_DISABLED_PLUGINS=a,b`` blocks plugins by
+name, built-ins included.
+
+Hooks are called implementation by implementation (not through pluggy's combined call) so that
+every answer can be attributed to the plugin that gave it, and so that a broken plugin is named
+in the error it causes.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from govflow import hookspecs
+from govflow.errors import DefinitionError, PluginError
+from govflow.records import PluginRef
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "govflow"
+AUTOLOAD_ENV = "GOVFLOW_DISABLE_PLUGIN_AUTOLOAD"
+DISABLED_ENV = "GOVFLOW_DISABLED_PLUGINS"
+
+_HOOK_NAMES = frozenset(name for name in dir(hookspecs) if name.startswith("govflow_"))
+
+
+def _builtin_plugins() -> list[tuple[str, object]]:
+    from govflow.builtin import closed_loop, deadlines, routing  # noqa: PLC0415  (cycle)
+
+    return [
+        ("govflow.closed_loop", closed_loop),
+        ("govflow.deadlines", deadlines),
+        ("govflow.routing", routing),
+    ]
+
+
+def plugin_name(plugin: object) -> str:
+    """The name a plugin passed explicitly registers under.
+
+    A module registers under its ``__name__``; any other object under its ``govflow_name``
+    attribute if it has one, else its class name.
+    """
+    if isinstance(plugin, ModuleType):
+        return plugin.__name__
+    explicit = getattr(plugin, "govflow_name", None)
+    return explicit if isinstance(explicit, str) else type(plugin).__name__
+
+
+def _misspelt_hooks(plugin: object) -> list[str]:
+    return sorted(
+        name
+        for name in dir(plugin)
+        if name.startswith("govflow_") and name != "govflow_name" and name not in _HOOK_NAMES
+    )
+
+
+class PluginHost:
+    """The plugin manager of one engine, with attribution of every hook answer."""
+
+    def __init__(
+        self,
+        plugins: Iterable[object] = (),
+        *,
+        autoload: bool | None = None,
+        builtins: bool = True,
+    ) -> None:
+        self.manager = pluggy.PluginManager(hookspecs.PROJECT)
+        self.manager.add_hookspecs(hookspecs)
+        self._versions: dict[str, str | None] = {}
+        disabled = {
+            name.strip() for name in os.environ.get(DISABLED_ENV, "").split(",") if name.strip()
+        }
+        for name in disabled:
+            self.manager.set_blocked(name)
+        if builtins:
+            from govflow import __version__  # noqa: PLC0415  (govflow imports this module)
+
+            for name, plugin in _builtin_plugins():
+                self._register(plugin, name, __version__)
+        if autoload is None:
+            autoload = not os.environ.get(AUTOLOAD_ENV)
+        if autoload:
+            self._load_entry_points()
+        for plugin in plugins:
+            self._register(plugin, plugin_name(plugin), getattr(plugin, "__version__", None))
+        try:
+            self.manager.check_pending()
+        except pluggy.PluginValidationError as err:
+            raise PluginError(str(getattr(err, "plugin", "?")), str(err)) from None
+
+    def _register(self, plugin: object, name: str, version: str | None) -> None:
+        if self.manager.is_blocked(name):
+            return
+        misspelt = _misspelt_hooks(plugin)
+        if misspelt:
+            raise PluginError(
+                name, f"defines {misspelt}, which are not govflow hooks (see govflow.hookspecs)"
+            )
+        if self.manager.get_plugin(name) is not None:
+            raise PluginError(name, "a plugin with this name is registered already")
+        try:
+            self.manager.register(plugin, name=name)
+        except pluggy.PluginValidationError as err:
+            raise PluginError(name, str(err)) from None
+        except ValueError as err:  # pluggy: the same object registered twice
+            raise PluginError(name, str(err)) from None
+        wrappers = [
+            impl.function.__name__
+            for caller in self.manager.get_hookcallers(plugin) or ()
+            for impl in caller.get_hookimpls()
+            if impl.plugin is plugin and (impl.hookwrapper or impl.wrapper)
+        ]
+        if wrappers:
+            self.manager.unregister(plugin)
+            raise PluginError(name, f"hook wrappers are not supported: {wrappers}")
+        self._versions[name] = version
+
+    def _load_entry_points(self) -> None:
+        for dist in importlib.metadata.distributions():
+            for entry in dist.entry_points:
+                if entry.group != ENTRY_POINT_GROUP:
+                    continue
+                if self.manager.is_blocked(entry.name) or self.manager.get_plugin(entry.name):
+                    continue
+                try:
+                    plugin = entry.load()
+                except Exception as err:
+                    raise PluginError(entry.name, f"failed to load: {err!r}") from err
+                self._register(plugin, entry.name, dist.version)
+
+    def ref(self, name: str) -> PluginRef:
+        """Name and version of a registered plugin, as events record it."""
+        return PluginRef(name, self._versions.get(name))
+
+    def names(self) -> list[str]:
+        """Names of the registered plugins, in registration order."""
+        return list(self._versions)
+
+    def has(self, name: str) -> bool:
+        """True if a plugin of this name is registered (and not blocked)."""
+        return self.manager.get_plugin(name) is not None
+
+    def _impls(self, hook: str) -> Iterator[tuple[PluginRef, Any]]:
+        caller = getattr(self.manager.hook, hook)
+        # pluggy calls the last-registered implementation first; keep its order.
+        for impl in reversed(caller.get_hookimpls()):
+            yield self.ref(impl.plugin_name), impl
+
+    def collect(self, hook: str, **kwargs: Any) -> list[tuple[PluginRef, Any]]:
+        """Every non-None answer to ``hook``, each with the plugin that gave it.
+
+        A :class:`~govflow.errors.DefinitionError` raised by a plugin is re-raised as a
+        :class:`~govflow.errors.PluginError` naming that plugin.
+        """
+        answers = []
+        for ref, impl in self._impls(hook):
+            result = self._call(ref, impl, kwargs)
+            if result is not None:
+                answers.append((ref, result))
+        return answers
+
+    def first(self, hook: str, **kwargs: Any) -> tuple[PluginRef, Any] | None:
+        """The first non-None answer to a firstresult ``hook``, with the plugin that gave it."""
+        for ref, impl in self._impls(hook):
+            result = self._call(ref, impl, kwargs)
+            if result is not None:
+                return ref, result
+        return None
+
+    def notify(self, hook: str, **kwargs: Any) -> None:
+        """Call every implementation of a notification ``hook``; log, never raise, failures."""
+        for ref, impl in self._impls(hook):
+            try:
+                impl.function(**{name: kwargs[name] for name in impl.argnames})
+            except Exception:
+                log.exception("plugin %s failed in %s", ref, hook)
+
+    def is_implemented(self, hook: str) -> bool:
+        """True if any registered plugin implements ``hook``."""
+        return bool(getattr(self.manager.hook, hook).get_hookimpls())
+
+    @staticmethod
+    def _call(ref: PluginRef, impl: Any, kwargs: dict[str, Any]) -> Any:
+        try:
+            return impl.function(**{name: kwargs[name] for name in impl.argnames})
+        except PluginError:
+            raise
+        except DefinitionError as err:
+            raise PluginError(ref.name, str(err)) from err

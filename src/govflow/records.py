@@ -1,0 +1,127 @@
+"""The records govflow keeps: issues, the events that moved them, and the actors who moved them.
+
+All three are immutable. An :class:`Issue` is the current state of one resident's matter; it
+changes only by appending an :class:`Event`, and :func:`govflow.audit.replay` rebuilds it from
+those events. Slots keep a live issue small: a district holds hundreds of thousands of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+#: Shared read-only empty mapping, so that the common "no data" case costs nothing per issue.
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def freeze_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A read-only view of a copy of ``value`` (the shared :data:`EMPTY` when there is nothing)."""
+    if not value:
+        return EMPTY
+    if isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(dict(value))
+
+
+def _freeze_ids(value: Iterable[str]) -> tuple[str, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
+def _role_set(value: Iterable[str]) -> frozenset[str]:
+    return frozenset((value,) if isinstance(value, str) else value)
+
+
+@attrs.frozen(slots=True)
+class Actor:
+    """Someone who moves issues: a resident, a grid worker, a department, the clock.
+
+    ``roles`` are the role names transitions ask for; ``home_unit`` is the org unit the actor
+    belongs to (a community, a grid), used by routing and by plugins' policies.
+    """
+
+    id: str
+    roles: frozenset[str] = attrs.field(default=frozenset(), converter=_role_set)
+    home_unit: str | None = None
+    name: str | None = None
+
+    def has_any_role(self, roles: frozenset[str]) -> bool:
+        """True if the actor holds at least one of ``roles`` (an empty set asks for none)."""
+        return not roles or not roles.isdisjoint(self.roles)
+
+
+#: The actor in whose name :meth:`govflow.Engine.tick` fires timeout transitions.
+SYSTEM_CLOCK = Actor("system:clock", roles=frozenset({"system"}), name="deadline clock")
+
+
+@attrs.frozen(slots=True)
+class PluginRef:
+    """Which plugin (distribution name and version) contributed a transition or a decision."""
+
+    name: str
+    version: str | None = None
+
+    def __str__(self) -> str:
+        return self.name if self.version is None else f"{self.name} {self.version}"
+
+
+@attrs.frozen(slots=True, eq=True)
+class Issue:
+    """One resident's matter, as it stands now.
+
+    ``version`` counts accepted moves (0 when just opened) and equals the sequence number of the
+    issue's last event; pass it back as ``expected_version`` to guard against lost updates.
+    ``handlers`` are the actors who worked the issue in a processing state: they may not
+    evaluate it. ``due_at`` is when the current state's time limit runs out (None: no limit).
+    """
+
+    id: str
+    workflow: str
+    workflow_version: int
+    state: str
+    category: str | None
+    location: str | None
+    reporter: str
+    opened_at: datetime
+    updated_at: datetime
+    due_at: datetime | None = None
+    assignees: tuple[str, ...] = attrs.field(default=(), converter=_freeze_ids)
+    handlers: tuple[str, ...] = attrs.field(default=(), converter=_freeze_ids)
+    data: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    version: int = 0
+
+
+@attrs.frozen(slots=True)
+class Event:
+    """One accepted move of one issue: an entry of the append-only audit log.
+
+    ``sequence`` starts at 0 with the ``open`` event. ``changes`` holds the issue's fields that
+    the move set besides its state (the ``open`` event holds them all), so that replaying the
+    events rebuilds the issue exactly. ``plugin`` is who contributed the transition;
+    ``decisions`` names, for each decision a hook made during the move (``assignees``,
+    ``due_at``, ``category``), the plugin that made it. ``previous_hash`` is the hash of the
+    issue's previous event; ``hash`` covers every other field, so an edit anywhere breaks the
+    chain.
+    """
+
+    issue_id: str
+    sequence: int
+    trigger: str
+    source: str | None
+    destination: str
+    actor: str
+    at: datetime
+    payload: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    changes: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    plugin: PluginRef | None = None
+    decisions: Mapping[str, str] = attrs.field(  # decision name -> plugin that made it
+        default=EMPTY, converter=freeze_mapping
+    )
+    previous_hash: str = ""
+    hash: str = ""
+
+
+__all__ = ["EMPTY", "SYSTEM_CLOCK", "Actor", "Event", "Issue", "PluginRef", "freeze_mapping"]

@@ -1,0 +1,82 @@
+"""The storage contract every backend fulfils.
+
+A store keeps issues and their audit logs. The one write, :meth:`Store.commit`, is atomic: it
+checks the issue is still at the version the engine read (optimistic concurrency), appends the
+event, saves the issue's new state and remembers the idempotency key -- all or nothing. That
+single method is what keeps "every accepted move is one append, in the same transaction as the
+issue's new state" true for every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from govflow.records import Event, Issue
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where an engine keeps issues and events. Plugins never see it; only the engine writes."""
+
+    def new_issue_id(self) -> str:
+        """A fresh issue id, never handed out before by this store."""
+        ...
+
+    def get(self, issue_id: str) -> Issue:
+        """The issue as it stands; :class:`~govflow.errors.UnknownIssueError` if there is none."""
+        ...
+
+    def events(self, issue_id: str) -> Sequence[Event]:
+        """The issue's events in sequence order (empty if the issue is unknown)."""
+        ...
+
+    def last_event(self, issue_id: str) -> Event | None:
+        """The issue's latest event (None if the issue is unknown)."""
+        ...
+
+    def find_idempotent(self, issue_id: str, key: str) -> Event | None:
+        """The event an earlier move with this idempotency key produced, if any."""
+        ...
+
+    def commit(self, issue: Issue, event: Event, *, idempotency_key: str | None = None) -> None:
+        """Atomically append ``event`` and save ``issue`` as its new state.
+
+        ``event.sequence == 0`` creates the issue (it must not exist yet). Otherwise the stored
+        issue must be at version ``event.sequence - 1``, or
+        :class:`~govflow.errors.ConflictError` is raised and nothing is written. A reused
+        idempotency key is a conflict too.
+        """
+        ...
+
+    def due(self, now: datetime) -> Iterator[Issue]:
+        """Issues whose ``due_at`` is at or before ``now``, earliest first."""
+        ...
+
+    def issues(self) -> Iterator[Issue]:
+        """Every issue, in the order they were opened."""
+        ...
+
+    def __len__(self) -> int:
+        """How many issues the store holds."""
+        ...
+
+
+def check_commit(current: Issue | None, issue: Issue, event: Event) -> str | None:
+    """Why committing ``event`` over ``current`` would be a conflict, or None if it is fine.
+
+    Shared by every backend so that all of them refuse exactly the same things.
+    """
+    if event.issue_id != issue.id or event.sequence != issue.version:
+        return "the event does not belong to this version of the issue"
+    if event.sequence == 0:
+        return None if current is None else "an issue with this id exists already"
+    if current is None:
+        return "the issue does not exist"
+    if current.version != event.sequence - 1:
+        return (
+            f"expected version {event.sequence - 1} but the issue is at version "
+            f"{current.version}: it changed since it was read"
+        )
+    return None

@@ -1,0 +1,21 @@
+"""Workflow specs, their loading from data, and their compilation onto state machines."""
+
+from govflow.workflow.durations import format_duration, parse_duration
+from govflow.workflow.load import workflow_from_dict, workflow_from_toml, workflow_to_dict
+from govflow.workflow.machine import Guard, MoveContext
+from govflow.workflow.spec import Relation, State, StateKind, Transition, Workflow
+
+__all__ = [
+    "Guard",
+    "MoveContext",
+    "Relation",
+    "State",
+    "StateKind",
+    "Transition",
+    "Workflow",
+    "format_duration",
+    "parse_duration",
+    "workflow_from_dict",
+    "workflow_from_toml",
+    "workflow_to_dict",
+]

@@ -1,0 +1,177 @@
+"""Workflows as plain data: read from a dict or a TOML file, write back to a dict.
+
+The data form mirrors the attrs specs one to one::
+
+    name = "closed-loop"
+    version = 1
+    initial = "collected"
+
+    [[states]]
+    name = "collected"
+    label = "信息收集"
+    kind = "open"
+    time_limit = "2h"
+
+    [[transitions]]
+    trigger = "file"
+    source = "collected"        # or a list of states
+    dest = "filed"
+    roles = ["operator"]
+
+Unknown keys are errors, not silently ignored: a misspelt ``time_limt`` would otherwise remove a
+deadline without anyone noticing.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from govflow.errors import InvalidWorkflowError
+from govflow.workflow.durations import format_duration
+from govflow.workflow.spec import TERMINAL_KINDS, State, Transition, Workflow
+
+_WORKFLOW_KEYS = frozenset({"name", "version", "initial", "label", "states", "transitions"})
+_STATE_KEYS = frozenset({"name", "label", "kind", "terminal", "time_limit", "timeout_exempt"})
+_TRANSITION_KEYS = frozenset(
+    {
+        "trigger",
+        "source",
+        "sources",
+        "dest",
+        "destination",
+        "roles",
+        "requires",
+        "guards",
+        "evaluation",
+        "assigns",
+        "on_timeout",
+        "label",
+    }
+)
+
+
+def _check_keys(
+    workflow: str, where: str, data: Mapping[str, Any], allowed: frozenset[str]
+) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InvalidWorkflowError(
+            workflow, where, f"unknown keys {unknown}; allowed are {sorted(allowed)}"
+        )
+
+
+def _state(workflow: str, index: int, data: Any) -> State:
+    if not isinstance(data, Mapping):
+        raise InvalidWorkflowError(workflow, f"states[{index}]", "must be a table")
+    where = f"state {data.get('name', f'#{index}')!r}"
+    _check_keys(workflow, where, data, _STATE_KEYS)
+    if "name" not in data:
+        raise InvalidWorkflowError(workflow, where, "needs a name")
+    try:
+        return State(**data)
+    except InvalidWorkflowError as err:
+        raise InvalidWorkflowError(workflow, where, err.problem) from None
+    except (TypeError, ValueError) as err:
+        raise InvalidWorkflowError(workflow, where, str(err)) from None
+
+
+def _transition(workflow: str, index: int, data: Any) -> Transition:
+    if not isinstance(data, Mapping):
+        raise InvalidWorkflowError(workflow, f"transitions[{index}]", "must be a table")
+    where = f"transition {data.get('trigger', f'#{index}')!r}"
+    _check_keys(workflow, where, data, _TRANSITION_KEYS)
+    fields = dict(data)
+    sources = fields.pop("source", None) or fields.pop("sources", None)
+    destination = fields.pop("dest", None) or fields.pop("destination", None)
+    if "trigger" not in fields or sources is None or destination is None:
+        raise InvalidWorkflowError(workflow, where, "needs trigger, source and dest")
+    try:
+        return Transition(sources=sources, destination=destination, **fields)
+    except (TypeError, ValueError) as err:
+        raise InvalidWorkflowError(workflow, where, str(err)) from None
+
+
+def workflow_from_dict(data: Mapping[str, Any]) -> Workflow:
+    """Build and validate a :class:`Workflow` from plain data (see the module docstring)."""
+    if not isinstance(data, Mapping):
+        raise InvalidWorkflowError("?", "workflow", "must be a table")
+    name = str(data.get("name", "?"))
+    _check_keys(name, "workflow", data, _WORKFLOW_KEYS)
+    for key in ("name", "initial", "states", "transitions"):
+        if key not in data:
+            raise InvalidWorkflowError(name, "workflow", f"needs {key!r}")
+    states = data["states"]
+    if isinstance(states, Mapping):  # {name: {...}} is accepted as a shorthand
+        states = [{"name": key, **value} for key, value in states.items()]
+    return Workflow(
+        name=data["name"],
+        version=data.get("version", 1),
+        initial=data["initial"],
+        label=data.get("label", ""),
+        states=[_state(name, i, s) for i, s in enumerate(states)],
+        transitions=[_transition(name, i, t) for i, t in enumerate(data["transitions"])],
+    )
+
+
+def workflow_from_toml(source: str | Path) -> Workflow:
+    """Build a :class:`Workflow` from TOML text, or from a ``.toml`` file given as a Path."""
+    if isinstance(source, Path):
+        text = source.read_text(encoding="utf-8")
+        origin = str(source)
+    else:
+        text, origin = source, "<toml>"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InvalidWorkflowError(origin, "toml", str(err)) from None
+    return workflow_from_dict(data)
+
+
+def _state_to_dict(state: State) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": state.name, "kind": str(state.kind)}
+    if state.label:
+        out["label"] = state.label
+    if state.terminal != (state.kind in TERMINAL_KINDS):
+        out["terminal"] = state.terminal
+    if state.time_limit is not None:
+        out["time_limit"] = format_duration(state.time_limit)
+    if state.timeout_exempt:
+        out["timeout_exempt"] = True
+    return out
+
+
+def _transition_to_dict(move: Transition) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "trigger": move.trigger,
+        "source": move.sources[0] if len(move.sources) == 1 else list(move.sources),
+        "dest": move.destination,
+    }
+    if move.roles:
+        out["roles"] = sorted(move.roles)
+    if move.requires:
+        out["requires"] = sorted(str(r) for r in move.requires)
+    if move.guards:
+        out["guards"] = list(move.guards)
+    out.update(
+        {flag: True for flag in ("evaluation", "assigns", "on_timeout") if getattr(move, flag)}
+    )
+    if move.label:
+        out["label"] = move.label
+    return out
+
+
+def workflow_to_dict(workflow: Workflow) -> dict[str, Any]:
+    """Plain data that :func:`workflow_from_dict` turns back into an equal workflow."""
+    out: dict[str, Any] = {
+        "name": workflow.name,
+        "version": workflow.version,
+        "initial": workflow.initial,
+        "states": [_state_to_dict(s) for s in workflow.states],
+        "transitions": [_transition_to_dict(t) for t in workflow.transitions],
+    }
+    if workflow.label:
+        out["label"] = workflow.label
+    return out

@@ -1,0 +1,338 @@
+"""Declarative workflow specs: states, transitions, and the rules that make a workflow valid.
+
+A :class:`Workflow` is checked completely when it is constructed, so an engine never holds a
+malformed one: every problem raises :class:`~govflow.errors.InvalidWorkflowError` naming the
+state or transition at fault. Guards are named here and resolved when an engine compiles the
+workflow (the registry of guards belongs to the engine, not to the spec).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from pathlib import Path
+from types import MappingProxyType
+
+import attrs
+
+from govflow.errors import InvalidWorkflowError
+from govflow.workflow.durations import parse_duration
+
+#: The trigger name the engine uses for the event that opens an issue.
+OPEN_TRIGGER = "open"
+
+
+class StateKind(enum.StrEnum):
+    """What a state means for accountability, independent of its local name.
+
+    Projections such as "completed" or "on time" are computed from kinds, so they work across
+    every local method.
+    """
+
+    OPEN = "open"  #: taken in, not yet being worked (collected, filed, awaiting dispatch)
+    PROCESSING = "processing"  #: being worked by its assignees
+    DELIBERATION = "deliberation"  #: a body is deliberating or voting on the matter
+    FEEDBACK = "feedback"  #: the result has been reported back to the resident, awaiting judgement
+    CLOSED = "closed"  #: completed (办结)
+    CANCELLED = "cancelled"  #: not taken up, withdrawn, or stopped by a failed vote
+
+
+TERMINAL_KINDS = frozenset({StateKind.CLOSED, StateKind.CANCELLED})
+
+
+class Relation(enum.StrEnum):
+    """A relation between the actor and the issue that a transition may require."""
+
+    REPORTER = "reporter"  #: the actor reported the issue
+    ASSIGNEE = "assignee"  #: the actor is one of the issue's assignees
+    NOT_HANDLER = "not_handler"  #: the actor did not work the issue (separation of duties)
+
+
+def _optional_duration(value: timedelta | str | int | float | None) -> timedelta | None:
+    return None if value is None else parse_duration(value)
+
+
+def _relations(value: Iterable[Relation | str]) -> frozenset[Relation]:
+    return frozenset(Relation(v) for v in value)
+
+
+def _names(value: str | Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _roles(value: str | Iterable[str]) -> frozenset[str]:
+    return frozenset(_names(value))
+
+
+def _states(value: Iterable[State]) -> tuple[State, ...]:
+    return tuple(value)
+
+
+def _transitions(value: Iterable[Transition]) -> tuple[Transition, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(slots=True)
+class State:
+    """A state of a workflow.
+
+    ``label`` is the human name (Chinese labels are expected: ``"信息收集"``). ``terminal``
+    defaults to true for closed and cancelled kinds. ``time_limit`` starts counting when an issue
+    enters the state; a transition marked ``on_timeout`` leaving the state is fired by
+    :meth:`govflow.Engine.tick` once it has run out. ``timeout_exempt`` declares on purpose
+    that an open state has no time limit (a deliberation that waits for a meeting, say).
+    """
+
+    name: str
+    label: str = ""
+    kind: StateKind = attrs.field(default=StateKind.PROCESSING, converter=StateKind)
+    terminal: bool = attrs.field()
+    time_limit: timedelta | None = attrs.field(default=None, converter=_optional_duration)
+    timeout_exempt: bool = False
+
+    @terminal.default
+    def _terminal_from_kind(self) -> bool:
+        return self.kind in TERMINAL_KINDS
+
+    @property
+    def display(self) -> str:
+        """``label (name)`` when there is a label, else the name."""
+        return f"{self.label} ({self.name})" if self.label else self.name
+
+
+@attrs.frozen(slots=True)
+class Transition:
+    """A move: ``trigger`` takes an issue from any of ``sources`` to ``destination``.
+
+    Authorization: the actor needs one of ``roles`` (empty: anyone) and every relation in
+    ``requires``. ``evaluation`` marks a move that judges the work (verifying, rating): the
+    engine refuses it to anyone who handled the issue, whatever ``requires`` says. ``guards``
+    name predicates registered with the engine; all must pass. ``assigns`` makes the move
+    (re)assign the issue, from the payload's ``assignees`` or from the routing hook.
+    ``on_timeout`` makes it the move the deadline clock fires when its source's time limit runs
+    out.
+    """
+
+    trigger: str
+    sources: tuple[str, ...] = attrs.field(converter=_names)
+    destination: str
+    roles: frozenset[str] = attrs.field(default=frozenset(), converter=_roles)
+    requires: frozenset[Relation] = attrs.field(default=frozenset(), converter=_relations)
+    guards: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    evaluation: bool = False
+    assigns: bool = False
+    on_timeout: bool = False
+    label: str = ""
+
+    @property
+    def relations(self) -> frozenset[Relation]:
+        """Every relation the engine enforces: ``requires`` plus not-handler for evaluations."""
+        if self.evaluation:
+            return self.requires | {Relation.NOT_HANDLER}
+        return self.requires
+
+
+@attrs.frozen(slots=True)
+class Workflow:
+    """A complete, validated workflow: a named, versioned set of states and transitions.
+
+    Construction validates everything a spec alone can show: unknown or duplicate states,
+    duplicate ``(source, trigger)`` pairs, unreachable states, non-terminal dead ends, terminal
+    states with ways out, and misplaced timeouts. Each problem raises
+    :class:`~govflow.errors.InvalidWorkflowError` naming the offending element.
+    """
+
+    name: str
+    states: tuple[State, ...] = attrs.field(converter=_states)
+    transitions: tuple[Transition, ...] = attrs.field(converter=_transitions)
+    initial: str
+    version: int = 1
+    label: str = ""
+    _state_index: Mapping[str, State] = attrs.field(init=False, repr=False, eq=False)
+    _move_index: Mapping[tuple[str, str], Transition] = attrs.field(
+        init=False, repr=False, eq=False
+    )
+    _outgoing: Mapping[str, tuple[Transition, ...]] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        states, moves, outgoing = _validate(self)
+        object.__setattr__(self, "_state_index", MappingProxyType(states))
+        object.__setattr__(self, "_move_index", MappingProxyType(moves))
+        object.__setattr__(self, "_outgoing", MappingProxyType(outgoing))
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """``(name, version)``: what identifies this workflow in an engine."""
+        return (self.name, self.version)
+
+    def state(self, name: str) -> State:
+        """The state called ``name`` (``KeyError`` if there is none)."""
+        return self._state_index[name]
+
+    def has_state(self, name: str) -> bool:
+        """True if the workflow declares a state called ``name``."""
+        return name in self._state_index
+
+    def transition(self, source: str, trigger: str) -> Transition | None:
+        """The transition ``trigger`` fires from ``source``, or None."""
+        return self._move_index.get((source, trigger))
+
+    def outgoing(self, source: str) -> tuple[Transition, ...]:
+        """The transitions leaving ``source``, in declaration order."""
+        return self._outgoing.get(source, ())
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        """Every trigger the workflow declares."""
+        return frozenset(t.trigger for t in self.transitions)
+
+    @property
+    def guard_names(self) -> frozenset[str]:
+        """Every guard name the workflow's transitions use."""
+        return frozenset(g for t in self.transitions for g in t.guards)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every role named by a transition."""
+        return frozenset(r for t in self.transitions for r in t.roles)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Workflow:
+        """Build a workflow from plain data; see :mod:`govflow.workflow.load`."""
+        from govflow.workflow.load import workflow_from_dict  # noqa: PLC0415  (load imports spec)
+
+        return workflow_from_dict(data)
+
+    @classmethod
+    def from_toml(cls, source: str | Path) -> Workflow:
+        """Build a workflow from TOML text or a ``.toml`` file given as a Path."""
+        from govflow.workflow.load import workflow_from_toml  # noqa: PLC0415  (load imports spec)
+
+        return workflow_from_toml(source)
+
+    def to_dict(self) -> dict[str, object]:
+        """A plain-data form that :func:`govflow.workflow.load.workflow_from_dict` reads back."""
+        from govflow.workflow.load import workflow_to_dict  # noqa: PLC0415  (load imports spec)
+
+        return workflow_to_dict(self)
+
+
+def _validate(
+    wf: Workflow,
+) -> tuple[dict[str, State], dict[tuple[str, str], Transition], dict[str, tuple[Transition, ...]]]:
+    if not isinstance(wf.name, str) or not wf.name.strip():
+        raise InvalidWorkflowError(repr(wf.name), "name", "a workflow needs a non-empty name")
+    if not isinstance(wf.version, int) or wf.version < 1:
+        raise InvalidWorkflowError(
+            wf.name, "version", f"must be an integer ≥ 1, got {wf.version!r}"
+        )
+    states = _index_states(wf)
+    moves, outgoing = _index_moves(wf, states)
+    _check_graph(wf, states, outgoing)
+    return states, moves, outgoing
+
+
+def _index_states(wf: Workflow) -> dict[str, State]:
+    states: dict[str, State] = {}
+    for state in wf.states:
+        if not isinstance(state, State):
+            raise InvalidWorkflowError(wf.name, repr(state), "is not a State")
+        if not state.name:
+            raise InvalidWorkflowError(wf.name, "state ''", "a state needs a name")
+        if state.name in states:
+            raise InvalidWorkflowError(wf.name, f"state {state.name!r}", "is declared twice")
+        if state.terminal and state.time_limit is not None:
+            raise InvalidWorkflowError(
+                wf.name, f"state {state.name!r}", "is terminal and so cannot have a time limit"
+            )
+        states[state.name] = state
+    if not states:
+        raise InvalidWorkflowError(wf.name, "states", "a workflow needs at least one state")
+    if wf.initial not in states:
+        raise InvalidWorkflowError(wf.name, f"initial state {wf.initial!r}", "is not declared")
+    if not any(s.terminal for s in states.values()):
+        raise InvalidWorkflowError(wf.name, "states", "no state is terminal")
+    return states
+
+
+def _check_move(wf: Workflow, states: Mapping[str, State], move: Transition) -> None:
+    where = f"transition {move.trigger!r}"
+    if not move.trigger or move.trigger == OPEN_TRIGGER:
+        raise InvalidWorkflowError(
+            wf.name, where, f"trigger must be a non-empty name other than {OPEN_TRIGGER!r}"
+        )
+    if not move.sources:
+        raise InvalidWorkflowError(wf.name, where, "has no source state")
+    if move.destination not in states:
+        raise InvalidWorkflowError(wf.name, where, f"goes to unknown state {move.destination!r}")
+    for source in move.sources:
+        if source not in states:
+            raise InvalidWorkflowError(wf.name, where, f"leaves unknown state {source!r}")
+        if states[source].terminal:
+            raise InvalidWorkflowError(
+                wf.name, where, f"leaves terminal state {source!r}; terminal states are final"
+            )
+        if move.on_timeout and states[source].time_limit is None:
+            raise InvalidWorkflowError(
+                wf.name, where, f"fires on timeout but state {source!r} has no time limit"
+            )
+
+
+def _index_moves(
+    wf: Workflow, states: Mapping[str, State]
+) -> tuple[dict[tuple[str, str], Transition], dict[str, tuple[Transition, ...]]]:
+    moves: dict[tuple[str, str], Transition] = {}
+    outgoing: dict[str, list[Transition]] = {}
+    for move in wf.transitions:
+        if not isinstance(move, Transition):
+            raise InvalidWorkflowError(wf.name, repr(move), "is not a Transition")
+        _check_move(wf, states, move)
+        for source in move.sources:
+            if (source, move.trigger) in moves:
+                raise InvalidWorkflowError(
+                    wf.name,
+                    f"transition {move.trigger!r}",
+                    f"is declared twice from state {source!r}",
+                )
+            moves[(source, move.trigger)] = move
+            outgoing.setdefault(source, []).append(move)
+    for source, moves_out in outgoing.items():
+        timeouts = [m.trigger for m in moves_out if m.on_timeout]
+        if len(timeouts) > 1:
+            raise InvalidWorkflowError(
+                wf.name, f"state {source!r}", f"has more than one timeout transition: {timeouts}"
+            )
+    return moves, {source: tuple(ms) for source, ms in outgoing.items()}
+
+
+def _check_graph(
+    wf: Workflow, states: Mapping[str, State], outgoing: Mapping[str, tuple[Transition, ...]]
+) -> None:
+    reached = {wf.initial}
+    frontier = [wf.initial]
+    while frontier:
+        for move in outgoing.get(frontier.pop(), ()):
+            if move.destination not in reached:
+                reached.add(move.destination)
+                frontier.append(move.destination)
+    for state in states.values():
+        if state.name not in reached:
+            raise InvalidWorkflowError(
+                wf.name, f"state {state.name!r}", f"is unreachable from {wf.initial!r}"
+            )
+        if not state.terminal and state.name not in outgoing:
+            raise InvalidWorkflowError(
+                wf.name, f"state {state.name!r}", "is a dead end: not terminal and no way out"
+            )
+
+
+__all__ = [
+    "OPEN_TRIGGER",
+    "TERMINAL_KINDS",
+    "Relation",
+    "State",
+    "StateKind",
+    "Transition",
+    "Workflow",
+]
