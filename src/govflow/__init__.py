@@ -4,11 +4,21 @@ Encode a local method once -- its states, moves, roles, deadlines and deliberati
 it on one engine that routes through a real organization and keeps a tamper-evident record.
 """
 
-from govflow import errors
+from govflow import errors, gates
 from govflow.audit import replay, verify_events
 from govflow.builtin.closed_loop import CLOSED_LOOP
 from govflow.clock import Clock, ManualClock, SystemClock
 from govflow.engine import Engine
+from govflow.gates import (
+    MAJORITY_OF_ATTENDEES,
+    MAJORITY_OF_MEMBERS,
+    STOP,
+    Gate,
+    GateSequence,
+    MergeRule,
+    PassRule,
+    Publication,
+)
 from govflow.hookspecs import hookimpl
 from govflow.records import SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
@@ -28,17 +38,25 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CLOSED_LOOP",
+    "MAJORITY_OF_ATTENDEES",
+    "MAJORITY_OF_MEMBERS",
+    "STOP",
     "SYSTEM_CLOCK",
     "Actor",
     "Clock",
     "Engine",
     "Event",
+    "Gate",
+    "GateSequence",
     "Guard",
     "Issue",
     "ManualClock",
     "MemoryStore",
+    "MergeRule",
     "MoveContext",
+    "PassRule",
     "PluginRef",
+    "Publication",
     "Relation",
     "State",
     "StateKind",
@@ -48,6 +66,7 @@ __all__ = [
     "Workflow",
     "__version__",
     "errors",
+    "gates",
     "hookimpl",
     "replay",
     "verify_events",
