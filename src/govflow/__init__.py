@@ -33,6 +33,7 @@ from govflow.workflow import (
     workflow_from_dict,
     workflow_from_toml,
 )
+from govflow.workflow.diagram import to_mermaid
 
 __version__ = "0.1.0"
 
@@ -69,6 +70,7 @@ __all__ = [
     "gates",
     "hookimpl",
     "replay",
+    "to_mermaid",
     "verify_events",
     "workflow_from_dict",
     "workflow_from_toml",

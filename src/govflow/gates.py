@@ -457,7 +457,7 @@ class GateSequence:
                         after,
                         roles=step.roles,
                         guards=self.guard_name(step.name, "passed"),
-                        label=f"{label}: 通过",
+                        label="通过",
                     ),
                     Transition(
                         f"fail_{step.name}",
@@ -465,7 +465,7 @@ class GateSequence:
                         self._back(step.on_fail),
                         roles=step.roles,
                         guards=self.guard_name(step.name, "failed"),
-                        label=f"{label}: 未通过",
+                        label="未通过",
                     ),
                     Transition(
                         f"adjourn_{step.name}",
@@ -473,7 +473,7 @@ class GateSequence:
                         step.name,
                         roles=step.roles,
                         guards=self.guard_name(step.name, "inquorate"),
-                        label=f"{label}: 不足法定人数, 休会",
+                        label="不足法定人数, 休会",
                     ),
                 ]
                 if step.merge is not None:
@@ -485,18 +485,17 @@ class GateSequence:
                             after,
                             roles=step.roles | previous.roles,
                             guards=self.guard_name(step.name, "merged"),
-                            label=f"{previous.label or previous.name} + {label}: 合并召开, 通过",
+                            label=f"与{label}合并召开, 通过",
                         )
                     )
             else:
-                label = step.label or step.name
                 out.append(
                     Transition(
                         f"publicize_{step.name}",
                         step.name,
                         after,
                         on_timeout=True,
-                        label=f"{label}: 公示期满",
+                        label="公示期满",
                     )
                 )
                 if step.on_objection is not None:
@@ -507,7 +506,7 @@ class GateSequence:
                             self._back(step.on_objection),
                             roles=step.roles,
                             guards=self.guard_name(step.name, "objection"),
-                            label=f"{label}: 有异议",
+                            label="有异议",
                         )
                     )
         return tuple(out)

@@ -48,13 +48,16 @@ def _builtin_plugins() -> list[tuple[str, object]]:
 def plugin_name(plugin: object) -> str:
     """The name a plugin passed explicitly registers under.
 
-    A module registers under its ``__name__``; any other object under its ``govflow_name``
-    attribute if it has one, else its class name.
+    Its ``govflow_name`` attribute if it has one (a plugin distribution sets it to its entry
+    point's name, so that it is the same plugin whether found or passed); else a module's
+    ``__name__``, any other object's class name.
     """
+    explicit = getattr(plugin, "govflow_name", None)
+    if isinstance(explicit, str):
+        return explicit
     if isinstance(plugin, ModuleType):
         return plugin.__name__
-    explicit = getattr(plugin, "govflow_name", None)
-    return explicit if isinstance(explicit, str) else type(plugin).__name__
+    return type(plugin).__name__
 
 
 def _misspelt_hooks(plugin: object) -> list[str]:
@@ -93,6 +96,8 @@ class PluginHost:
         if autoload:
             self._load_entry_points()
         for plugin in plugins:
+            if self.manager.is_registered(plugin):
+                continue  # installed and passed explicitly too: one plugin, registered once
             self._register(plugin, plugin_name(plugin), getattr(plugin, "__version__", None))
         try:
             self.manager.check_pending()

@@ -1,0 +1,190 @@
+"""Four deliberations, two disclosures (四议两公开): how a village decides a major matter.
+
+Seed 002 (Bengbu): matters that are "三重一大" or span several natural villages are reported to
+the village (community) party organization and "按照'四议两公开'制度集中解决, 确保做到实施过程和
+处理结果公开透明". The four deliberations and two disclosures are:
+
+1. 党支部会提议 -- the party branch committee proposes;
+2. 两委会商议 -- the two committees (party branch committee and villagers' committee) consult;
+   held jointly with the first when one person chairs both (书记、主任"一肩挑");
+3. 党员大会审议 -- the party-member assembly reviews: two thirds of the members must attend, and
+   it passes with more than half of all members due;
+4. 村民代表会议决议 -- the villagers' representative meeting resolves: two thirds of the
+   representatives must attend and more than half of those present must agree (the rule of the
+   村民委员会组织法, art. 26);
+5. 决议公开 -- the resolution is made public;
+6. 实施结果公开 -- after carrying it out, the result is made public.
+
+No step can be skipped: each gate is left only by its own vote, each notice only by the clock at
+the end of its notice period. Every failure path is declared: a failed proposal or resolution
+stops the matter, a failed consultation or review returns it to the branch, an objection during
+a notice returns it to the body that decided.
+
+Who sits on each body is given per matter in the issue's ``data["bodies"]`` (see
+:func:`bodies`), or taken from the org graph when a body key is an org unit id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from govflow import (
+    MAJORITY_OF_ATTENDEES,
+    MAJORITY_OF_MEMBERS,
+    STOP,
+    Gate,
+    GateSequence,
+    Guard,
+    MergeRule,
+    Publication,
+    State,
+    StateKind,
+    Transition,
+    Workflow,
+    hookimpl,
+)
+
+__version__ = "0.1.0"
+#: The name this plugin registers under, whether found by entry point or passed explicitly.
+govflow_name = "four-deliberations"
+
+#: Roles: the branch convenes the first three meetings, the villagers' committee the fourth and
+#: carries the resolution out (村民代表会议由村民委员会召集).
+BRANCH = "party_branch"
+COMMITTEE = "village_committee"
+
+#: Body keys in ``data["bodies"]``.
+BRANCH_COMMITTEE = "branch_committee"
+TWO_COMMITTEES = "two_committees"
+PARTY_ASSEMBLY = "party_assembly"
+REPRESENTATIVES = "representatives"
+
+DECISION = GateSequence(
+    "four-deliberations",
+    [
+        Gate(
+            "branch_proposal",
+            "党支部会提议",
+            body=BRANCH_COMMITTEE,
+            pass_rule=MAJORITY_OF_ATTENDEES,
+            on_fail=STOP,
+            roles={BRANCH},
+        ),
+        Gate(
+            "committees_consultation",
+            "两委会商议",
+            body=TWO_COMMITTEES,
+            pass_rule=MAJORITY_OF_ATTENDEES,
+            merge=MergeRule.SAME_CHAIR,
+            on_fail="branch_proposal",
+            roles={BRANCH},
+        ),
+        Gate(
+            "assembly_review",
+            "党员大会审议",
+            body=PARTY_ASSEMBLY,
+            quorum="2/3",
+            pass_rule=MAJORITY_OF_MEMBERS,
+            on_fail="branch_proposal",
+            roles={BRANCH},
+        ),
+        Gate(
+            "representatives_resolution",
+            "村民代表会议决议",
+            body=REPRESENTATIVES,
+            quorum="2/3",
+            pass_rule=MAJORITY_OF_ATTENDEES,
+            on_fail=STOP,
+            roles={COMMITTEE},
+        ),
+        Publication(
+            "resolution_notice",
+            "决议公开",
+            period="5d",
+            on_objection="representatives_resolution",
+        ),
+    ],
+    then="implementing",
+    stop="rejected",
+)
+
+RESULT = GateSequence(
+    "four-deliberations-result",
+    [Publication("result_notice", "实施结果公开", period="5d", on_objection="implementing")],
+    then="closed",
+    stop="rejected",
+)
+
+WORKFLOW = Workflow(
+    "four-deliberations",
+    label="四议两公开 four deliberations, two disclosures",
+    initial="topic",
+    states=[
+        State("topic", "议题 topic raised", StateKind.OPEN, timeout_exempt=True),
+        *DECISION.states,
+        State("implementing", "组织实施 implementing", StateKind.PROCESSING, timeout_exempt=True),
+        *RESULT.states,
+        State("closed", "办结 closed", StateKind.CLOSED),
+        State("rejected", "否决 rejected", StateKind.CANCELLED),
+    ],
+    transitions=[
+        Transition(
+            "put_on_agenda", "topic", DECISION.entry, roles={BRANCH}, label="列入党支部会议题"
+        ),
+        *DECISION.transitions,
+        Transition(
+            "report_result",
+            "implementing",
+            RESULT.entry,
+            roles={COMMITTEE},
+            label="实施完毕, 公开结果",
+        ),
+        *RESULT.transitions,
+    ],
+)
+
+
+def bodies(
+    *,
+    branch_committee: Sequence[str],
+    village_committee: Sequence[str],
+    party_members: Sequence[str],
+    representatives: Sequence[str],
+    branch_secretary: str,
+    committee_director: str,
+) -> dict[str, object]:
+    """The ``data["bodies"]`` of a matter: who sits on each of the four meetings.
+
+    The two committees are the branch committee and the villagers' committee together; the
+    consultation may merge with the proposal when ``branch_secretary`` is also
+    ``committee_director`` (一肩挑).
+    """
+    two = list(dict.fromkeys([*branch_committee, *village_committee]))
+    return {
+        BRANCH_COMMITTEE: {"members": list(branch_committee), "chair": branch_secretary},
+        TWO_COMMITTEES: {"members": two, "chair": committee_director},
+        PARTY_ASSEMBLY: list(party_members),
+        REPRESENTATIVES: list(representatives),
+    }
+
+
+@hookimpl
+def govflow_workflows() -> list[Workflow]:
+    return [WORKFLOW]
+
+
+@hookimpl
+def govflow_guards() -> Mapping[str, Guard]:
+    return {**DECISION.guards(), **RESULT.guards()}
+
+
+__all__ = [
+    "BRANCH",
+    "COMMITTEE",
+    "DECISION",
+    "RESULT",
+    "WORKFLOW",
+    "bodies",
+    "govflow_guards",
+    "govflow_workflows",
+]

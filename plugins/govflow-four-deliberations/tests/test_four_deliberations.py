@@ -1,0 +1,282 @@
+"""四议两公开, step by step: a village decides to harden a road that links two natural villages.
+
+Every test goes through the installed plugin (the ``govflow`` entry point), as a deployment
+would, and drives the matter only through govflow's public API.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from govflow_four_deliberations import DECISION, WORKFLOW, bodies
+
+from govflow import Actor, Engine, ManualClock, to_mermaid
+from govflow.errors import GuardFailedError, PermissionDeniedError, TransitionNotAllowedError
+
+START = datetime(2026, 4, 1, 9, tzinfo=UTC)
+
+# 书记、主任"一肩挑": the branch secretary also directs the villagers' committee.
+SECRETARY = Actor("secretary-wang", roles={"party_branch", "village_committee"})
+BRANCH_COMMITTEE = ["secretary-wang", "deputy-li", "member-zhao"]
+VILLAGE_COMMITTEE = ["secretary-wang", "director-deputy-sun", "accountant-qian"]
+PARTY_MEMBERS = [*BRANCH_COMMITTEE, *(f"party-member-{i}" for i in range(1, 10))]  # 12
+REPRESENTATIVES = [f"representative-{i}" for i in range(1, 16)]  # 15
+VILLAGER = Actor("villager-chen")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def engine(clock: ManualClock) -> Engine:
+    return Engine(clock=clock)  # the plugin is found through its entry point
+
+
+def _matter(engine: Engine, *, one_person_chairs_both: bool = True) -> str:
+    composition = bodies(
+        branch_committee=BRANCH_COMMITTEE,
+        village_committee=VILLAGE_COMMITTEE,
+        party_members=PARTY_MEMBERS,
+        representatives=REPRESENTATIVES,
+        branch_secretary="secretary-wang",
+        committee_director="secretary-wang" if one_person_chairs_both else "director-deputy-sun",
+    )
+    issue = engine.open(
+        "four-deliberations",
+        reporter=VILLAGER,
+        data={"subject": "硬化连接两个自然村的道路", "bodies": composition},
+    )
+    engine.fire(issue.id, "put_on_agenda", actor=SECRETARY)
+    return issue.id
+
+
+def _propose(engine: Engine, issue_id: str) -> None:
+    DECISION.record_vote(
+        engine, issue_id, actor=SECRETARY, attendees=BRANCH_COMMITTEE, votes_for=BRANCH_COMMITTEE
+    )
+
+
+def _consult(engine: Engine, issue_id: str) -> None:
+    two = list(dict.fromkeys([*BRANCH_COMMITTEE, *VILLAGE_COMMITTEE]))
+    DECISION.record_vote(engine, issue_id, actor=SECRETARY, attendees=two, votes_for=two)
+
+
+def _review(engine: Engine, issue_id: str) -> None:
+    DECISION.record_vote(
+        engine, issue_id, actor=SECRETARY, attendees=PARTY_MEMBERS[:9], votes_for=PARTY_MEMBERS[:7]
+    )
+
+
+def _resolve(engine: Engine, issue_id: str) -> None:
+    DECISION.record_vote(
+        engine,
+        issue_id,
+        actor=SECRETARY,
+        attendees=REPRESENTATIVES[:12],
+        votes_for=REPRESENTATIVES[:8],
+        against=REPRESENTATIVES[8:10],
+        abstain=REPRESENTATIVES[10:12],
+    )
+
+
+def test_the_plugin_is_found_through_its_entry_point(engine: Engine) -> None:
+    assert engine.plugins.has("four-deliberations")
+    assert "four-deliberations" in engine.workflows
+    assert engine.plugins.ref("four-deliberations").version == "0.1.0"
+
+
+def test_four_deliberations_then_two_disclosures_in_order(
+    engine: Engine, clock: ManualClock
+) -> None:
+    """党支部会提议 → 两委会商议 → 党员大会审议 → 村民代表会议决议 → 决议公开 → 实施 → 结果公开."""
+    issue_id = _matter(engine)
+    _propose(engine, issue_id)
+    assert engine.get(issue_id).state == "committees_consultation"
+    _consult(engine, issue_id)
+    assert engine.get(issue_id).state == "assembly_review"
+    _review(engine, issue_id)
+    assert engine.get(issue_id).state == "representatives_resolution"
+    _resolve(engine, issue_id)
+    assert engine.get(issue_id).state == "resolution_notice"
+    clock.advance(days=5)
+    engine.tick()
+    assert engine.get(issue_id).state == "implementing"
+    engine.fire(issue_id, "report_result", actor=SECRETARY, payload={"spent": 182000})
+    assert engine.get(issue_id).state == "result_notice"
+    clock.advance(days=5)
+    engine.tick()
+    assert engine.get(issue_id).state == "closed"
+    history = engine.history(issue_id)
+    assert [e.trigger for e in history] == [
+        "open",
+        "put_on_agenda",
+        "pass_branch_proposal",
+        "pass_committees_consultation",
+        "pass_assembly_review",
+        "pass_representatives_resolution",
+        "publicize_resolution_notice",
+        "report_result",
+        "publicize_result_notice",
+    ]
+    assert all(e.plugin is not None and e.plugin.name == "four-deliberations" for e in history)
+    # attendance and ballots are in the record
+    resolution = history[5]
+    assert resolution.payload["attendees"] == sorted(REPRESENTATIVES[:12])
+    assert len(resolution.payload["for"]) == 8
+    assert engine.verify(issue_id) == len(history)
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        "pass_committees_consultation",
+        "pass_assembly_review",
+        "pass_representatives_resolution",
+        "publicize_resolution_notice",
+        "report_result",
+    ],
+)
+def test_no_step_can_be_skipped(engine: Engine, trigger: str) -> None:
+    issue_id = _matter(engine)
+    with pytest.raises(TransitionNotAllowedError):
+        engine.fire(issue_id, trigger, actor=SECRETARY, payload={"outcome": "passed"})
+
+
+def test_the_resolution_notice_cannot_be_cut_short(engine: Engine, clock: ManualClock) -> None:
+    issue_id = _matter(engine)
+    for step in (_propose, _consult, _review, _resolve):
+        step(engine, issue_id)
+    clock.advance(days=4, hours=23)
+    assert engine.tick() == []
+    with pytest.raises(TransitionNotAllowedError):
+        engine.fire(issue_id, "report_result", actor=SECRETARY)
+
+
+def test_consultation_merges_with_the_proposal_when_one_person_chairs_both(
+    engine: Engine,
+) -> None:
+    issue_id = _matter(engine, one_person_chairs_both=True)
+    two = list(dict.fromkeys([*BRANCH_COMMITTEE, *VILLAGE_COMMITTEE]))
+    event = DECISION.record_vote(
+        engine, issue_id, actor=SECRETARY, attendees=two, votes_for=two, merged=True
+    )
+    assert (event.source, event.destination) == ("branch_proposal", "assembly_review")
+
+
+def test_no_joint_meeting_when_two_people_chair_the_committees(engine: Engine) -> None:
+    issue_id = _matter(engine, one_person_chairs_both=False)
+    two = list(dict.fromkeys([*BRANCH_COMMITTEE, *VILLAGE_COMMITTEE]))
+    with pytest.raises(GuardFailedError):
+        DECISION.record_vote(
+            engine, issue_id, actor=SECRETARY, attendees=two, votes_for=two, merged=True
+        )
+    assert engine.get(issue_id).state == "branch_proposal"
+
+
+def test_a_failed_branch_proposal_stops_the_matter(engine: Engine) -> None:
+    issue_id = _matter(engine)
+    event = DECISION.record_vote(
+        engine,
+        issue_id,
+        actor=SECRETARY,
+        attendees=BRANCH_COMMITTEE,
+        votes_for=["secretary-wang"],
+        against=["deputy-li", "member-zhao"],
+    )
+    assert (event.trigger, event.destination) == ("fail_branch_proposal", "rejected")
+
+
+def test_a_failed_consultation_returns_to_the_branch(engine: Engine) -> None:
+    issue_id = _matter(engine)
+    _propose(engine, issue_id)
+    two = list(dict.fromkeys([*BRANCH_COMMITTEE, *VILLAGE_COMMITTEE]))
+    event = DECISION.record_vote(
+        engine, issue_id, actor=SECRETARY, attendees=two, votes_for=two[:2], against=two[2:]
+    )
+    assert (event.trigger, event.destination) == ("fail_committees_consultation", "branch_proposal")
+
+
+def test_party_assembly_needs_two_thirds_present(engine: Engine) -> None:
+    """Quorum: 8 of 12 members attend (two thirds) -- 7 present is not enough."""
+    issue_id = _matter(engine)
+    _propose(engine, issue_id)
+    _consult(engine, issue_id)
+    event = DECISION.record_vote(
+        engine, issue_id, actor=SECRETARY, attendees=PARTY_MEMBERS[:7], votes_for=PARTY_MEMBERS[:7]
+    )
+    assert (event.trigger, event.destination) == ("adjourn_assembly_review", "assembly_review")
+
+
+def test_party_assembly_passes_only_with_more_than_half_of_all_members(engine: Engine) -> None:
+    """6 of 12 members for is half, not more than half -- even though 6 of 9 present is."""
+    issue_id = _matter(engine)
+    _propose(engine, issue_id)
+    _consult(engine, issue_id)
+    event = DECISION.record_vote(
+        engine, issue_id, actor=SECRETARY, attendees=PARTY_MEMBERS[:9], votes_for=PARTY_MEMBERS[:6]
+    )
+    assert (event.trigger, event.destination) == ("fail_assembly_review", "branch_proposal")
+
+
+def test_a_failed_representatives_resolution_stops_the_matter(engine: Engine) -> None:
+    issue_id = _matter(engine)
+    for step in (_propose, _consult, _review):
+        step(engine, issue_id)
+    event = DECISION.record_vote(
+        engine,
+        issue_id,
+        actor=SECRETARY,
+        attendees=REPRESENTATIVES[:10],
+        votes_for=REPRESENTATIVES[:5],
+        against=REPRESENTATIVES[5:10],
+    )
+    assert (event.trigger, event.destination) == ("fail_representatives_resolution", "rejected")
+
+
+def test_an_objection_to_the_resolution_returns_it_to_the_representatives(
+    engine: Engine,
+) -> None:
+    issue_id = _matter(engine)
+    for step in (_propose, _consult, _review, _resolve):
+        step(engine, issue_id)
+    event = engine.fire(
+        issue_id, "object_resolution_notice", actor=VILLAGER, payload={"reason": "预算未公开明细"}
+    )
+    assert event.destination == "representatives_resolution"
+
+
+def test_an_objection_to_the_result_returns_it_to_implementation(
+    engine: Engine, clock: ManualClock
+) -> None:
+    issue_id = _matter(engine)
+    for step in (_propose, _consult, _review, _resolve):
+        step(engine, issue_id)
+    clock.advance(days=5)
+    engine.tick()
+    engine.fire(issue_id, "report_result", actor=SECRETARY)
+    event = engine.fire(
+        issue_id, "object_result_notice", actor=VILLAGER, payload={"reason": "路面宽度不足"}
+    )
+    assert event.destination == "implementing"
+
+
+def test_only_the_branch_records_the_branch_meetings(engine: Engine) -> None:
+    issue_id = _matter(engine)
+    with pytest.raises(PermissionDeniedError):
+        DECISION.record_vote(
+            engine,
+            issue_id,
+            actor=Actor("director-deputy-sun", roles={"village_committee"}),
+            attendees=BRANCH_COMMITTEE,
+            votes_for=BRANCH_COMMITTEE,
+        )
+
+
+def test_the_readme_shows_the_workflow_as_the_code_draws_it() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{to_mermaid(WORKFLOW)}```" in readme
+    assert "四议两公开" in readme
