@@ -1,0 +1,196 @@
+"""The six-things method (六事工作法) of 喻义巷社区, 天桥街道, 蚌山区, Bengbu (seed 002).
+
+Seed 002: "蚌山区天桥街道喻义巷社区推进以百姓点事、'两委'提事、居民议事、与会决事、多元办事、
+公众评事为主要工作做法的社区协商'六事'工作机制". In order:
+
+1. 百姓点事 -- residents raise a matter (the issue is opened by a resident);
+2. '两委'提事 -- the two committees (community party organization and residents' committee)
+   table it for consultation, or decline it with a reason;
+3. 居民议事 -- residents deliberate: a gate of the residents' council (居民议事会); if it does
+   not agree, the matter returns to the two committees;
+4. 与会决事 -- the meeting decides: a gate of everyone at the consultation meeting (the council
+   with the parties concerned: property company, owners' committee, units); if it does not
+   decide, the matter returns to the residents' deliberation;
+5. 多元办事 -- many parties carry it out: the decision is dispatched to several assignees at once;
+6. 公众评事 -- the public evaluates: someone who did not carry it out rates the result, or
+   sends it back with a reason; unrated after seven days, it closes unrated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from govflow import (
+    MAJORITY_OF_ATTENDEES,
+    Gate,
+    GateSequence,
+    Guard,
+    MoveContext,
+    State,
+    StateKind,
+    Transition,
+    Workflow,
+    hookimpl,
+)
+
+__version__ = "0.1.0"
+govflow_name = "six-things"
+
+#: Roles: the two committees table matters, record the meetings and dispatch the work.
+TWO_COMMITTEES = "two_committees"
+
+#: Body keys in ``data["bodies"]``: each a list of member ids or an org unit id.
+RESIDENTS_COUNCIL = "residents_council"
+MEETING = "meeting"
+
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+
+CONSULTATION = GateSequence(
+    "six-things",
+    [
+        Gate(
+            "residents_deliberation",
+            "居民议事",
+            body=RESIDENTS_COUNCIL,
+            pass_rule=MAJORITY_OF_ATTENDEES,
+            on_fail="raised",
+            roles={TWO_COMMITTEES},
+        ),
+        Gate(
+            "meeting_decision",
+            "与会决事",
+            body=MEETING,
+            pass_rule=MAJORITY_OF_ATTENDEES,
+            on_fail="residents_deliberation",
+            roles={TWO_COMMITTEES},
+        ),
+    ],
+    then="decided",
+    stop="declined",
+)
+
+WORKFLOW = Workflow(
+    "six-things",
+    label="六事工作法 six-things method",
+    initial="raised",
+    states=[
+        State("raised", "百姓点事 raised by residents", StateKind.OPEN, time_limit="7d"),
+        *CONSULTATION.states,
+        State("decided", "决事待办 decided, to dispatch", StateKind.OPEN, time_limit="3d"),
+        State(
+            "carrying_out",
+            "多元办事 carried out by many parties",
+            StateKind.PROCESSING,
+            time_limit="30d",
+        ),
+        State("evaluating", "公众评事 public evaluation", StateKind.FEEDBACK, time_limit="7d"),
+        State("closed", "办结 closed", StateKind.CLOSED),
+        State("declined", "不予提事 declined", StateKind.CANCELLED),
+    ],
+    transitions=[
+        Transition(
+            "table",
+            "raised",
+            CONSULTATION.entry,
+            roles={TWO_COMMITTEES},
+            label="'两委'提事",
+        ),
+        Transition(
+            "decline",
+            "raised",
+            "declined",
+            roles={TWO_COMMITTEES},
+            guards="six-things:reason",
+            label="不予提事",
+        ),
+        Transition(
+            "remind",
+            "raised",
+            "raised",
+            on_timeout=True,
+            label="逾期未提事, 提醒",
+        ),
+        *CONSULTATION.transitions,
+        Transition(
+            "dispatch",
+            "decided",
+            "carrying_out",
+            roles={TWO_COMMITTEES},
+            assigns=True,
+            label="多元办事: 分派各方",
+        ),
+        Transition(
+            "overdue_dispatch",
+            "decided",
+            "decided",
+            on_timeout=True,
+            label="逾期未分派, 提醒",
+        ),
+        Transition(
+            "report_done",
+            "carrying_out",
+            "evaluating",
+            requires={"assignee"},
+            label="办结, 交公众评事",
+        ),
+        Transition(
+            "evaluate",
+            "evaluating",
+            "closed",
+            evaluation=True,
+            guards="six-things:satisfaction",
+            label="公众评事",
+        ),
+        Transition(
+            "send_back",
+            "evaluating",
+            "carrying_out",
+            evaluation=True,
+            guards="six-things:reason",
+            label="评议不满意, 退回重办",
+        ),
+        Transition(
+            "close_unrated",
+            "evaluating",
+            "closed",
+            on_timeout=True,
+            label="逾期未评, 结案",
+        ),
+    ],
+)
+
+
+def reason_given(context: MoveContext) -> bool:
+    """The payload gives a non-empty ``reason``."""
+    reason = context.payload.get("reason")
+    return isinstance(reason, str) and bool(reason.strip())
+
+
+def satisfaction_given(context: MoveContext) -> bool:
+    """The payload gives a ``satisfaction`` of satisfied, basically_satisfied or dissatisfied."""
+    return context.payload.get("satisfaction") in SATISFACTION
+
+
+@hookimpl
+def govflow_workflows() -> list[Workflow]:
+    return [WORKFLOW]
+
+
+@hookimpl
+def govflow_guards() -> Mapping[str, Guard]:
+    return {
+        **CONSULTATION.guards(),
+        "six-things:reason": reason_given,
+        "six-things:satisfaction": satisfaction_given,
+    }
+
+
+__all__ = [
+    "CONSULTATION",
+    "MEETING",
+    "RESIDENTS_COUNCIL",
+    "TWO_COMMITTEES",
+    "WORKFLOW",
+    "govflow_guards",
+    "govflow_workflows",
+]
