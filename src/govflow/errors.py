@@ -52,7 +52,8 @@ class InvalidCodeError(DefinitionError, ValueError):
 
 
 class DataLoadError(DefinitionError):
-    """A row of an input table is bad: ``source`` and ``row`` (1-based, header is row 1) say where."""
+    """A row of an input table is bad: ``source`` and ``row`` (1-based, header is row 1) say
+    where."""
 
     def __init__(self, source: str, row: int, problem: str) -> None:
         self.source = source
@@ -73,7 +74,7 @@ class PluginError(DefinitionError):
 # --- run time --------------------------------------------------------------------------------
 
 
-class RuntimeRefusal(GovflowError):
+class RuntimeRefusal(GovflowError):  # noqa: N818 -- a refusal, not an error of the caller
     """A request was refused; nothing was changed and nothing was appended to the log."""
 
 
@@ -97,6 +98,14 @@ class UnknownWorkflowError(RuntimeRefusal, LookupError):
 
 class InvalidRequestError(RuntimeRefusal, ValueError):
     """An argument to the engine is malformed (missing field, wrong type, unknown unit)."""
+
+
+class UnknownUnitError(InvalidRequestError, LookupError):
+    """No unit (or person) in the org graph has this id or code."""
+
+    def __init__(self, unit_id: str, what: str = "id") -> None:
+        self.unit_id = unit_id
+        super().__init__(f"no unit with {what} {unit_id!r} in the org graph")
 
 
 class TransitionNotAllowedError(RuntimeRefusal):
@@ -193,5 +202,6 @@ __all__ = [
     "RuntimeRefusal",
     "TransitionNotAllowedError",
     "UnknownIssueError",
+    "UnknownUnitError",
     "UnknownWorkflowError",
 ]
