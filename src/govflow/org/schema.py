@@ -174,7 +174,7 @@ DIVISIONS = OrgSchema(
     },
     _rules(CONTAINS, ["province"], ["city", "district", "county"])
     | _rules(CONTAINS, ["city"], ["district", "county"])
-    | _rules(CONTAINS, ["district", "county"], ["street", "township"])
+    | _rules(CONTAINS, ["city", "district", "county"], ["street", "township"])
     | _rules(CONTAINS, ["street", "township"], ["community", "administrative_village"]),
     {
         "province": "省",
