@@ -13,7 +13,19 @@ from govflow.org.codes import (
     Segment,
     derive,
 )
+from govflow.org.coverage import (
+    ONE_GROUP_ONE_COUNCIL,
+    PAIRED_COMMUNITIES,
+    PARTY_IN_EVERY_GRID,
+    CoverageReport,
+    CoverageRule,
+    Gap,
+    coverage,
+)
+from govflow.org.divisions import SEED_DISTRICTS, extract_divisions, load_divisions
+from govflow.org.export import to_dot, to_json, to_mermaid, write_json
 from govflow.org.graph import DIVISION_RULES, CodeRule, OrgGraph
+from govflow.org.load import from_json, load_tables
 from govflow.org.records import EscalationStep, Person, Post, Unit
 from govflow.org.schema import (
     CROSS_LINKS,
@@ -26,6 +38,7 @@ from govflow.org.schema import (
     EdgeRule,
     OrgSchema,
 )
+from govflow.org.synthetic import synthesize, synthetic_city
 
 __all__ = [
     "BEIJING_GRID_15",
@@ -37,18 +50,36 @@ __all__ = [
     "DIVISION_RULES",
     "EDGE_KINDS",
     "LAYOUTS",
+    "ONE_GROUP_ONE_COUNCIL",
+    "PAIRED_COMMUNITIES",
+    "PARTY_IN_EVERY_GRID",
     "PARTY_NET",
     "RURAL",
+    "SEED_DISTRICTS",
     "URBAN",
     "CodeLayout",
     "CodeRule",
+    "CoverageReport",
+    "CoverageRule",
     "EdgeRule",
     "EscalationStep",
+    "Gap",
     "OrgGraph",
     "OrgSchema",
     "Person",
     "Post",
     "Segment",
     "Unit",
+    "coverage",
     "derive",
+    "extract_divisions",
+    "from_json",
+    "load_divisions",
+    "load_tables",
+    "synthesize",
+    "synthetic_city",
+    "to_dot",
+    "to_json",
+    "to_mermaid",
+    "write_json",
 ]

@@ -464,6 +464,25 @@ class OrgGraph:
             up = parent.get(up)
         return tuple(out)
 
+    def holder(self, unit_id: str, role: str) -> Post | None:
+        """Who holds ``role`` in ``unit_id`` itself or in a party unit leading it (no climbing)."""
+        self.unit(unit_id)
+        return self._holder(unit_id, role)
+
+    def leaders(self, unit_id: str) -> tuple[Unit, ...]:
+        """The party units that lead ``unit_id`` directly."""
+        self.unit(unit_id)
+        return tuple(self._units[p] for p in self._leaders.get(unit_id, ()))
+
+    def served_by(self, unit_id: str) -> tuple[tuple[Unit, float], ...]:
+        """The service centers serving ``unit_id`` directly, with travel minutes."""
+        self.unit(unit_id)
+        return tuple(
+            (self._units[source], data["minutes"])
+            for source, _, kind, data in self._g.in_edges(unit_id, keys=True, data=True)
+            if kind == SERVES
+        )
+
     def _holder(self, unit_id: str, role: str) -> Post | None:
         roles = self._posts.get(unit_id)
         if roles is not None:
