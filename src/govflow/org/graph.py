@@ -673,12 +673,18 @@ class OrgGraph:
         positions, members = entry
         return members[bisect.bisect_left(positions, low) : bisect.bisect_left(positions, high)]
 
-    def beyond(self, minutes: float, *, kind: str = "residential_area") -> list[Unit]:
+    def beyond(
+        self,
+        minutes: float,
+        *,
+        kind: str = "residential_area",
+        centers: str | Iterable[str] = "service_center",
+    ) -> list[Unit]:
         """Units of ``kind`` farther than ``minutes`` from every service center (8分钟服务圈).
 
         Travel times are the ``minutes`` of ``serves`` edges, taken both ways, so a center that
-        serves a station that serves an area reaches the area in the sum of the two; distances
-        come from one multi-source Dijkstra from all service centers.
+        serves a station (网格服务站) that serves an area reaches the area in the sum of the two;
+        distances come from one multi-source Dijkstra from all units of the ``centers`` kinds.
         """
         service = self._service
         if service is None:
@@ -689,10 +695,15 @@ class OrgGraph:
                     if old is None or old["minutes"] > data["minutes"]:
                         service.add_edge(source, target, minutes=data["minutes"])
             self._service = service
-        centers = [u.id for u in self.units(kind="service_center") if u.id in service]
+        sources = [
+            u.id
+            for center_kind in ((centers,) if isinstance(centers, str) else centers)
+            for u in self.units(kind=center_kind)
+            if u.id in service
+        ]
         reached: Mapping[str, float] = (
-            nx.multi_source_dijkstra_path_length(service, centers, cutoff=minutes, weight="minutes")
-            if centers
+            nx.multi_source_dijkstra_path_length(service, sources, cutoff=minutes, weight="minutes")
+            if sources
             else {}
         )
         return [u for u in self.units(kind=kind) if u.id not in reached]

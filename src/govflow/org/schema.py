@@ -271,6 +271,7 @@ CROSS_LINKS = OrgSchema(
     {
         "department": ADMINISTRATIVE,
         "service_center": SERVICE,
+        "service_station": SERVICE,
         "alliance": PARTY,
         "work_unit": PARTY,
     },
@@ -282,11 +283,13 @@ CROSS_LINKS = OrgSchema(
     | _rules(MEMBER_OF, [PERSON], [ANY])
     | _rules(MEMBER_OF, ["department", "work_unit"], ["alliance"])
     | _rules(REGISTERED_AT, [PERSON], ["community", "administrative_village"])
-    | _rules(SERVES, ["service_center"], [*_AREAS, "service_center"])
-    | _rules(SERVES, ["service_center"], ["building"]),
+    | _rules(CONTAINS, ["grid", "residential_area", "natural_village"], ["service_station"])
+    | _rules(SERVES, ["service_center"], [*_AREAS, "service_center", "service_station"])
+    | _rules(SERVES, ["service_center", "service_station"], [*_AREAS, "building"]),
     {
         "department": "区直部门",
         "service_center": "党群服务中心",
+        "service_station": "网格党群服务站",
         "alliance": "红色联盟",
         "work_unit": "单位",
     },
