@@ -15,6 +15,7 @@ import gc
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 
 import attrs
 import networkx as nx
@@ -147,8 +148,8 @@ class OrgGraph:
 
     @property
     def people(self) -> Mapping[str, Person]:
-        """Every person, by id (read-only)."""
-        return self._people.copy()
+        """Every person, by id (a read-only view)."""
+        return MappingProxyType(self._people)
 
     def parent(self, unit_id: str) -> Unit | None:
         """The unit that contains ``unit_id``, or ``None`` for a root."""

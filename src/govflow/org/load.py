@@ -107,7 +107,7 @@ def _add_units(graph: OrgGraph, source: str, rows: list[Row]) -> None:
                     code=_optional(row, "code"),
                     attributes=_attributes(row, _UNIT_COLUMNS),
                 )
-            except DefinitionError as exc:
+            except (DefinitionError, LookupError) as exc:
                 raise DataLoadError(source, n, str(exc)) from exc
         if len(waiting) == len(pending):
             n, row = waiting[0]
@@ -138,7 +138,7 @@ def _add_people(graph: OrgGraph, source: str, rows: list[Row]) -> None:
                 home_unit=_optional(row, "home_unit"),
                 attributes=_attributes(row, _PERSON_COLUMNS),
             )
-        except DefinitionError as exc:
+        except (DefinitionError, LookupError) as exc:
             raise DataLoadError(source, n, str(exc)) from exc
 
 
