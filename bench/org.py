@@ -193,7 +193,8 @@ def report(country_result: dict[str, Any] | None, city_result: dict[str, Any]) -
         lines += [
             (
                 f"Whole country (official table, {c['units']:,} units): load {c['load_s']:.1f} s "
-                f"(target <= 30 s), preorder index {c['index_s']:.1f} s, RSS +{c['rss_mib']:.0f} MiB, "
+                f"(target <= 30 s), preorder index {c['index_s']:.1f} s, "
+                f"RSS +{c['rss_mib']:.0f} MiB, "
                 f"peak {c['peak_mib']:.0f} MiB (target <= 1536 MiB); chain p50/p99 "
                 f"{c['chain']['p50']:.1f}/{c['chain']['p99']:.1f} µs, by_code "
                 f"{c['by_code']['p50']:.1f}/{c['by_code']['p99']:.1f} µs."
@@ -206,7 +207,8 @@ def report(country_result: dict[str, Any] | None, city_result: dict[str, Any]) -
     lines += [
         (
             f"Synthetic city ({r['units']:,} units, {r['people']:,} people, {r['edges']:,} edges): "
-            f"built and indexed in {r['build_s']:.1f} s (target <= 10 s), RSS +{r['rss_mib']:.0f} MiB "
+            f"built and indexed in {r['build_s']:.1f} s (target <= 10 s), "
+            f"RSS +{r['rss_mib']:.0f} MiB "
             f"(target <= 600 MiB), peak {r['peak_mib']:.0f} MiB."
         ),
         "",
