@@ -20,6 +20,7 @@ from govflow.gates import (
     Publication,
 )
 from govflow.hookspecs import hookimpl
+from govflow.org import OrgGraph, OrgSchema, Person, Unit
 from govflow.records import SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow import (
@@ -55,7 +56,10 @@ __all__ = [
     "MemoryStore",
     "MergeRule",
     "MoveContext",
+    "OrgGraph",
+    "OrgSchema",
     "PassRule",
+    "Person",
     "PluginRef",
     "Publication",
     "Relation",
@@ -64,6 +68,7 @@ __all__ = [
     "Store",
     "SystemClock",
     "Transition",
+    "Unit",
     "Workflow",
     "__version__",
     "errors",

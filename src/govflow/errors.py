@@ -102,6 +102,14 @@ class InvalidRequestError(RefusalError, ValueError):
     """An argument to the engine is malformed (missing field, wrong type, unknown unit)."""
 
 
+class UnknownUnitError(InvalidRequestError, LookupError):
+    """No unit (or person) in the org graph has this id or code."""
+
+    def __init__(self, unit_id: str, what: str = "id") -> None:
+        self.unit_id = unit_id
+        super().__init__(f"no unit with {what} {unit_id!r} in the org graph")
+
+
 class TransitionNotAllowedError(RefusalError):
     """The trigger does not exist, or does not leave the issue's current state."""
 
@@ -196,5 +204,6 @@ __all__ = [
     "RefusalError",
     "TransitionNotAllowedError",
     "UnknownIssueError",
+    "UnknownUnitError",
     "UnknownWorkflowError",
 ]
