@@ -9,6 +9,7 @@ from govflow.audit import replay, verify_events
 from govflow.builtin.closed_loop import CLOSED_LOOP
 from govflow.clock import Clock, ManualClock, SystemClock
 from govflow.engine import Engine
+from govflow.escalation import escalate
 from govflow.gates import (
     MAJORITY_OF_ATTENDEES,
     MAJORITY_OF_MEMBERS,
@@ -72,6 +73,7 @@ __all__ = [
     "Workflow",
     "__version__",
     "errors",
+    "escalate",
     "gates",
     "hookimpl",
     "replay",

@@ -191,6 +191,25 @@ class PluginHost:
             except Exception:
                 log.exception("plugin %s failed in %s", ref, hook)
 
+    def org_schema(self, base: Any) -> Any:
+        """``base`` (an :class:`~govflow.org.OrgSchema`) merged with every schema the plugins
+        contribute through ``govflow_org_schemas``; build the org graph with it.
+
+        :raises PluginError: naming the plugin whose schema does not merge (a kind redefined in
+            another layer, say) or is not a schema.
+        """
+        schema = base
+        for ref, answer in self.collect("govflow_org_schemas"):
+            for contributed in answer:
+                merge = getattr(contributed, "merge", None)
+                if merge is None or not hasattr(contributed, "kinds"):
+                    raise PluginError(ref.name, f"contributed {contributed!r}, not an org schema")
+                try:
+                    schema = schema.merge(contributed, name=schema.name)
+                except DefinitionError as err:
+                    raise PluginError(ref.name, str(err)) from err
+        return schema
+
     def is_implemented(self, hook: str) -> bool:
         """True if any registered plugin implements ``hook``."""
         return bool(getattr(self.manager.hook, hook).get_hookimpls())

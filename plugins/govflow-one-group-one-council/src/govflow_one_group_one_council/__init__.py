@@ -1,0 +1,344 @@
+"""One group, one council (一组一会): Bengbu's grassroots method (seed 002).
+
+Every natural village and residential area has a party group or branch (组) paired with a
+democratically elected council (会): a villagers' council 村民理事会 or residents' council
+居民议事会 (see :mod:`govflow_one_group_one_council.org`). Their issue loop, in the seed's
+words "建立问题'收集-交办-处理-反馈'的闭环链条":
+
+* 收集 collect -- grid patrol teams ("每日巡、经常访、及时记、随手做、实时报") record residents'
+  problems; each falls into one of five categories (:data:`CATEGORIES`);
+* 交办 assign -- the group and council review it ("交'一组一会'审核分析") and hand it, by
+  category, to its handler (:data:`ROUTES`): the council, the village/community, a paired unit
+  (共建单位), a law-enforcement department (执法部门) or a social organization (社会组织);
+* 处理 handle -- the handler works it;
+* 反馈 feed back -- "办理结果由村民理事会(居民议事会)统一反馈": the council of the place gives the
+  feedback, nobody else;
+* then the resident evaluates, as in every closed loop.
+
+Matters that are "三重一大" or span several natural villages / residential areas are reported
+to the village (community) party organization (``refer_up``, fired with
+:func:`govflow.escalate`) and decided by 四议两公开 (plugin ``four-deliberations``); the
+council feeds back the outcome. Weekly and monthly reviews ("一周一碰头、一月一盘点") are
+:func:`~govflow_one_group_one_council.review.review` summaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from govflow import (
+    Actor,
+    Guard,
+    Issue,
+    MoveContext,
+    Relation,
+    State,
+    StateKind,
+    Transition,
+    Workflow,
+    hookimpl,
+)
+from govflow_one_group_one_council import org as org_part
+from govflow_one_group_one_council.review import Review, monthly_review, review, weekly_review
+
+__version__ = "0.1.0"
+govflow_name = "one-group-one-council"
+
+#: The five categories of the governance list (一组一会治理清单), with the words that mark them.
+CATEGORIES: Mapping[str, str] = {
+    "volunteer_service": "志愿服务",
+    "petitions_stability": "信访维稳",
+    "elderly_child_care": "养老护幼",
+    "dispute_mediation": "矛盾调解",
+    "safety": "安全防护",
+}
+KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "dispute_mediation": ("纠纷", "矛盾", "争吵", "吵架", "调解", "邻里"),
+    "petitions_stability": ("信访", "上访", "维稳", "集体访"),
+    "elderly_child_care": ("老人", "养老", "独居", "儿童", "留守", "护幼", "托管"),
+    "safety": ("安全", "隐患", "消防", "火灾", "燃气", "电线", "溺水", "治安"),
+    "volunteer_service": ("志愿", "义务", "帮扶", "清扫", "帮忙"),
+}
+
+#: The five kinds of handler named by the seed ("分别提交村民理事会(居民议事会)、村(社区)、
+#: 共建单位、执法部门、社会组织等办理").
+HANDLERS: Mapping[str, str] = {
+    "council": "村民理事会(居民议事会)",
+    "village": "村(社区)",
+    "paired_unit": "共建单位",
+    "law_enforcement": "执法部门",
+    "social_organization": "社会组织",
+}
+#: Which handler takes which category. The seed lists categories and handlers but not the
+#: pairing; this is the plugin's default: the council mediates disputes (its duty: "调解矛盾
+#: 纠纷"), paired units' in-service party members do volunteer service ("到结对村(社区)…开展志愿
+#: 服务"), the village or community handles petitions, law enforcement takes safety, social
+#: organizations take elderly and child care.
+ROUTES: Mapping[str, str] = {
+    "dispute_mediation": "council",
+    "volunteer_service": "paired_unit",
+    "petitions_stability": "village",
+    "safety": "law_enforcement",
+    "elderly_child_care": "social_organization",
+}
+
+#: "三重一大": 重大决策, 重要干部任免, 重大项目安排, 大额资金使用.
+MAJOR_MATTERS: Mapping[str, str] = {
+    "major_decision": "重大决策",
+    "important_appointment": "重要干部任免",
+    "major_project": "重大项目安排",
+    "large_funds": "大额资金使用",
+}
+
+#: Roles: patrol teams collect, the group (with its council) reviews and assigns, the council
+#: feeds back, the village/community party organization reports the upstream outcome.
+PATROL, GROUP, COUNCIL, VILLAGE_PARTY = "patrol", "group", "council", "village_party"
+
+WORKFLOW = Workflow(
+    "one-group-one-council",
+    label="一组一会 one group, one council",
+    initial="collected",
+    states=[
+        State("collected", "收集 collected", StateKind.OPEN, time_limit="7d"),
+        State("handling", "处理 handling", StateKind.PROCESSING, time_limit="15d"),
+        State(
+            "referred",
+            "报村(社区)党组织, 四议两公开 referred up",
+            StateKind.DELIBERATION,
+            timeout_exempt=True,
+        ),
+        State("awaiting_feedback", "待理事会(议事会)反馈", StateKind.FEEDBACK, time_limit="3d"),
+        State("evaluating", "群众评价 evaluating", StateKind.FEEDBACK, time_limit="7d"),
+        State("closed", "办结 closed", StateKind.CLOSED),
+        State("dropped", "不予受理 dropped", StateKind.CANCELLED),
+    ],
+    transitions=[
+        Transition(
+            "assign",
+            "collected",
+            "handling",
+            roles={GROUP},
+            assigns=True,
+            guards="one-group-one-council:categorized",
+            label="审核分析, 按类交办",
+        ),
+        Transition(
+            "drop",
+            "collected",
+            "dropped",
+            roles={GROUP},
+            guards="one-group-one-council:reason",
+            label="不予受理",
+        ),
+        Transition(
+            "refer_up",
+            "collected",
+            "referred",
+            roles={GROUP},
+            guards="one-group-one-council:major_or_cross_village",
+            label="三重一大或跨自然村(小区), 报村(社区)党组织",
+        ),
+        Transition(
+            "report_handled",
+            "handling",
+            "awaiting_feedback",
+            requires={Relation.ASSIGNEE},
+            label="处理完毕",
+        ),
+        Transition(
+            "upstream_concluded",
+            "referred",
+            "awaiting_feedback",
+            roles={VILLAGE_PARTY},
+            guards="one-group-one-council:upstream_outcome",
+            label="四议两公开办结",
+        ),
+        Transition(
+            "feed_back",
+            "awaiting_feedback",
+            "evaluating",
+            roles={COUNCIL},
+            label="理事会(议事会)统一反馈",
+        ),
+        Transition(
+            "evaluate",
+            "evaluating",
+            "closed",
+            requires={Relation.REPORTER},
+            evaluation=True,
+            guards="one-group-one-council:satisfaction",
+            label="群众评价",
+        ),
+        Transition(
+            "close_unrated", "evaluating", "closed", on_timeout=True, label="逾期未评, 结案"
+        ),
+    ],
+)
+
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+
+
+def classify(text: str) -> str | None:
+    """The category whose words appear first in :data:`KEYWORDS` order, or None."""
+    for category, words in KEYWORDS.items():
+        if any(word in text for word in words):
+            return category
+    return None
+
+
+def _reason_given(context: MoveContext) -> bool:
+    reason = context.payload.get("reason")
+    return isinstance(reason, str) and bool(reason.strip())
+
+
+def _categorized(context: MoveContext) -> bool:
+    return context.issue.category in CATEGORIES
+
+
+def _major_or_cross_village(context: MoveContext) -> bool:
+    payload = context.payload
+    areas = payload.get("areas", ())
+    cross = isinstance(areas, list | tuple) and len(set(areas)) >= 2
+    major = payload.get("major") in MAJOR_MATTERS
+    return (cross or major) and bool(payload.get("escalated_to"))
+
+
+def _upstream_outcome(context: MoveContext) -> bool:
+    upstream = context.payload.get("upstream_issue")
+    return isinstance(upstream, str) and bool(upstream) and "outcome" in context.payload
+
+
+def _satisfaction(context: MoveContext) -> bool:
+    return context.payload.get("satisfaction") in SATISFACTION
+
+
+def handler_for(issue: Issue, org: Any) -> str | None:
+    """The unit that handles ``issue`` by its category (:data:`ROUTES`).
+
+    The issue's ``data["handlers"]`` (handler kind → unit id) wins; else the org graph answers
+    from the issue's location: its council, its village/community, the unit paired with it
+    (a department or work unit), or the law-enforcement department / social organization
+    paired with its village or community.
+    """
+    kind = ROUTES.get(issue.category or "")
+    if kind is None:
+        return None
+    given = issue.data.get("handlers")
+    if isinstance(given, Mapping) and isinstance(given.get(kind), str):
+        return str(given[kind])
+    if org is None or issue.location is None or issue.location not in org:
+        return None
+    village = org_part.village_of(org, issue.location)
+    found: Any = None
+    if kind == "council":
+        found = org.council_for(issue.location)
+    elif kind == "village":
+        found = village
+    elif village is not None:
+        partners = org.paired(village.id)
+        wanted = {"paired_unit": ("department", "work_unit")}.get(kind, (kind,))
+        found = next((u for u in partners if u.kind in wanted), None)
+    return None if found is None else str(found.id)
+
+
+@hookimpl
+def govflow_workflows() -> list[Workflow]:
+    return [WORKFLOW]
+
+
+@hookimpl
+def govflow_guards() -> Mapping[str, Guard]:
+    return {
+        "one-group-one-council:reason": _reason_given,
+        "one-group-one-council:categorized": _categorized,
+        "one-group-one-council:major_or_cross_village": _major_or_cross_village,
+        "one-group-one-council:upstream_outcome": _upstream_outcome,
+        "one-group-one-council:satisfaction": _satisfaction,
+    }
+
+
+@hookimpl
+def govflow_org_schemas() -> Iterable[Any]:
+    return [org_part.SCHEMA]
+
+
+@hookimpl
+def govflow_classify(workflow: Workflow, data: Mapping[str, Any]) -> str | None:
+    if workflow.name != WORKFLOW.name:
+        return None
+    text = data.get("description")
+    return classify(text) if isinstance(text, str) else None
+
+
+@hookimpl
+def govflow_resolve_assignees(
+    issue: Issue, transition: Transition, payload: Mapping[str, Any], org: Any
+) -> Sequence[str] | None:
+    if issue.workflow != WORKFLOW.name or transition.trigger != "assign":
+        return None
+    if payload.get("assignees"):
+        return None  # the group named the handler itself: default routing takes the payload
+    handler = handler_for(issue, org)
+    return None if handler is None else [handler]
+
+
+@hookimpl
+def govflow_escalation_targets(issue: Issue, org: Any) -> Iterable[str]:
+    if issue.workflow != WORKFLOW.name:
+        return []
+    given = issue.data.get("village_party")
+    if isinstance(given, str):
+        return [given]
+    if org is None or issue.location is None or issue.location not in org:
+        return []
+    village = org_part.village_of(org, issue.location)
+    party = None if village is None else org.party_unit_for(village.id)
+    return [] if party is None else [party.id]
+
+
+@hookimpl
+def govflow_before_transition(
+    issue: Issue, transition: Transition, actor: Actor, org: Any
+) -> str | None:
+    """Only the council of the issue's place feeds back ("由村民理事会(居民议事会)统一反馈")."""
+    if issue.workflow != WORKFLOW.name or transition.trigger != "feed_back":
+        return None
+    if org is None or issue.location is None or issue.location not in org:
+        return None
+    council = org.council_for(issue.location)
+    if council is None:
+        return f"no council serves {issue.location!r}"
+    sitting = {council.id} | {post.person.id for post in org.members(council.id)}
+    if actor.id in sitting or actor.home_unit == council.id:
+        return None
+    return f"feedback must come from {council.name} ({council.id})"
+
+
+@hookimpl
+def govflow_metrics() -> Mapping[str, Any]:
+    return {
+        "one-group-one-council.by_category": lambda issues, events: dict(
+            review(issues, events).by_category
+        )
+    }
+
+
+__all__ = [
+    "CATEGORIES",
+    "COUNCIL",
+    "GROUP",
+    "HANDLERS",
+    "KEYWORDS",
+    "MAJOR_MATTERS",
+    "PATROL",
+    "ROUTES",
+    "VILLAGE_PARTY",
+    "WORKFLOW",
+    "Review",
+    "classify",
+    "handler_for",
+    "monthly_review",
+    "review",
+    "weekly_review",
+]

@@ -1,0 +1,203 @@
+"""一组一会's loop, step by step: 收集 → 交办 → 处理 → 反馈, the council feeding back.
+
+Through the installed plugin (entry point ``one-group-one-council``) and govflow's public API,
+without an org graph: handlers are named in the issue's data, as a village without a loaded
+graph would do. ``test_org.py`` runs the same loop over the real 蚌山区.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from govflow_one_group_one_council import (
+    CATEGORIES,
+    ROUTES,
+    WORKFLOW,
+    classify,
+    monthly_review,
+    weekly_review,
+)
+
+from govflow import Actor, Engine, ManualClock, escalate, to_mermaid
+from govflow.errors import GuardFailedError, InvalidRequestError, PermissionDeniedError
+
+START = datetime(2026, 6, 1, 8, tzinfo=UTC)  # a Monday
+
+RESIDENT = Actor("villager-zhou")
+GROUP = Actor("hamlet-3-group", roles={"group"})
+COUNCIL = Actor("hamlet-3-council", roles={"council"})
+VILLAGE_PARTY = Actor("village-party", roles={"village_party"})
+HANDLERS = {
+    "council": "hamlet-3-council",
+    "village": "liulou-village",
+    "paired_unit": "district-housing-bureau",
+    "law_enforcement": "town-police-station",
+    "social_organization": "sunshine-elderly-care",
+}
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def engine(clock: ManualClock) -> Engine:
+    return Engine(clock=clock)
+
+
+def _collect(engine: Engine, description: str, **data: object) -> str:
+    """收集: a patrol team member records what a villager raised (每日巡、及时记、实时报)."""
+    issue = engine.open(
+        "one-group-one-council",
+        reporter=RESIDENT,
+        data={"description": description, "handlers": HANDLERS, "collected_by": "patrol-7", **data},
+    )
+    return issue.id
+
+
+def test_the_plugin_is_found_through_its_entry_point(engine: Engine) -> None:
+    assert engine.plugins.has("one-group-one-council")
+    assert engine.workflow("one-group-one-council") == WORKFLOW
+
+
+@pytest.mark.parametrize(
+    ("description", "category"),
+    [
+        ("两户邻里因宅基地边界发生纠纷", "dispute_mediation"),
+        ("村民反映集体访苗头, 需要信访维稳", "petitions_stability"),
+        ("独居老人冬季取暖无人照看", "elderly_child_care"),
+        ("村口电线老化有火灾隐患", "safety"),
+        ("需要志愿者帮忙清扫村道", "volunteer_service"),
+    ],
+)
+def test_collected_problems_fall_into_the_five_categories(
+    engine: Engine, description: str, category: str
+) -> None:
+    issue_id = _collect(engine, description)
+    issue = engine.get(issue_id)
+    assert issue.category == category
+    assert CATEGORIES[category]
+    [opened] = engine.history(issue_id)
+    assert opened.decisions["category"] == "one-group-one-council 0.1.0"
+
+
+def test_an_unrecognized_description_is_left_for_the_group_to_classify(engine: Engine) -> None:
+    assert classify("路灯不亮了") is None
+    issue_id = _collect(engine, "路灯不亮了")
+    with pytest.raises(GuardFailedError):  # the group must classify before assigning
+        engine.fire(issue_id, "assign", actor=GROUP)
+
+
+@pytest.mark.parametrize(("category", "kind"), sorted(ROUTES.items()))
+def test_each_category_is_assigned_to_its_handler(engine: Engine, category: str, kind: str) -> None:
+    """交办: 按照问题类别、责任分工分别提交理事会、村(社区)、共建单位、执法部门、社会组织办理."""
+    issue = engine.open(
+        "one-group-one-council", reporter=RESIDENT, category=category, data={"handlers": HANDLERS}
+    )
+    event = engine.fire(issue.id, "assign", actor=GROUP)
+    assert engine.get(issue.id).assignees == (HANDLERS[kind],)
+    assert event.decisions["assignees"] == "one-group-one-council 0.1.0"
+
+
+def test_collect_assign_handle_feed_back_evaluate(engine: Engine) -> None:
+    """收集-交办-处理-反馈, the result fed back by the council, then judged by the villager."""
+    issue_id = _collect(engine, "两户邻里因排水沟发生纠纷")
+    engine.fire(issue_id, "assign", actor=GROUP)  # 交办: a dispute goes to the council
+    mediator = Actor(HANDLERS["council"])
+    engine.fire(issue_id, "report_handled", actor=mediator, payload={"result": "调解成功"})  # 处理
+    engine.fire(issue_id, "feed_back", actor=COUNCIL)  # 反馈, by the council
+    event = engine.fire(issue_id, "evaluate", actor=RESIDENT, payload={"satisfaction": "satisfied"})
+    assert event.destination == "closed"
+    history = engine.history(issue_id)
+    assert [e.trigger for e in history] == [
+        "open",
+        "assign",
+        "report_handled",
+        "feed_back",
+        "evaluate",
+    ]
+    assert all(e.plugin is not None and e.plugin.name == "one-group-one-council" for e in history)
+
+
+def test_only_the_council_feeds_back(engine: Engine) -> None:
+    issue_id = _collect(engine, "村口电线老化有火灾隐患")
+    engine.fire(issue_id, "assign", actor=GROUP)
+    police = Actor(HANDLERS["law_enforcement"])
+    engine.fire(issue_id, "report_handled", actor=police)
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue_id, "feed_back", actor=police)
+
+
+def test_only_the_assigned_handler_reports_it_handled(engine: Engine) -> None:
+    issue_id = _collect(engine, "村口电线老化有火灾隐患")
+    engine.fire(issue_id, "assign", actor=GROUP)
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue_id, "report_handled", actor=Actor(HANDLERS["social_organization"]))
+
+
+def test_a_major_matter_goes_up_to_the_village_party_organization(engine: Engine) -> None:
+    """ "三重一大"事项报村(社区)党组织, 按照"四议两公开"制度集中解决; the council feeds back."""
+    issue_id = _collect(
+        engine, "修建连通三个自然村的道路需要使用大额资金", village_party="liulou-party"
+    )
+    event = escalate(engine, issue_id, "refer_up", actor=GROUP, payload={"major": "large_funds"})
+    assert event.destination == "referred"
+    assert event.payload["escalated_to"] == ["liulou-party"]
+    assert event.payload["escalation_decided_by"] == {"liulou-party": "one-group-one-council 0.1.0"}
+    engine.fire(
+        issue_id,
+        "upstream_concluded",
+        actor=VILLAGE_PARTY,
+        payload={"upstream_issue": "four-deliberations-17", "outcome": "closed"},
+    )
+    engine.fire(issue_id, "feed_back", actor=COUNCIL)
+    assert engine.get(issue_id).state == "evaluating"
+
+
+def test_a_matter_spanning_several_villages_goes_up(engine: Engine) -> None:
+    issue_id = _collect(engine, "两个自然村共用水塘清淤", village_party="liulou-party")
+    event = escalate(
+        engine, issue_id, "refer_up", actor=GROUP, payload={"areas": ["hamlet-3", "hamlet-4"]}
+    )
+    assert event.destination == "referred"
+
+
+def test_an_ordinary_matter_does_not_go_up(engine: Engine) -> None:
+    issue_id = _collect(engine, "需要志愿者帮忙清扫村道", village_party="liulou-party")
+    with pytest.raises(GuardFailedError):
+        escalate(engine, issue_id, "refer_up", actor=GROUP, payload={"areas": ["hamlet-3"]})
+
+
+def test_escalating_needs_somewhere_to_go(engine: Engine) -> None:
+    issue_id = _collect(engine, "修路使用大额资金")
+    with pytest.raises(InvalidRequestError, match="no plugin names a unit"):
+        escalate(engine, issue_id, "refer_up", actor=GROUP, payload={"major": "large_funds"})
+    with pytest.raises(InvalidRequestError, match="decided by plugins"):
+        escalate(engine, issue_id, "refer_up", actor=GROUP, payload={"escalated_to": ["x"]})
+
+
+def test_weekly_and_monthly_reviews(engine: Engine, clock: ManualClock) -> None:
+    """一周一碰头、一月一盘点."""
+    first = _collect(engine, "两户邻里因排水沟发生纠纷")
+    _collect(engine, "独居老人冬季取暖无人照看")
+    engine.fire(first, "assign", actor=GROUP)
+    clock.advance(days=8)
+    _collect(engine, "村口电线老化有火灾隐患")
+    week = weekly_review(engine, START)
+    assert week.collected == 2
+    assert week.by_category == {"dispute_mediation": 1, "elderly_child_care": 1}
+    assert week.assigned == 1
+    assert weekly_review(engine, START + timedelta(days=7)).collected == 1
+    month = monthly_review(engine, 2026, 6)
+    assert month.collected == 3
+    assert month.open_now == 3
+    assert monthly_review(engine, 2026, 7).collected == 0
+
+
+def test_the_readme_shows_the_workflow_as_the_code_draws_it() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{to_mermaid(WORKFLOW)}```" in readme
+    assert "一组一会" in readme
