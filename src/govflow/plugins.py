@@ -102,7 +102,9 @@ class PluginHost:
         try:
             self.manager.check_pending()
         except pluggy.PluginValidationError as err:
-            raise PluginError(str(getattr(err, "plugin", "?")), str(err)) from None
+            culprit = getattr(err, "plugin", None)
+            name = self.manager.get_name(culprit) if culprit is not None else None
+            raise PluginError(name or "?", str(err)) from None
 
     def _register(self, plugin: object, name: str, version: str | None) -> None:
         if self.manager.is_blocked(name):
