@@ -103,8 +103,8 @@ class PluginHost:
             self.manager.check_pending()
         except pluggy.PluginValidationError as err:
             culprit = getattr(err, "plugin", None)
-            name = self.manager.get_name(culprit) if culprit is not None else None
-            raise PluginError(name or "?", str(err)) from None
+            named = self.manager.get_name(culprit) if culprit is not None else None
+            raise PluginError(named or "?", str(err)) from None
 
     def _register(self, plugin: object, name: str, version: str | None) -> None:
         if self.manager.is_blocked(name):
