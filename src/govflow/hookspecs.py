@@ -67,7 +67,11 @@ def govflow_guards() -> Mapping[str, Guard]:
 def govflow_org_schemas() -> Iterable[Any]:
     """Contribute organization schemas (levels and allowed edges) or extensions of them.
 
-    :return: schema objects the org graph merges into its schema.
+    :meth:`govflow.plugins.PluginHost.org_schema` merges them into a base schema; build the org
+    graph with the result (``OrgGraph(PluginHost().org_schema(DEFAULT_SCHEMA))``). A schema
+    that does not merge is an error naming the plugin.
+
+    :return: :class:`~govflow.org.OrgSchema` objects.
     """
     raise NotImplementedError
 
@@ -76,7 +80,8 @@ def govflow_org_schemas() -> Iterable[Any]:
 def govflow_metrics() -> Mapping[str, Any]:
     """Contribute named accountability metrics computed from the audit log.
 
-    :return: a mapping of metric name to a callable taking the engine's issues and events.
+    :return: a mapping of metric name to a callable ``metric(issues, events)`` taking the
+        engine's issues and their events and returning the figure.
     """
     raise NotImplementedError
 
@@ -149,9 +154,10 @@ def govflow_escalation_targets(issue: Issue, actor: Actor, org: Any) -> Iterable
     """Org units an escalation of ``issue`` summons.
 
     Not firstresult: blowing the whistle (吹哨报到) may summon several departments at once, so
-    every plugin's answer is collected.
+    every plugin's answer is collected. :func:`govflow.escalate` asks this hook and fires the
+    escalating move with the targets (and the plugin that named each) in its payload.
 
-    :return: unit ids.
+    :return: unit ids (empty when the plugin has nothing to say about this issue).
     """
     raise NotImplementedError
 
