@@ -376,3 +376,61 @@ def test_quorum_must_be_a_fraction_between_zero_and_one() -> None:
         Gate("a", quorum="3/2")
     with pytest.raises(InvalidWorkflowError, match="not a fraction"):
         Gate("a", quorum="most")
+
+
+def test_joint_meeting_carrying_only_the_first_gate_passes_it_alone() -> None:
+    """The branch members vote for, the village committee members against: the proposal passes
+    (counted among its own members), the consultation must meet on its own."""
+    engine, _ = _engine()
+    issue_id = _open(engine, same_chair=True)
+    members = [*PARTY[:3], *COUNCIL[:2]]
+    event = SEQUENCE.record_vote(
+        engine,
+        issue_id,
+        actor=CLERK,
+        attendees=members,
+        votes_for=PARTY[:2],
+        against=["p2", *COUNCIL[:2]],
+        merged=True,
+    )
+    assert (event.trigger, event.destination) == ("pass_proposal", "consultation")
+    assert event.payload["gate"] == "proposal"
+    assert event.payload["attendees"] == PARTY[:3]  # only the proposal body's members count
+    assert event.payload["against"] == ["p2"]
+
+
+def test_joint_meeting_failing_the_first_gate_fails_it() -> None:
+    engine, _ = _engine()
+    issue_id = _open(engine, same_chair=True)
+    members = [*PARTY[:3], *COUNCIL[:2]]
+    event = SEQUENCE.record_vote(
+        engine,
+        issue_id,
+        actor=CLERK,
+        attendees=members,
+        votes_for=["p0", *COUNCIL[:2]],
+        against=PARTY[1:3],
+        merged=True,
+    )
+    assert (event.trigger, event.destination) == ("fail_proposal", "rejected")
+
+
+def test_a_body_listed_with_repeats_counts_each_member_once() -> None:
+    engine, _ = _engine()
+    bodies = {"branch": ["p0", "p1", "p0", "p2"], "committees": PARTY[:3], "assembly": PARTY}
+    issue = engine.open("gated", reporter=RESIDENT, data={"bodies": bodies})
+    engine.fire(issue.id, "submit", actor=CLERK)
+    event = SEQUENCE.record_vote(
+        engine, issue.id, actor=CLERK, attendees=PARTY[:2], votes_for=PARTY[:2]
+    )
+    assert event.trigger == "pass_proposal"
+
+
+def test_record_vote_merging_where_no_merge_is_allowed_is_refused() -> None:
+    engine, _ = _engine()
+    issue_id = _open(engine)
+    SEQUENCE.record_vote(engine, issue_id, actor=CLERK, attendees=PARTY[:3], votes_for=PARTY[:3])
+    with pytest.raises(InvalidRequestError, match="cannot merge"):
+        SEQUENCE.record_vote(
+            engine, issue_id, actor=CLERK, attendees=PARTY, votes_for=PARTY, merged=True
+        )

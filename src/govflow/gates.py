@@ -271,7 +271,7 @@ def composition(gate: Gate, issue: Issue, org: Any) -> Composition | None:
         chair = entry.get("chair") if isinstance(entry.get("chair"), str) else None
         entry = entry.get("members", entry.get("unit"))
     if isinstance(entry, list | tuple):
-        return Composition(tuple(str(m) for m in entry), chair)
+        return Composition(tuple(dict.fromkeys(str(m) for m in entry)), chair)
     unit = entry if isinstance(entry, str) else gate.body
     if _org_has(org, unit):
         return Composition(_unit_members(org, unit, gate.member_role), chair)
@@ -551,8 +551,9 @@ class GateSequence:
         Counts the vote against the members due and fires ``pass_``, ``fail_`` or ``adjourn_``
         of the gate; with ``merged=True``, the meeting is the joint meeting of the current gate
         and the next (which must allow merging): it fires ``merge_<next>`` when the vote passes
-        both, and ``fail_<current>`` when it does not. The guards count again, so the event
-        stands only if the count is right.
+        both; when it does not, the meeting counts as the current gate's own (its members'
+        attendance and ballots only) and the next gate, if reached, meets alone. The guards
+        count again, so the event stands only if the count is right.
 
         :raises InvalidRequestError: the issue is not at a gate of this sequence, the body's
             members are unknown, or the ballots are malformed. Nothing changes.
@@ -563,6 +564,12 @@ class GateSequence:
             raise InvalidRequestError(
                 f"issue {issue_id!r} is in {issue.state!r}, not at a gate of {self.name!r}"
             )
+        lists = {
+            "attendees": _ids("attendees", attendees),
+            "for": _ids("for", votes_for),
+            "against": _ids("against", against),
+            "abstain": _ids("abstain", abstain),
+        }
         gates: tuple[Gate, ...] = (current,)
         if merged:
             index = self.steps.index(current)
@@ -570,34 +577,41 @@ class GateSequence:
             if not isinstance(following, Gate) or following.merge is None:
                 raise InvalidRequestError(f"{current.name!r} cannot merge with the next step")
             gates = (current, following)
-        attendees, votes_for = list(attendees), list(votes_for)
-        against, abstain = list(against), list(abstain)
-        counted = joint_tally(
-            gates,
-            issue,
-            engine.org,
-            attendees,
-            votes_for=votes_for,
-            against=against,
-            abstain=abstain,
-        )
-        outcome = counted.outcome
-        if outcome is Outcome.PASSED:
-            trigger = f"merge_{gates[-1].name}" if merged else f"pass_{current.name}"
-        elif outcome is Outcome.FAILED:
-            trigger = f"fail_{current.name}"
+        counted = self._count(gates, issue, engine.org, lists)
+        if merged and counted.outcome is Outcome.PASSED:
+            trigger = f"merge_{gates[-1].name}"
         else:
-            trigger = f"adjourn_{current.name}"
-        payload = {
+            if merged:
+                # The joint meeting did not carry both gates: it counts as the current gate's
+                # own meeting (its members' attendance and ballots); the next gate meets alone.
+                body = composition(current, issue, engine.org)
+                mine = frozenset(() if body is None else body.members)
+                lists = {key: ids & mine for key, ids in lists.items()}
+                gates = (current,)
+                counted = self._count(gates, issue, engine.org, lists)
+            verb = {Outcome.PASSED: "pass", Outcome.FAILED: "fail"}.get(counted.outcome, "adjourn")
+            trigger = f"{verb}_{current.name}"
+        payload: dict[str, Any] = {
             "gate": "+".join(g.name for g in gates),
-            "outcome": str(outcome),
-            "attendees": sorted(_ids("attendees", attendees)),
-            "for": sorted(_ids("for", votes_for)),
-            "against": sorted(_ids("against", against)),
-            "abstain": sorted(_ids("abstain", abstain)),
+            "outcome": str(counted.outcome),
+            **{key: sorted(ids) for key, ids in lists.items()},
         }
         return engine.fire(
             issue_id, trigger, actor=actor, payload=payload, idempotency_key=idempotency_key
+        )
+
+    @staticmethod
+    def _count(
+        gates: Sequence[Gate], issue: Issue, org: Any, lists: Mapping[str, frozenset[str]]
+    ) -> Tally:
+        return joint_tally(
+            gates,
+            issue,
+            org,
+            lists["attendees"],
+            votes_for=lists["for"],
+            against=lists["against"],
+            abstain=lists["abstain"],
         )
 
 
