@@ -269,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     memory_n = 10_000 if args.quick else 100_000
 
     print(f"# govflow engine benchmark — Python {sys.version.split()[0]}")
-    print(f"\n## Moves per second: 7-move loop, {n:,} issues, best of {rounds} interleaved rounds\n")
+    print(
+        f"\n## Moves per second: 7-move loop, {n:,} issues, best of {rounds} interleaved rounds\n"
+    )
     rates = compare(n, rounds)
     ours = rates["govflow (checks + guard + audit event)"]
     print("| contender | moves/s | govflow ÷ contender |")
