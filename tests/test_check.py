@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -388,3 +390,16 @@ def test_cli_needs_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_check_is_exported() -> None:
     assert govflow.check is check
+
+
+def test_python_dash_m_govflow_runs_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "good.json"
+    path.write_text(json.dumps(data()), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "govflow", "check", "--no-autoload", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "good v1: ok" in done.stdout

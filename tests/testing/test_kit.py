@@ -190,3 +190,19 @@ def test_org_factory_builds_an_org_graph() -> None:
     )
     assert graph.parent("c1").id == "s1"
     assert graph.holder("c1", "secretary").person.id == "wang"
+
+
+class LeakyEngine(RecordingEngine):
+    """A broken engine: it commits a move, then reports it refused."""
+
+    def fire(self, issue_id, trigger, **kwargs):  # type: ignore[no-untyped-def]
+        super().fire(issue_id, trigger, **kwargs)
+        raise PermissionDeniedError(issue_id, trigger, kwargs["actor"].id, missing_roles=["x"])
+
+
+def test_assert_refused_catches_a_refusal_that_changed_something() -> None:
+    s = Scenario(LeakyEngine(autoload=False), "closed-loop", actors=CAST)
+    s.as_("resident").open().as_("clerk")
+    with pytest.raises(AssertionError, match="the refused 'file' changed the issue") as failure:
+        s.assert_refused("file", error=PermissionDeniedError)
+    assert "#1 file: collected -> filed by c1" in str(failure.value)
