@@ -143,6 +143,15 @@ def test_closing_straight_from_intake_breaks_the_closed_loop() -> None:
     assert problem.triggers == ["settle"]
 
 
+def test_a_workflow_starting_past_intake_is_accepted_on_opening() -> None:
+    spec = data(initial="working")
+    spec["transitions"].append({"trigger": "shortcut", "source": "working", "dest": "done"})
+    spec["transitions"].append({"trigger": "reopen", "source": "working", "dest": "new"})
+    problem = only(check(spec).problems, "closed-loop")
+    assert problem.format_path() == "working --shortcut--> done"
+    assert problem.message.startswith("from opening,")
+
+
 def test_cancelling_from_intake_does_not_break_the_closed_loop() -> None:
     assert not check(good()).by_rule("closed-loop")
 

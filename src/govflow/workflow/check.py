@@ -17,7 +17,8 @@ Rules (their names are what :attr:`Problem.rule` holds):
     every path from acceptance to a CLOSED state passes a FEEDBACK state: the resident hears
     back before the issue counts as completed (收集-交办-处理-反馈, then 群众评议).
     *Acceptance* is a move out of the intake region (the OPEN states reachable from the initial
-    state through OPEN states only) into a state that is neither OPEN nor CANCELLED.
+    state through OPEN states only) into a state that is neither OPEN nor CANCELLED; a workflow
+    whose initial state is not OPEN accepts an issue when it is opened.
 ``separation-of-duties``
     no evaluation move can be fired by someone who handled the issue. A *handling* move leaves
     a PROCESSING state (the engine records its actor as a handler); an *evaluation* move is
@@ -320,34 +321,40 @@ def _intake(spec: _Spec) -> set[str]:
 
 
 def _closed_loop(spec: _Spec, graph: nx.MultiDiGraph[str]) -> Iterator[Problem]:
-    intake = _intake(spec)
-    if not intake:
+    if spec.initial not in spec.states:
         return
-    open_only = graph.subgraph(intake)
+    intake = _intake(spec)
     without_feedback = graph.subgraph(
         n for n, s in spec.states.items() if s.kind is not StateKind.FEEDBACK
     )
     closed = sorted(n for n, s in spec.states.items() if s.kind is StateKind.CLOSED)
-    reported: set[str] = set()
+    # Each acceptance: the path to it, its trigger (None: accepted on opening), where it leads.
+    acceptances: list[tuple[list[Step], str | None, str]] = []
+    # An issue that starts past intake (say, in PROCESSING) is accepted when opened.
+    if not intake and spec.states[spec.initial].kind is not StateKind.CANCELLED:
+        acceptances.append(([], None, spec.initial))
+    open_only = graph.subgraph(intake)
     for source in sorted(intake):
         for _, accepted, trigger in sorted(graph.out_edges(source, keys=True)):
-            kind = spec.states[accepted].kind
-            if kind in (StateKind.OPEN, StateKind.CANCELLED, StateKind.FEEDBACK):
+            if spec.states[accepted].kind in (StateKind.OPEN, StateKind.CANCELLED):
                 continue
-            for goal in closed:
-                if goal in reported:
-                    continue
-                rest = _path_to(without_feedback, accepted, goal)
-                if rest is None:
-                    continue
-                reported.add(goal)
-                before = _path_to(open_only, spec.initial, source) or [Step(source)]
-                yield Problem(
-                    "closed-loop",
-                    f"after acceptance by {trigger!r}, an issue can reach closed state "
-                    f"{goal!r} without passing a feedback state",
-                    _join(before, trigger, rest),
-                )
+            before = _path_to(open_only, spec.initial, source) or [Step(source)]
+            acceptances.append((before, trigger, accepted))
+    reported: set[str] = set()
+    for before, trigger, accepted in acceptances:
+        if spec.states[accepted].kind is StateKind.FEEDBACK:
+            continue
+        for goal in closed:
+            rest = None if goal in reported else _path_to(without_feedback, accepted, goal)
+            if rest is None:
+                continue
+            reported.add(goal)
+            how = f"after acceptance by {trigger!r}" if trigger else "from opening"
+            yield Problem(
+                "closed-loop",
+                f"{how}, an issue can reach closed state {goal!r} without passing a feedback state",
+                _join(before, trigger, rest) if trigger else rest,
+            )
 
 
 def _is_evaluation(spec: _Spec, source: str, move: Transition) -> bool:
