@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govflow import CLOSED_LOOP, Workflow
+from govflow.testing import parse_org
 from govflow.testing.strategies import (
     NOBODY,
+    ORG_ROLES,
     REPORTER,
     ROLES,
     UNKNOWN_TRIGGER,
+    OrgLiteral,
     cast_for,
     event_sequences,
+    org_graphs,
+    org_literals,
     workflows,
 )
 
@@ -61,3 +67,25 @@ def test_event_sequences_walk_the_graph() -> None:
 
     collect()
     assert seen & {"file", "cancel"}
+
+
+@FEW
+@given(org_literals(max_communities=2, max_grids=2, max_people=3))
+def test_org_literals_parse(literal: OrgLiteral) -> None:
+    tree, people = literal
+    units, posts = parse_org(tree, people)
+    assert units[0].kind == "street"
+    assert {u.kind for u in units} <= {"street", "community", "grid", "building"}
+    assert len(posts) <= 3
+    assert all(role in ORG_ROLES for person in posts.values() for _, role in person)
+
+
+def test_org_graphs_build() -> None:
+    pytest.importorskip("govflow.org", reason="the org graph is merged from branch org-graph")
+
+    @settings(max_examples=10, deadline=None)
+    @given(org_graphs(max_communities=2))
+    def build(graph: object) -> None:
+        assert graph.unit("s1").kind == "street"  # type: ignore[attr-defined]
+
+    build()

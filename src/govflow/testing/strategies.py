@@ -12,7 +12,9 @@ Needs hypothesis (a dev extra of govflow; whoever imports this module has it)::
         moves = data.draw(event_sequences(workflow, cast))
         ...
 
-Org graphs are not generated here yet: that waits for :mod:`govflow.org`.
+``org_literals()`` generates compact org literals (see :mod:`govflow.testing.org`) and
+``org_graphs()`` builds them into ``govflow.org.OrgGraph`` objects (which needs
+:mod:`govflow.org`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from govflow.records import Actor
+from govflow.testing.org import build_org
 from govflow.workflow.spec import Relation, State, StateKind, Transition, Workflow
 
 #: Roles generated workflows draw from; :func:`cast_for` gives one actor per role.
@@ -165,13 +168,57 @@ def event_sequences(
     return steps
 
 
+#: Roles people hold in generated org graphs.
+ORG_ROLES = ("secretary", "grid_worker", *ROLES)
+
+#: A compact org literal: the unit tree and each person's posts.
+OrgLiteral = tuple[dict[str, Any], dict[str, list[tuple[str, ...]]]]
+
+
+@st.composite
+def org_literals(
+    draw: st.DrawFn, *, max_communities: int = 3, max_grids: int = 3, max_people: int = 6
+) -> OrgLiteral:
+    """A street of communities, grids and buildings, with people holding posts in them.
+
+    The literal is what :func:`govflow.testing.org.build_org` (and the ``org_factory`` fixture)
+    takes: unit ids are ``s1``, ``c1``, ``c1g1``, ``c1g1b1``...; kinds follow govflow's default
+    org schema (street → community → grid → building).
+    """
+    communities: dict[str, Any] = {}
+    units = ["s1"]
+    for c in range(1, draw(st.integers(1, max_communities)) + 1):
+        grids: dict[str, Any] = {}
+        units.append(f"c{c}")
+        for g in range(1, draw(st.integers(0, max_grids)) + 1):
+            grid = f"c{c}g{g}"
+            names = [f"{grid}b{b}" for b in range(1, draw(st.integers(0, 2)) + 1)]
+            units += [grid, *names]
+            grids[f"grid:{grid}"] = {f"building:{name}": {} for name in names}
+        communities[f"community:c{c}"] = grids
+    post = st.tuples(st.sampled_from(units), st.sampled_from(ORG_ROLES))
+    people: dict[str, list[tuple[str, ...]]] = {
+        f"p{n}": draw(st.lists(post, min_size=1, max_size=2, unique_by=lambda p: p[0]))
+        for n in range(1, draw(st.integers(0, max_people)) + 1)
+    }
+    return {"street:s1": communities}, people
+
+
+def org_graphs(**bounds: int) -> st.SearchStrategy[Any]:
+    """``govflow.org.OrgGraph`` objects built from :func:`org_literals` (same bounds)."""
+    return org_literals(**bounds).map(lambda literal: build_org(*literal))
+
+
 __all__ = [
     "NOBODY",
+    "ORG_ROLES",
     "REPORTER",
     "ROLES",
     "UNKNOWN_TRIGGER",
     "Step",
     "cast_for",
     "event_sequences",
+    "org_graphs",
+    "org_literals",
     "workflows",
 ]
