@@ -23,6 +23,7 @@ from govflow.workflow import (
     workflow_from_dict,
     workflow_from_toml,
 )
+from govflow.workflow.check import CheckReport, Problem, check
 
 __version__ = "0.1.0"
 
@@ -30,6 +31,7 @@ __all__ = [
     "CLOSED_LOOP",
     "SYSTEM_CLOCK",
     "Actor",
+    "CheckReport",
     "Clock",
     "Engine",
     "Event",
@@ -39,6 +41,7 @@ __all__ = [
     "MemoryStore",
     "MoveContext",
     "PluginRef",
+    "Problem",
     "Relation",
     "State",
     "StateKind",
@@ -47,6 +50,7 @@ __all__ = [
     "Transition",
     "Workflow",
     "__version__",
+    "check",
     "errors",
     "hookimpl",
     "replay",
