@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import attrs
 import pytest
 
@@ -31,7 +33,7 @@ def test_an_untouched_log_verifies_and_replays_exactly(
     assert verify_events(events, issue) == 6
     assert replay(events) == issue
     assert events[0].previous_hash == GENESIS
-    assert all(later.previous_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    assert all(later.previous_hash == earlier.hash for earlier, later in itertools.pairwise(events))
 
 
 def test_replay_of_a_prefix_gives_the_issue_as_it_was(engine: Engine, cast: type[Cast]) -> None:
@@ -106,7 +108,7 @@ def test_an_inserted_event_is_found(closed: tuple[Issue, list[Event]]) -> None:
 def test_events_of_another_issue_are_found(
     engine: Engine, cast: type[Cast], closed: tuple[Issue, list[Event]]
 ) -> None:
-    issue, events = closed
+    _, events = closed
     other = engine.open("closed-loop", reporter=cast.resident)
     events.append(engine.history(other.id)[0])
     with pytest.raises(IntegrityError, match="belongs to issue"):

@@ -440,7 +440,7 @@ def test_a_timeout_move_refused_by_a_guard_waits_for_a_later_tick(
 # --- versions, plugins, hooks -------------------------------------------------------------------
 
 
-def versioned(version: int, extra_state: bool) -> Workflow:
+def versioned(version: int, *, extra_state: bool) -> Workflow:
     states = [State("new", kind=StateKind.OPEN), State("done", kind=StateKind.CLOSED)]
     transitions = [Transition("close", "new", "done")]
     if extra_state:
@@ -453,12 +453,12 @@ def versioned(version: int, extra_state: bool) -> Workflow:
 
 
 def test_an_issue_stays_on_the_version_it_was_opened_on(clock: ManualClock) -> None:
-    old_engine = Engine(clock=clock, autoload=False, workflows=[versioned(1, False)])
+    old_engine = Engine(clock=clock, autoload=False, workflows=[versioned(1, extra_state=False)])
     both = Engine(
         clock=clock,
         autoload=False,
         store=old_engine.store,
-        workflows=[versioned(1, False), versioned(2, True)],
+        workflows=[versioned(1, extra_state=False), versioned(2, extra_state=True)],
     )
     old = old_engine.open("repair", reporter="r")
     new = both.open("repair", reporter="r")
@@ -571,7 +571,7 @@ def test_guards_are_resolved_by_name_when_the_engine_compiles(clock: ManualClock
         states=[State("a", kind=StateKind.OPEN), State("b", kind=StateKind.CLOSED)],
         transitions=[Transition("go", "a", "b", guards=("has_photo",))],
     )
-    with pytest.raises(PluginError, match="guard 'has_photo'.*is not registered"):
+    with pytest.raises(PluginError, match=r"guard 'has_photo'.*is not registered"):
         Engine(clock=clock, autoload=False, workflows=[wf])
 
     def has_photo(context: MoveContext) -> bool:

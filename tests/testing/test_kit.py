@@ -81,7 +81,7 @@ def test_scenario_can_take_an_opened_issue_and_bare_ids() -> None:
     s.as_("clerk").fire("file").assert_path(["collected", "filed"])
     s.as_("dispatcher").assert_available("dispatch").fire("dispatch", {"assignees": ["w1"]})
     # The engine lets anyone fire a timeout move by hand: the checker flags it for evaluations.
-    s.as_("worker").assert_available("finish", "supervise")
+    s.as_("worker").assert_available("finish")  # supervise belongs to the deadline clock
     s.as_("clerk").assert_refused("finish", error=PermissionDeniedError, match="assignee")
 
 

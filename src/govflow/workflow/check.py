@@ -394,11 +394,17 @@ def _separation(spec: _Spec, graph: nx.MultiDiGraph[str]) -> Iterator[Problem]:
     for source, dest, trigger, move in edges:
         if not _is_evaluation(spec, source, move) or Relation.NOT_HANDLER in move.relations:
             continue
+        if move.on_timeout and not move.roles:
+            continue  # only the deadline clock may fire it, and the clock handles nothing
         route = _handling_route(spec, graph, source)
         if route is None:
             continue
         before, handling, handled_from, middle = route
-        clock = " (it fires on timeout, but anyone may fire it by hand)" if move.on_timeout else ""
+        clock = (
+            " (it fires on timeout, but its roles may also fire it by hand)"
+            if move.on_timeout
+            else ""
+        )
         yield Problem(
             "separation-of-duties",
             f"evaluation move {trigger!r} ({source} -> {dest}) can be fired by whoever "
