@@ -35,6 +35,7 @@ from govflow.workflow import (
     workflow_from_dict,
     workflow_from_toml,
 )
+from govflow.workflow.check import CheckReport, Problem, check
 from govflow.workflow.diagram import to_mermaid
 
 __version__ = "0.1.0"
@@ -46,6 +47,7 @@ __all__ = [
     "STOP",
     "SYSTEM_CLOCK",
     "Actor",
+    "CheckReport",
     "Clock",
     "Engine",
     "Event",
@@ -62,6 +64,7 @@ __all__ = [
     "PassRule",
     "Person",
     "PluginRef",
+    "Problem",
     "Publication",
     "Relation",
     "State",
@@ -72,6 +75,7 @@ __all__ = [
     "Unit",
     "Workflow",
     "__version__",
+    "check",
     "errors",
     "escalate",
     "gates",

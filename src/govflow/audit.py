@@ -37,11 +37,13 @@ CHANGEABLE = frozenset(
     }
 )
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
 
 
 def to_json_value(value: Any) -> Any:
-    """``value`` with datetimes as ISO strings and tuples as lists, as the hash encodes it."""
+    """``value`` with datetimes as ISO strings and mappings as dicts (tuples stay: JSON lists)."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Mapping):
@@ -49,6 +51,32 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_json_value(v) for v in value]
     return value
+
+
+def json_text(value: Mapping[str, Any]) -> str:
+    """The canonical JSON text of a payload or data mapping ("" when empty): sorted keys, no
+    spaces, UTF-8 kept. The same data always gives the same text, whatever its key order."""
+    return _ENCODER.encode(value if type(value) is dict else to_json_value(value)) if value else ""
+
+
+def _canonical(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    if kind is tuple and all(type(v) is str for v in value):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return json_text(value)
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(v) for v in value)
+    return value
+
+
+def canonical_mapping(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A changes or decisions mapping as sorted ``(key, value)`` pairs of plain values."""
+    return tuple(sorted((k, _canonical(v)) for k, v in value.items())) if value else ()
 
 
 def event_hash(
@@ -60,15 +88,23 @@ def event_hash(
     destination: str,
     actor: str,
     at: datetime,
-    payload: Mapping[str, Any],
-    changes: Mapping[str, Any],
+    payload: str,
+    changes: tuple[tuple[str, Any], ...],
     plugin: PluginRef | None,
-    decisions: Mapping[str, str],
+    decisions: tuple[tuple[str, Any], ...],
     previous_hash: str,
 ) -> str:
-    """The SHA-256 hex digest of an event's canonical encoding."""
-    encoded = _ENCODER.encode(
-        [
+    """The SHA-256 hex digest of an event's canonical encoding.
+
+    The encoding is ``ascii()`` of a tuple of plain values: a Python literal, so unambiguous
+    whatever the ids and names contain, and pure ASCII (every other character escaped), so it
+    does not shift with the Unicode database of a future Python. ``payload`` is given as its
+    :func:`json_text`, which the engine computes anyway when it checks the payload;
+    ``changes`` and ``decisions`` as their :func:`canonical_mapping`, which the engine builds
+    as it decides them.
+    """
+    encoded = ascii(
+        (
             issue_id,
             sequence,
             trigger,
@@ -76,14 +112,15 @@ def event_hash(
             destination,
             actor,
             at.isoformat(),
-            dict(payload) if payload else None,
-            to_json_value(changes) if changes else None,
-            None if plugin is None else [plugin.name, plugin.version],
-            dict(decisions) if decisions else None,
+            payload,
+            changes,
+            None if plugin is None else plugin.name,
+            None if plugin is None else plugin.version,
+            decisions,
             previous_hash,
-        ]
+        )
     )
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return hashlib.sha256(encoded.encode("ascii")).hexdigest()
 
 
 def recompute_hash(event: Event) -> str:
@@ -96,10 +133,10 @@ def recompute_hash(event: Event) -> str:
         destination=event.destination,
         actor=event.actor,
         at=event.at,
-        payload=event.payload,
-        changes=event.changes,
+        payload=json_text(event.payload),
+        changes=canonical_mapping(event.changes),
         plugin=event.plugin,
-        decisions=event.decisions,
+        decisions=canonical_mapping(event.decisions),
         previous_hash=event.previous_hash,
     )
 
@@ -183,7 +220,9 @@ def replay(events: Sequence[Event]) -> Issue:
 __all__ = [
     "CHANGEABLE",
     "GENESIS",
+    "canonical_mapping",
     "event_hash",
+    "json_text",
     "recompute_hash",
     "replay",
     "to_json_value",

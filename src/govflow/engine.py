@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from govflow.audit import GENESIS, event_hash, verify_events
+from govflow.audit import GENESIS, canonical_mapping, event_hash, json_text, verify_events
 from govflow.clock import Clock, SystemClock
 from govflow.errors import (
     ConflictError,
@@ -37,7 +37,7 @@ from govflow.plugins import PluginHost
 from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow.machine import CompiledWorkflow, Guard, MoveContext
-from govflow.workflow.spec import OPEN_TRIGGER, Relation, StateKind, Transition, Workflow
+from govflow.workflow.spec import OPEN_TRIGGER, Relation, Transition, Workflow
 
 log = logging.getLogger(__name__)
 
@@ -48,19 +48,22 @@ _RELATION_TEXT = {
 }
 
 
-def _json_data(what: str, value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    """``value`` as plain JSON data (what the log stores), or a refusal saying why not."""
+def _json_data(what: str, value: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], str]:
+    """``value`` as plain JSON data (what the log stores) and its canonical text.
+
+    Refuses, naming ``what``, anything that would not survive a trip through the log unchanged.
+    """
     if not value:
-        return EMPTY
+        return EMPTY, ""
     if not isinstance(value, Mapping):
         raise InvalidRequestError(f"{what} must be a mapping, got {type(value).__name__}")
-    try:
-        plain = json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))
-    except (TypeError, ValueError) as err:
-        raise InvalidRequestError(f"{what} must be JSON data: {err}") from None
     if not all(isinstance(key, str) for key in value):
         raise InvalidRequestError(f"{what} keys must be strings")
-    return MappingProxyType(plain)
+    try:
+        text = json_text(dict(value))
+    except (TypeError, ValueError) as err:
+        raise InvalidRequestError(f"{what} must be JSON data: {err}") from None
+    return MappingProxyType(json.loads(text)), text
 
 
 class Engine:
@@ -92,7 +95,12 @@ class Engine:
         self.store: Store = store if store is not None else MemoryStore()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.plugins = PluginHost(plugins, autoload=autoload)
-        self._decisions_cache: dict[tuple[tuple[str, str], ...], Mapping[str, str]] = {}
+        # Asked once: most engines have no veto or listener plugins, and every move checks.
+        self._vetoes = self.plugins.is_implemented("govflow_before_transition")
+        self._listeners = self.plugins.is_implemented("govflow_after_transition")
+        self._decisions_cache: dict[
+            tuple[tuple[str, str], ...], tuple[Mapping[str, str], tuple[tuple[str, Any], ...]]
+        ] = {}
         direct = PluginRef("engine")
         all_guards = self._collect_guards(direct, guards or {})
         self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
@@ -219,7 +227,7 @@ class Engine:
         who = reporter if isinstance(reporter, Actor) else Actor(str(reporter))
         if not who.id:
             raise InvalidRequestError("the reporter needs an id")
-        payload = _json_data("data", data)
+        payload, _ = _json_data("data", data)
         self._check_location(location)
         now = self.clock.now()
         decisions: list[tuple[str, str]] = []
@@ -249,7 +257,7 @@ class Engine:
             data=payload,
         )
         due_at = self._deadline(spec, draft, spec.initial, now, decisions)
-        issue = attrs.evolve(draft, due_at=due_at)
+        issue = attrs.evolve(draft, due_at=due_at)  # once per issue: clarity over speed
         changes = {
             "workflow": spec.name,
             "workflow_version": spec.version,
@@ -266,7 +274,9 @@ class Engine:
             actor=who.id,
             at=now,
             payload=EMPTY,
+            payload_text="",
             changes=changes,
+            canonical_changes=canonical_mapping(changes),
             plugin=compiled.plugin,
             decisions=decisions,
             previous_hash=GENESIS,
@@ -322,12 +332,14 @@ class Engine:
         refusal = self._refusal(issue, move, actor)
         if refusal is not None:
             raise refusal
+        data, text = _json_data("payload", payload)
         return self._apply(
             compiled,
             issue,
             move,
             actor=actor,
-            payload=_json_data("payload", payload),
+            payload=data,
+            payload_text=text,
             idempotency_key=idempotency_key,
         )
 
@@ -345,15 +357,18 @@ class Engine:
             move = next((m for m in compiled.workflow.outgoing(issue.state) if m.on_timeout), None)
             if move is None:
                 continue
-            payload = (
-                MappingProxyType({"overdue_since": issue.due_at.isoformat()})
-                if (issue.due_at)
-                else EMPTY
-            )
+            overdue = {"overdue_since": issue.due_at.isoformat() if issue.due_at else None}
+            payload, text = _json_data("payload", overdue)
             try:
                 fired.append(
                     self._apply(
-                        compiled, issue, move, actor=SYSTEM_CLOCK, payload=payload, now=when
+                        compiled,
+                        issue,
+                        move,
+                        actor=SYSTEM_CLOCK,
+                        payload=payload,
+                        payload_text=text,
+                        now=when,
                     )
                 )
             except RefusalError as refusal:
@@ -372,12 +387,21 @@ class Engine:
             raise InvalidRequestError(f"location {location!r} is not a unit of the org graph")
 
     def _refusal(self, issue: Issue, move: Transition, actor: Actor) -> RefusalError | None:
+        if move.on_timeout and not move.roles and actor is not SYSTEM_CLOCK:
+            # A deadline move that names no role belongs to the clock alone; otherwise anyone
+            # could "time out" an issue early.
+            return PermissionDeniedError(
+                issue.id,
+                move.trigger,
+                actor.id,
+                missing_roles=sorted(SYSTEM_CLOCK.roles),
+                reason="is fired by the deadline clock only",
+            )
         if move.roles and move.roles.isdisjoint(actor.roles):
             return PermissionDeniedError(
                 issue.id, move.trigger, actor.id, missing_roles=sorted(move.roles)
             )
-        required = move.relations
-        for relation in (r for r in Relation if r in required):
+        for relation in move.relations:
             if relation is Relation.REPORTER:
                 holds = actor.id == issue.reporter
             elif relation is Relation.ASSIGNEE:
@@ -402,39 +426,63 @@ class Engine:
         *,
         actor: Actor,
         payload: Mapping[str, Any],
+        payload_text: str,
         idempotency_key: str | None = None,
         now: datetime | None = None,
     ) -> Event:
         when = now if now is not None else self.clock.now()
-        for ref, reason in self.plugins.collect(
-            "govflow_before_transition",
-            issue=issue,
-            transition=move,
-            actor=actor,
-            payload=payload,
-            org=self.org,
-        ):
-            raise GuardFailedError(issue.id, move.trigger, f"plugin {ref.name}", str(reason))
+        if self._vetoes:
+            for ref, reason in self.plugins.collect(
+                "govflow_before_transition",
+                issue=issue,
+                transition=move,
+                actor=actor,
+                payload=payload,
+                org=self.org,
+            ):
+                raise GuardFailedError(issue.id, move.trigger, f"plugin {ref.name}", str(reason))
         context = MoveContext(issue, move, actor, payload, when, self.org)
         destination = compiled.move(context)
 
         workflow = compiled.workflow
+        # Keys go in in sorted order, and each value's canonical form beside it, so that the
+        # hash needs no sorting or conversion: canonical_mapping(changes) == tuple(canonical).
         changes: dict[str, Any] = {}
+        canonical: list[tuple[str, Any]] = []
         decisions: list[tuple[str, str]] = []
         if move.assigns:
-            changes["assignees"] = self._assignees(issue, move, actor, payload, decisions)
-        if (
-            workflow.state(issue.state).kind is StateKind.PROCESSING
-            and actor.id not in issue.handlers
-            and actor is not SYSTEM_CLOCK
-        ):
-            changes["handlers"] = (*issue.handlers, actor.id)
+            assignees = self._assignees(issue, move, actor, payload, decisions)
+            changes["assignees"] = assignees
+            canonical.append(("assignees", assignees))
         due_at = self._deadline(workflow, issue, destination, when, decisions)
         if due_at != issue.due_at:
             changes["due_at"] = due_at
+            canonical.append(("due_at", None if due_at is None else due_at.isoformat()))
+        if (
+            issue.state in compiled.processing
+            and actor.id not in issue.handlers
+            and actor is not SYSTEM_CLOCK
+        ):
+            handlers = (*issue.handlers, actor.id)
+            changes["handlers"] = handlers
+            canonical.append(("handlers", handlers))
 
-        version = issue.version + 1
-        moved = attrs.evolve(issue, state=destination, updated_at=when, version=version, **changes)
+        moved = Issue(
+            issue.id,
+            issue.workflow,
+            issue.workflow_version,
+            destination,
+            issue.category,
+            issue.location,
+            issue.reporter,
+            issue.opened_at,
+            when,
+            changes.get("due_at", issue.due_at),
+            changes.get("assignees", issue.assignees),
+            changes.get("handlers", issue.handlers),
+            issue.data,
+            issue.version + 1,
+        )
         event = self._event(
             moved,
             trigger=move.trigger,
@@ -442,7 +490,9 @@ class Engine:
             actor=actor.id,
             at=when,
             payload=payload,
+            payload_text=payload_text,
             changes=changes,
+            canonical_changes=tuple(canonical),
             plugin=compiled.plugin,
             decisions=decisions,
             previous_hash=self._previous_hash(issue),
@@ -508,12 +558,15 @@ class Engine:
         actor: str,
         at: datetime,
         payload: Mapping[str, Any],
-        changes: Mapping[str, Any],
+        payload_text: str,
+        changes: dict[str, Any],
+        canonical_changes: tuple[tuple[str, Any], ...],
         plugin: PluginRef | None,
         decisions: Sequence[tuple[str, str]],
         previous_hash: str,
     ) -> Event:
-        shared = self._shared_decisions(decisions)
+        shared, canonical_decisions = self._shared_decisions(decisions)
+        frozen_changes = MappingProxyType(changes) if changes else EMPTY
         digest = event_hash(
             issue_id=issue.id,
             sequence=issue.version,
@@ -522,10 +575,10 @@ class Engine:
             destination=issue.state,
             actor=actor,
             at=at,
-            payload=payload,
-            changes=changes,
+            payload=payload_text,
+            changes=canonical_changes,
             plugin=plugin,
-            decisions=shared,
+            decisions=canonical_decisions,
             previous_hash=previous_hash,
         )
         return Event(
@@ -537,22 +590,28 @@ class Engine:
             actor,
             at,
             payload,
-            changes,
+            frozen_changes,
             plugin,
             shared,
             previous_hash,
             digest,
         )
 
-    def _shared_decisions(self, decisions: Sequence[tuple[str, str]]) -> Mapping[str, str]:
-        # Most moves make the same decisions by the same plugins: share one mapping for them.
+    def _shared_decisions(
+        self, decisions: Sequence[tuple[str, str]]
+    ) -> tuple[Mapping[str, str], tuple[tuple[str, Any], ...]]:
+        # Most moves make the same decisions by the same plugins: share one mapping (and its
+        # canonical form) between all of them instead of one per event.
         if not decisions:
-            return EMPTY
+            return EMPTY, ()
         key = tuple(decisions)
         found = self._decisions_cache.get(key)
         if found is None:
-            found = self._decisions_cache[key] = MappingProxyType(dict(decisions))
+            mapping = MappingProxyType(dict(decisions))
+            found = self._decisions_cache[key] = (mapping, canonical_mapping(mapping))
         return found
 
     def _notify(self, issue: Issue, previous: Issue | None, event: Event) -> None:
+        if not self._listeners:
+            return
         self.plugins.notify("govflow_after_transition", issue=issue, previous=previous, event=event)

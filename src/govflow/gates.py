@@ -150,6 +150,8 @@ class Publication:
     :param on_objection: None if objections are not handled by the workflow, else :data:`STOP`
         or the name of an earlier state an objection (with a reason) sends the matter back to.
     :param roles: roles allowed to lodge an objection (empty: anyone, e.g. any resident).
+    :param kind: the state's kind: a deliberation by default; a notice publishing the *result*
+        of the work to the residents (结果公开) is their feedback, :attr:`StateKind.FEEDBACK`.
     """
 
     name: str
@@ -157,6 +159,7 @@ class Publication:
     period: timedelta = attrs.field(default=timedelta(days=5), converter=parse_duration)
     on_objection: str | None = None
     roles: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    kind: StateKind = attrs.field(default=StateKind.DELIBERATION, converter=StateKind)
 
 
 Step = Gate | Publication
@@ -423,7 +426,7 @@ class GateSequence:
 
     @property
     def states(self) -> tuple[State, ...]:
-        """One deliberation state per step."""
+        """One state per step: a deliberation (or, for a result notice, feedback) state."""
         out = []
         for step in self.steps:
             if isinstance(step, Gate):
@@ -437,9 +440,7 @@ class GateSequence:
                     )
                 )
             else:
-                out.append(
-                    State(step.name, step.label, StateKind.DELIBERATION, time_limit=step.period)
-                )
+                out.append(State(step.name, step.label, step.kind, time_limit=step.period))
         return tuple(out)
 
     @property

@@ -88,9 +88,15 @@ def govflow_metrics() -> Mapping[str, Any]:
 
 @hookspec
 def govflow_checks() -> Iterable[Any]:
-    """Contribute static checks that ``govflow check`` runs on every workflow.
+    """Contribute static checks that :func:`govflow.check` and ``govflow check`` run.
 
-    :return: check callables taking a workflow and returning the problems found.
+    :return: callables ``check(workflow) -> Iterable[govflow.Problem]``. Each is called once per
+        workflow the engine registers (its latest version), after the built-in rules, and only
+        on a workflow that constructs. A ``Problem(rule, message, path=(), workflow="")`` gives
+        a counterexample ``path`` of ``(state, trigger | None)`` steps from the initial state;
+        an empty ``workflow`` is filled in by the checker. A check that raises, or yields
+        anything but a Problem, is reported under the rule ``plugin-check-crashed``; an answer
+        item that is not callable raises :class:`~govflow.errors.PluginError` naming the plugin.
     """
     raise NotImplementedError
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "govflow"
 AUTOLOAD_ENV = "GOVFLOW_DISABLE_PLUGIN_AUTOLOAD"
 DISABLED_ENV = "GOVFLOW_DISABLED_PLUGINS"
+
+#: A hook implementation resolved for calling: who, what, and which arguments it takes.
+_Bound = tuple[PluginRef, Callable[..., Any], tuple[str, ...]]
 
 _HOOK_NAMES = frozenset(name for name in dir(hookspecs) if name.startswith("govflow_"))
 
@@ -81,6 +84,7 @@ class PluginHost:
         self.manager = pluggy.PluginManager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)
         self._versions: dict[str, str | None] = {}
+        self._bound: dict[str, tuple[_Bound, ...]] = {}
         disabled = {
             name.strip() for name in os.environ.get(DISABLED_ENV, "").split(",") if name.strip()
         }
@@ -132,6 +136,7 @@ class PluginHost:
             self.manager.unregister(plugin)
             raise PluginError(name, f"hook wrappers are not supported: {wrappers}")
         self._versions[name] = version
+        self._bound.clear()
 
     def _load_entry_points(self) -> None:
         for dist in importlib.metadata.distributions():
@@ -158,11 +163,19 @@ class PluginHost:
         """True if a plugin of this name is registered (and not blocked)."""
         return self.manager.get_plugin(name) is not None
 
-    def _impls(self, hook: str) -> Iterator[tuple[PluginRef, Any]]:
-        caller = getattr(self.manager.hook, hook)
-        # pluggy calls the last-registered implementation first; keep its order.
-        for impl in reversed(caller.get_hookimpls()):
-            yield self.ref(impl.plugin_name), impl
+    def _impls(self, hook: str) -> tuple[_Bound, ...]:
+        # Plugins are fixed once the engine is built, so each hook's implementations are
+        # resolved once: this runs on every move.
+        bound = self._bound.get(hook)
+        if bound is None:
+            caller = getattr(self.manager.hook, hook)
+            # pluggy calls the last-registered implementation first; keep its order.
+            bound = tuple(
+                (self.ref(impl.plugin_name), impl.function, tuple(impl.argnames))
+                for impl in reversed(caller.get_hookimpls())
+            )
+            self._bound[hook] = bound
+        return bound
 
     def collect(self, hook: str, **kwargs: Any) -> list[tuple[PluginRef, Any]]:
         """Every non-None answer to ``hook``, each with the plugin that gave it.
@@ -171,25 +184,25 @@ class PluginHost:
         :class:`~govflow.errors.PluginError` naming that plugin.
         """
         answers = []
-        for ref, impl in self._impls(hook):
-            result = self._call(ref, impl, kwargs)
+        for impl in self._impls(hook):
+            result = self._call(impl, kwargs)
             if result is not None:
-                answers.append((ref, result))
+                answers.append((impl[0], result))
         return answers
 
     def first(self, hook: str, **kwargs: Any) -> tuple[PluginRef, Any] | None:
         """The first non-None answer to a firstresult ``hook``, with the plugin that gave it."""
-        for ref, impl in self._impls(hook):
-            result = self._call(ref, impl, kwargs)
+        for impl in self._impls(hook):
+            result = self._call(impl, kwargs)
             if result is not None:
-                return ref, result
+                return impl[0], result
         return None
 
     def notify(self, hook: str, **kwargs: Any) -> None:
         """Call every implementation of a notification ``hook``; log, never raise, failures."""
-        for ref, impl in self._impls(hook):
+        for ref, function, argnames in self._impls(hook):
             try:
-                impl.function(**{name: kwargs[name] for name in impl.argnames})
+                function(**{name: kwargs[name] for name in argnames})
             except Exception:
                 log.exception("plugin %s failed in %s", ref, hook)
 
@@ -214,12 +227,13 @@ class PluginHost:
 
     def is_implemented(self, hook: str) -> bool:
         """True if any registered plugin implements ``hook``."""
-        return bool(getattr(self.manager.hook, hook).get_hookimpls())
+        return bool(self._impls(hook))
 
     @staticmethod
-    def _call(ref: PluginRef, impl: Any, kwargs: dict[str, Any]) -> Any:
+    def _call(impl: _Bound, kwargs: dict[str, Any]) -> Any:
+        ref, function, argnames = impl
         try:
-            return impl.function(**{name: kwargs[name] for name in impl.argnames})
+            return function(**{name: kwargs[name] for name in argnames})
         except PluginError:
             raise
         except DefinitionError as err:

@@ -22,6 +22,7 @@ from govflow_one_group_one_council import (
 
 from govflow import Actor, Engine, ManualClock, escalate, to_mermaid
 from govflow.errors import GuardFailedError, InvalidRequestError, PermissionDeniedError
+from govflow.metrics import accountability
 
 START = datetime(2026, 6, 1, 8, tzinfo=UTC)  # a Monday
 
@@ -201,3 +202,14 @@ def test_the_readme_shows_the_workflow_as_the_code_draws_it() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"```mermaid\n{to_mermaid(WORKFLOW)}```" in readme
     assert "一组一会" in readme
+
+
+def test_the_review_by_category_is_an_accountability_metric(engine: Engine) -> None:
+    _collect(engine, "两户邻里因排水沟发生纠纷")
+    _collect(engine, "村口电线老化有火灾隐患")
+    _collect(engine, "邻里吵架")
+    report = accountability(engine)
+    assert report.plugin_metrics["one-group-one-council.by_category"] == {
+        "dispute_mediation": 2,
+        "safety": 1,
+    }

@@ -21,7 +21,7 @@ from transitions import Machine, MachineError
 
 from govflow.errors import GuardFailedError, InvalidWorkflowError, TransitionNotAllowedError
 from govflow.records import Actor, Issue, PluginRef
-from govflow.workflow.spec import Transition, Workflow
+from govflow.workflow.spec import StateKind, Transition, Workflow
 
 
 @attrs.frozen(slots=True)
@@ -66,7 +66,7 @@ def _condition(name: str, guard: Guard) -> Callable[[Any], bool]:
 class CompiledWorkflow:
     """A workflow version bound to an engine's guards, with its one shared machine."""
 
-    __slots__ = ("_events", "_machine", "plugin", "workflow")
+    __slots__ = ("_events", "_machine", "plugin", "processing", "workflow")
 
     def __init__(
         self, workflow: Workflow, guards: Mapping[str, Guard], plugin: PluginRef | None = None
@@ -80,6 +80,10 @@ class CompiledWorkflow:
                 )
         self.workflow = workflow
         self.plugin = plugin
+        #: States whose movers count as having handled the issue.
+        self.processing = frozenset(
+            s.name for s in workflow.states if s.kind is StateKind.PROCESSING
+        )
         self._machine = Machine(
             model=None,
             states=[state.name for state in workflow.states],

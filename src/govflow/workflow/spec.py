@@ -111,7 +111,7 @@ class Transition:
     name predicates registered with the engine; all must pass. ``assigns`` makes the move
     (re)assign the issue, from the payload's ``assignees`` or from the routing hook.
     ``on_timeout`` makes it the move the deadline clock fires when its source's time limit runs
-    out.
+    out; unless it names ``roles``, nobody but the clock may fire it.
     """
 
     trigger: str
@@ -124,13 +124,13 @@ class Transition:
     assigns: bool = False
     on_timeout: bool = False
     label: str = ""
+    #: Every relation the engine enforces, in :class:`Relation` order: ``requires``, plus
+    #: not-handler for evaluations. Computed once: the engine reads it on every move.
+    relations: tuple[Relation, ...] = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def relations(self) -> frozenset[Relation]:
-        """Every relation the engine enforces: ``requires`` plus not-handler for evaluations."""
-        if self.evaluation:
-            return self.requires | {Relation.NOT_HANDLER}
-        return self.requires
+    def __attrs_post_init__(self) -> None:
+        enforced = self.requires | {Relation.NOT_HANDLER} if self.evaluation else self.requires
+        object.__setattr__(self, "relations", tuple(r for r in Relation if r in enforced))
 
 
 @attrs.frozen(slots=True)

@@ -110,7 +110,16 @@ DECISION = GateSequence(
 
 RESULT = GateSequence(
     "four-deliberations-result",
-    [Publication("result_notice", "实施结果公开", period="5d", on_objection="implementing")],
+    [
+        # publishing the result is the feedback to the villagers (the closed loop's 反馈)
+        Publication(
+            "result_notice",
+            "实施结果公开",
+            period="5d",
+            on_objection="implementing",
+            kind=StateKind.FEEDBACK,
+        )
+    ],
     then="closed",
     stop="rejected",
 )

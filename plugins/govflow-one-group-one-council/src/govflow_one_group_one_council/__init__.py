@@ -29,6 +29,7 @@ from typing import Any
 
 from govflow import (
     Actor,
+    Event,
     Guard,
     Issue,
     MoveContext,
@@ -315,13 +316,17 @@ def govflow_before_transition(
     return f"feedback must come from {council.name} ({council.id})"
 
 
+def issues_by_category(
+    issues: Iterable[Issue], events: Mapping[str, Sequence[Event]]
+) -> dict[str, int]:
+    """Metric: 一组一会 issues collected, by category (``events``: issue id → its events)."""
+    flat = [event for issue_events in events.values() for event in issue_events]
+    return dict(review(issues, flat).by_category)
+
+
 @hookimpl
 def govflow_metrics() -> Mapping[str, Any]:
-    return {
-        "one-group-one-council.by_category": lambda issues, events: dict(
-            review(issues, events).by_category
-        )
-    }
+    return {"one-group-one-council.by_category": issues_by_category}
 
 
 __all__ = [
@@ -338,6 +343,7 @@ __all__ = [
     "Review",
     "classify",
     "handler_for",
+    "issues_by_category",
     "monthly_review",
     "review",
     "weekly_review",

@@ -1,0 +1,303 @@
+"""How fast govflow moves issues, beside its peers, measured in one process.
+
+Every contender runs the same 7-move loop over the closed-loop state graph
+(file, dispatch, finish, rework, finish, verify, evaluate). govflow does it with everything on:
+role and relation checks, guards, deadlines, routing, a hash-chained audit event per move, and
+the in-memory store. The peers only change a state.
+
+Rounds are interleaved (A B C ... A B C ...) and each contender's best round is reported, so a
+burst of load from another process on a shared machine hurts everyone alike. Ratios, not
+absolute numbers, are the result.
+
+    python bench/engine.py            # the comparison, plus scaling up to 1,000,000 issues
+    python bench/engine.py --quick    # smaller sizes, for a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from statemachine import State as SMState
+from statemachine import StateMachine
+from transitions import Machine
+
+from govflow import Actor, Engine, ManualClock
+
+LOOP = ("file", "dispatch", "finish", "rework", "finish", "verify", "evaluate")
+STATES = ["collected", "filed", "handling", "fed_back", "evaluating", "closed"]
+EDGES = [
+    ("file", "collected", "filed"),
+    ("dispatch", "filed", "handling"),
+    ("finish", "handling", "fed_back"),
+    ("rework", "fed_back", "handling"),
+    ("verify", "fed_back", "evaluating"),
+    ("evaluate", "evaluating", "closed"),
+]
+
+OPERATOR = Actor("op-1", roles={"operator"})
+DISPATCHER = Actor("disp-1", roles={"dispatcher"})
+WORKER = Actor("grid-7")
+INSPECTOR = Actor("insp-1", roles={"inspector"})
+RESIDENT = Actor("resident-1")
+ASSIGN = {"assignees": ["grid-7"]}
+REASON = {"reason": "照片不清楚"}
+RATING = {"satisfaction": "satisfied"}
+
+
+# --- contenders: each returns (seconds for the moves, number of moves) -------------------------
+
+
+def new_engine() -> Engine:
+    return Engine(clock=ManualClock(datetime(2024, 3, 1, tzinfo=UTC)), autoload=False)
+
+
+def govflow_loop(engine: Engine, ids: list[str]) -> float:
+    fire = engine.fire
+    start = time.perf_counter()
+    for issue_id in ids:
+        fire(issue_id, "file", actor=OPERATOR)
+        fire(issue_id, "dispatch", actor=DISPATCHER, payload=ASSIGN)
+        fire(issue_id, "finish", actor=WORKER)
+        fire(issue_id, "rework", actor=INSPECTOR, payload=REASON)
+        fire(issue_id, "finish", actor=WORKER)
+        fire(issue_id, "verify", actor=INSPECTOR)
+        fire(issue_id, "evaluate", actor=RESIDENT, payload=RATING)
+    return time.perf_counter() - start
+
+
+def run_govflow(n: int) -> float:
+    engine = new_engine()
+    ids = [engine.open("closed-loop", reporter=RESIDENT).id for _ in range(n)]
+    return govflow_loop(engine, ids)
+
+
+class Record:
+    __slots__ = ("state",)
+
+    def __init__(self) -> None:
+        self.state = "collected"
+
+
+def shared_machine() -> Machine:
+    return Machine(
+        model=None,
+        states=STATES,
+        initial="collected",
+        transitions=[list(edge) for edge in EDGES],
+        auto_transitions=False,
+        send_event=True,
+    )
+
+
+def run_bare_shared(n: int) -> float:
+    events = shared_machine().events
+    records = [Record() for _ in range(n)]
+    start = time.perf_counter()
+    for record in records:
+        for trigger in LOOP:
+            events[trigger].trigger(record)
+    return time.perf_counter() - start
+
+
+class Model:
+    pass
+
+
+def machine_per_issue() -> Model:
+    model = Model()
+    Machine(
+        model=model,
+        states=STATES,
+        initial="collected",
+        transitions=[list(edge) for edge in EDGES],
+        auto_transitions=False,
+    )
+    return model
+
+
+def run_machine_per_issue(n: int) -> float:
+    models = [machine_per_issue() for _ in range(n)]
+    start = time.perf_counter()
+    for model in models:
+        for trigger in LOOP:
+            model.trigger(trigger)  # type: ignore[attr-defined]
+    return time.perf_counter() - start
+
+
+class ClosedLoop(StateMachine):
+    collected = SMState(initial=True)
+    filed = SMState()
+    handling = SMState()
+    fed_back = SMState()
+    evaluating = SMState()
+    closed = SMState(final=True)
+    file = collected.to(filed)
+    dispatch = filed.to(handling)
+    finish = handling.to(fed_back)
+    rework = fed_back.to(handling)
+    verify = fed_back.to(evaluating)
+    evaluate = evaluating.to(closed)
+
+
+def run_statemachine(n: int) -> float:
+    machines = [ClosedLoop() for _ in range(n)]
+    start = time.perf_counter()
+    for machine in machines:
+        for trigger in LOOP:
+            machine.send(trigger)
+    return time.perf_counter() - start
+
+
+TABLE = {(source, trigger): dest for trigger, source, dest in EDGES}
+
+
+def run_dict(n: int) -> float:
+    records = [Record() for _ in range(n)]
+    table = TABLE
+    start = time.perf_counter()
+    for record in records:
+        for trigger in LOOP:
+            record.state = table[(record.state, trigger)]
+    return time.perf_counter() - start
+
+
+CONTENDERS: dict[str, Callable[[int], float]] = {
+    "govflow (checks + guard + audit event)": run_govflow,
+    "transitions, one shared Machine": run_bare_shared,
+    "transitions, one Machine per issue": run_machine_per_issue,
+    "python-statemachine": run_statemachine,
+    "plain dict table": run_dict,
+}
+
+
+# --- memory: bytes per live issue ------------------------------------------------------------
+
+
+def bytes_per(make: Callable[[int], object], n: int) -> float:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = make(n)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del kept
+    return (after - before) / n
+
+
+def govflow_opened(n: int) -> object:
+    engine = new_engine()
+    for _ in range(n):
+        engine.open("closed-loop", reporter=RESIDENT)
+    return engine
+
+
+def govflow_looped(n: int) -> object:
+    engine = new_engine()
+    ids = [engine.open("closed-loop", reporter=RESIDENT).id for _ in range(n)]
+    govflow_loop(engine, ids)
+    return engine
+
+
+MEMORY: dict[str, Callable[[int], object]] = {
+    "govflow (checks + guard + audit event)": govflow_opened,
+    "transitions, one shared Machine": lambda n: [Record() for _ in range(n)],
+    "transitions, one Machine per issue": lambda n: [machine_per_issue() for _ in range(n)],
+    "python-statemachine": lambda n: [ClosedLoop() for _ in range(n)],
+    "plain dict table": lambda n: [Record() for _ in range(n)],
+}
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def compare(n: int, rounds: int) -> dict[str, float]:
+    best = dict.fromkeys(CONTENDERS, float("inf"))
+    for _ in range(rounds):
+        for name, run in CONTENDERS.items():
+            gc.collect()
+            best[name] = min(best[name], run(n))
+    return {name: len(LOOP) * n / seconds for name, seconds in best.items()}
+
+
+def open_cost(n: int, rounds: int) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        engine = new_engine()
+        start = time.perf_counter()
+        for _ in range(n):
+            engine.open("closed-loop", reporter=RESIDENT)
+        best = min(best, time.perf_counter() - start)
+    return best / n * 1e6
+
+
+def scaling(sizes: list[int], sample: int) -> list[tuple[int, float, float, float]]:
+    rows = []
+    for size in sizes:
+        engine = new_engine()
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        ids = [engine.open("closed-loop", reporter=RESIDENT).id for _ in range(size)]
+        per_issue = (tracemalloc.get_traced_memory()[0] - before) / size
+        tracemalloc.stop()
+        chosen = random.Random(size).sample(ids, min(sample, size))
+        seconds = govflow_loop(engine, chosen)
+        rate = len(LOOP) * len(chosen) / seconds
+        start = time.perf_counter()
+        for _ in range(2000):
+            engine.open("closed-loop", reporter=RESIDENT)
+        open_us = (time.perf_counter() - start) / 2000 * 1e6
+        rows.append((size, rate, per_issue, open_us))
+        del engine, ids, chosen
+        gc.collect()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one scaling step")
+    args = parser.parse_args(argv)
+    n, rounds = (2_000, 3) if args.quick else (10_000, 5)
+    sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
+    memory_n = 10_000 if args.quick else 100_000
+
+    print(f"# govflow engine benchmark — Python {sys.version.split()[0]}")
+    print(
+        f"\n## Moves per second: 7-move loop, {n:,} issues, best of {rounds} interleaved rounds\n"
+    )
+    rates = compare(n, rounds)
+    ours = rates["govflow (checks + guard + audit event)"]
+    print("| contender | moves/s | govflow ÷ contender |")
+    print("|---|---:|---:|")
+    for name, rate in rates.items():
+        print(f"| {name} | {rate:,.0f} | {ours / rate:.2f} |")
+
+    print(f"\n## Bytes per live issue, {memory_n:,} issues (tracemalloc)\n")
+    print("| contender | bytes/issue |")
+    print("|---|---:|")
+    for name, make in MEMORY.items():
+        print(f"| {name} | {bytes_per(make, memory_n):,.0f} |")
+    print(
+        f"| govflow after the whole loop (issue + 8 audit events) | "
+        f"{bytes_per(govflow_looped, memory_n // 10):,.0f} |"
+    )
+
+    print(f"\n## govflow open: {open_cost(n, rounds):.1f} µs per issue\n")
+
+    print("## Scaling: a move's cost as live issues grow\n")
+    print("| live issues | moves/s | bytes/issue (opened) | open µs |")
+    print("|---:|---:|---:|---:|")
+    for size, rate, per_issue, open_us in scaling(sizes, sample=min(n, 20_000)):
+        print(f"| {size:,} | {rate:,.0f} | {per_issue:,.0f} | {open_us:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

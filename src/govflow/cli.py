@@ -1,0 +1,141 @@
+"""The ``govflow`` command line.
+
+One argparse parser with a subcommand per job. Adding a subcommand is a function that adds its
+parser and sets ``handler``::
+
+    def _add_demo(commands):
+        parser = commands.add_parser("demo", help="...")
+        parser.set_defaults(handler=_demo)
+
+and a line in :data:`_SUBCOMMANDS`. A handler takes the parsed arguments and returns the exit
+status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from govflow.errors import GovflowError, UnknownWorkflowError
+from govflow.workflow.check import CheckReport, check, plugin_checks
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _load_data(path: Path) -> dict[str, Any]:
+    """A workflow's plain data from a ``.toml`` or ``.json`` file."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        data = json.loads(text)
+    else:
+        import tomllib  # noqa: PLC0415  (only this branch needs it)
+
+        data = tomllib.loads(text)
+    if not isinstance(data, dict):
+        raise TypeError(f"{path}: a workflow file holds one table")
+    return data
+
+
+def _roles_option(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset(r.strip() for r in value.split(",") if r.strip())
+
+
+def _check(args: argparse.Namespace) -> int:
+    from govflow.engine import Engine  # noqa: PLC0415  (building an engine loads plugins)
+
+    out: TextIO = args.stdout
+    roles = _roles_option(args.roles)
+    engine = Engine(autoload=not args.no_autoload)
+    extra = plugin_checks(engine)
+    reports: list[CheckReport] = []
+    targets: list[str] = args.targets or sorted(engine.workflows)
+    for target in targets:
+        path = Path(target)
+        if path.suffix.lower() in (".toml", ".json") or path.is_file():
+            try:
+                data = _load_data(path)
+            except (OSError, ValueError, TypeError) as err:
+                print(f"govflow check: cannot read {target}: {err}", file=args.stderr)
+                return 2
+            reports.append(check(data, roles, checks=extra))
+        else:
+            try:
+                workflow = engine.workflow(target)
+            except UnknownWorkflowError:
+                known = ", ".join(sorted(engine.workflows)) or "none"
+                print(
+                    f"govflow check: no workflow or file {target!r} (registered: {known})",
+                    file=args.stderr,
+                )
+                return 2
+            reports.append(check(workflow, roles, checks=extra))
+    for report in reports:
+        print(report.format(), file=out)
+    failed = sum(not r.ok for r in reports)
+    print(f"{len(reports)} workflow(s) checked, {failed} with problems", file=out)
+    return 1 if failed else 0
+
+
+def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "check",
+        help="verify workflows statically (reachability, closed loop, separation of duties...)",
+        description=(
+            "Check workflows: each TARGET is the name of a workflow registered by the installed "
+            "plugins, or a .toml/.json file. Without TARGET, every registered workflow is "
+            "checked. Exits 1 if any problem is found."
+        ),
+    )
+    parser.add_argument("targets", nargs="*", metavar="TARGET")
+    parser.add_argument(
+        "--roles",
+        metavar="A,B,...",
+        help="the roles the org schema declares; transitions naming others are problems",
+    )
+    parser.add_argument(
+        "--no-autoload",
+        action="store_true",
+        help="use only govflow's built-in plugins, not the installed ones",
+    )
+    parser.set_defaults(handler=_check)
+
+
+#: Functions adding one subcommand each, in the order ``--help`` lists them.
+_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    _add_check,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``govflow`` argument parser with every subcommand."""
+    from govflow import __version__  # noqa: PLC0415  (govflow imports heavier modules)
+
+    parser = argparse.ArgumentParser(
+        prog="govflow", description="Workflows for party-building-led grassroots governance."
+    )
+    parser.add_argument("--version", action="version", version=f"govflow {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in _SUBCOMMANDS:
+        add(commands)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run the command line; return the exit status (``python -m govflow`` exits with it)."""
+    args = build_parser().parse_args(argv)
+    args.stdout = stdout if stdout is not None else sys.stdout
+    args.stderr = stderr if stderr is not None else sys.stderr
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except GovflowError as err:
+        print(f"govflow {args.command}: {err}", file=args.stderr)
+        return 2

@@ -1,0 +1,24 @@
+"""Testing govflow workflows: the pytest plugin's pieces, usable without pytest too.
+
+The pytest plugin itself is :mod:`govflow.testing.pytest_plugin` (loaded automatically through
+the ``pytest11`` entry point); it provides the fixtures ``govflow_engine``, ``fake_clock``,
+``hook_recorder`` and ``org_factory`` and the ``--govflow-coverage`` option. Hypothesis
+strategies live in :mod:`govflow.testing.strategies` (they need hypothesis installed).
+"""
+
+from govflow.testing.coverage import CoverageCollector, RecordingEngine, WorkflowCoverage
+from govflow.testing.org import build_org, parse_org
+from govflow.testing.recorder import HookCall, HookRecorder
+from govflow.testing.scenario import Scenario, format_history
+
+__all__ = [
+    "CoverageCollector",
+    "HookCall",
+    "HookRecorder",
+    "RecordingEngine",
+    "Scenario",
+    "WorkflowCoverage",
+    "build_org",
+    "format_history",
+    "parse_org",
+]

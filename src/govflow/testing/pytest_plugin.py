@@ -1,0 +1,157 @@
+"""govflow's pytest plugin (entry point ``pytest11``): fixtures, none autouse, and coverage.
+
+Fixtures:
+
+``fake_clock``
+    a :class:`~govflow.ManualClock` starting at 2024-01-01 09:00 UTC (a Monday); time moves
+    only when the test says ``fake_clock.advance(hours=...)``.
+``govflow_engine``
+    a factory ``govflow_engine(*plugins, org=None, workflows=(), guards=None, store=None,
+    autoload=False, clock=None)`` returning a :class:`~govflow.testing.RecordingEngine`
+    (an :class:`~govflow.Engine`) on ``fake_clock`` unless ``clock`` is given. Installed
+    plugins are not loaded unless ``autoload=True``, so tests are hermetic.
+``hook_recorder``
+    a fresh :class:`~govflow.testing.HookRecorder`; pass it to ``govflow_engine``.
+``org_factory``
+    builds a small org graph from a compact literal (see :func:`govflow.testing.org.build_org`).
+
+Options: ``--govflow-coverage`` reports, per workflow, the transitions and refusal paths the
+session exercised through engines built by ``govflow_engine``;
+``--govflow-coverage-fail-under=PCT`` makes the run fail when the total is below ``PCT``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import pytest
+
+from govflow.clock import Clock, ManualClock
+from govflow.store import Store
+from govflow.testing.coverage import CoverageCollector, RecordingEngine
+from govflow.testing.org import build_org
+from govflow.testing.recorder import HookRecorder
+from govflow.workflow.machine import Guard
+from govflow.workflow.spec import Workflow
+
+#: Where ``fake_clock`` starts: a Monday morning.
+FAKE_CLOCK_START = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
+
+_COLLECTOR = pytest.StashKey[CoverageCollector]()
+_FAILED = pytest.StashKey[bool]()
+
+
+class EngineFactory(Protocol):
+    """The signature of the ``govflow_engine`` fixture."""
+
+    def __call__(
+        self,
+        *plugins: object,
+        org: Any = None,
+        workflows: Iterable[Workflow] = (),
+        guards: Mapping[str, Guard] | None = None,
+        store: Store | None = None,
+        autoload: bool = False,
+        clock: Clock | None = None,
+    ) -> RecordingEngine: ...
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("govflow", "govflow workflow coverage")
+    group.addoption(
+        "--govflow-coverage",
+        action="store_true",
+        default=False,
+        help="report which workflow transitions and refusal paths the tests exercised",
+    )
+    group.addoption(
+        "--govflow-coverage-fail-under",
+        type=float,
+        default=None,
+        metavar="PCT",
+        help="fail the run if total workflow coverage is below PCT (implies --govflow-coverage)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    wanted = config.getoption("--govflow-coverage", default=False) or (
+        config.getoption("--govflow-coverage-fail-under", default=None) is not None
+    )
+    if wanted:
+        config.stash[_COLLECTOR] = CoverageCollector()
+
+
+@pytest.fixture
+def fake_clock() -> ManualClock:
+    """A clock that moves only when told: ``fake_clock.advance(hours=72)``."""
+    return ManualClock(FAKE_CLOCK_START)
+
+
+@pytest.fixture
+def hook_recorder() -> HookRecorder:
+    """Records every hook call of the engine it is passed to: ``govflow_engine(hook_recorder)``."""
+    return HookRecorder()
+
+
+@pytest.fixture
+def govflow_engine(request: pytest.FixtureRequest, fake_clock: ManualClock) -> EngineFactory:
+    """A factory of engines on ``fake_clock``, without installed plugins unless asked."""
+    collector = request.config.stash.get(_COLLECTOR, None)
+
+    def build(
+        *plugins: object,
+        org: Any = None,
+        workflows: Iterable[Workflow] = (),
+        guards: Mapping[str, Guard] | None = None,
+        store: Store | None = None,
+        autoload: bool = False,
+        clock: Clock | None = None,
+    ) -> RecordingEngine:
+        return RecordingEngine(
+            org,
+            plugins,
+            store,
+            clock if clock is not None else fake_clock,
+            autoload=autoload,
+            workflows=workflows,
+            guards=guards,
+            coverage=collector,
+        )
+
+    return build
+
+
+@pytest.fixture
+def org_factory() -> Callable[..., Any]:
+    """Build a small org graph from a compact literal; see :func:`govflow.testing.org.build_org`."""
+    return build_org
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    collector = session.config.stash.get(_COLLECTOR, None)
+    threshold = session.config.getoption("--govflow-coverage-fail-under", default=None)
+    if collector is None or threshold is None:
+        return
+    if collector.percent < threshold:
+        session.config.stash[_FAILED] = True
+        if exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    collector = config.stash.get(_COLLECTOR, None)
+    if collector is None:
+        return
+    terminalreporter.write_sep("-", "govflow workflow coverage")
+    if not collector.workflows:
+        terminalreporter.write_line("no issue was opened through govflow_engine")
+    for line in collector.format():
+        terminalreporter.write_line(line)
+    threshold = config.getoption("--govflow-coverage-fail-under", default=None)
+    if config.stash.get(_FAILED, False):
+        terminalreporter.write_line(
+            f"FAIL: workflow coverage {collector.percent:.1f}% is below {threshold}%",
+            red=True,
+        )
