@@ -211,6 +211,7 @@ def test_the_tree_keeps_one_parent_and_no_cycle(small: OrgGraph) -> None:
     with pytest.raises(InvalidOrgGraphError, match="close a cycle"):
         small.add_edge("contains", "a9", "g9")
     assert small.parent("g9") is None
+    assert ids(small.chain("a9")) == ["a9", "g9"]  # memoized here, must not go stale below
     small.add_edge("contains", "area2", "g9")
     assert ids(small.chain("a9")) == ["a9", "g9", "area2", "yyx", "street", "340303000000"]
     small.validate()
@@ -254,8 +255,15 @@ def test_remove_edge_and_unit_update_every_index(small: OrgGraph) -> None:
     assert small.council_for("b1") is None
     small.remove_edge("pairs_with", "dept", "yyx")
     assert small.paired("b1") == ()
+    # group no longer leads the area, so the community's secretary answers
+    assert small.responsible("b1", "secretary").person.id == "li"  # type: ignore[union-attr]
     small.remove_edge("member_of", "zhao", "group")
     assert small.person("zhao").roles == {"head"}
+    assert small.responsible("b1", "secretary").person.id == "li"  # type: ignore[union-attr]
+    small.assign("zhao", "branch", "secretary")
+    post = small.responsible("b1", "secretary")
+    assert post is not None
+    assert (post.unit.id, post.person.roles) == ("branch", {"head", "secretary"})
     assert small.members("group") == ()
     small.remove_unit("b2")
     assert ids(small.units(under="area")) == ["b1"]

@@ -50,6 +50,22 @@ def test_csv_tables_load_in_any_row_order(tmp_path: Path) -> None:
     assert g.person("li").roles == {"secretary", "party_member"}
 
 
+def test_parents_may_be_named_by_code(tmp_path: Path) -> None:
+    paths = write(
+        tmp_path,
+        units="id,kind,name,parent_code,code\n"
+        "c,community,东柿社区,330502013000,330502013007\n"
+        "s,street,湖东街道,,330502013000\n"
+        "a,residential_area,东柿小区,330502013007,\n",
+    )
+    g = load_tables(paths["units"])
+    assert [u.id for u in g.chain("a")] == ["a", "c", "s"]
+    bad = write(tmp_path, units="id,kind,name,parent_code\nc,community,社区,330502099000\n")
+    with pytest.raises(DataLoadError, match="with code 330502099000") as caught:
+        load_tables(bad["units"])
+    assert caught.value.row == 2
+
+
 @pytest.mark.parametrize(
     ("table", "text", "row", "problem"),
     [
