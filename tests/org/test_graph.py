@@ -20,6 +20,8 @@ from govflow.org import (
     Segment,
 )
 
+from .conftest import trees
+
 
 def ids(units: object) -> list[str]:
     return [u.id for u in units]  # type: ignore[attr-defined]
@@ -355,26 +357,6 @@ def test_beyond_without_centers_lists_every_area(small: OrgGraph) -> None:
 
 
 # --- invariants over random trees -------------------------------------------------------------
-
-
-@st.composite
-def trees(draw: st.DrawFn) -> OrgGraph:
-    """A random urban tree: each new unit is placed under a random unit that may contain it."""
-    g = OrgGraph()
-    g.add_unit("d", "district", "区")
-    for n in range(draw(st.integers(0, 40))):
-        parents = [u for u in g.units() if g.schema.children_of(u.kind) - {"department"}]
-        parent = draw(st.sampled_from(parents)) if parents else g.unit("d")
-        kind = draw(
-            st.sampled_from(
-                sorted(g.schema.children_of(parent.kind) - {"department", "service_center"})
-                or ["street"]
-            )
-        )
-        if not g.schema.allows("contains", parent.kind, kind):
-            continue
-        g.add_unit(f"u{n}", kind, f"单位{n}", parent=parent.id)
-    return g
 
 
 @settings(max_examples=40, deadline=None)

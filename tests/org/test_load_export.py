@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from govflow.errors import DataLoadError
 from govflow.org import OrgGraph, from_json, load_tables, to_dot, to_json, to_mermaid, write_json
 
-from .conftest import build_small
+from .conftest import build_small, trees
 
 UNITS = """id,kind,name,parent,code,population
 yyx-area,residential_area,幸福小区,yyx,,1200
@@ -174,3 +175,13 @@ def test_mermaid_export_of_a_subtree(small: OrgGraph) -> None:
     assert any("-. leads .->" in line for line in lines)
     assert '"幸福小区"' not in text
     assert json.dumps(text)  # plain text, safe to embed
+
+
+@settings(max_examples=30, deadline=None)
+@given(trees())
+def test_json_round_trips_random_trees(g: OrgGraph) -> None:
+    data = to_json(g)
+    again = from_json(json.loads(json.dumps(data, ensure_ascii=False)))
+    assert to_json(again) == data
+    assert [u.id for u in again.units()] == [u.id for u in g.units()]
+    assert [u.code for u in again.units()] == [u.code for u in g.units()]
