@@ -382,3 +382,28 @@ def test_units_under_equals_descendants_filtered(g: OrgGraph, kind: str | None) 
         }
         assert set(got) == expected
         assert len(got) == len(expected)
+
+
+def test_responsible_answers_follow_every_kind_of_change(small: OrgGraph) -> None:
+    def who() -> str | None:
+        post = small.responsible("b1", "secretary")
+        return None if post is None else post.person.id
+
+    assert who() == "zhao"  # remembered from here on, so each change below must be seen
+    small.add_person("qian", "钱楼长", party_member=True)
+    small.assign("qian", "area", "secretary")
+    assert who() == "qian"
+    small.remove_edge("member_of", "qian", "area")
+    assert who() == "zhao"
+    small.remove_edge("leads", "group", "area")
+    assert who() == "li"
+    small.add_edge("leads", "group", "area")
+    assert who() == "zhao"
+    small.remove_edge("contains", "area", "b1")
+    assert who() is None
+    small.add_unit("area2", "residential_area", "第二小区", parent="yyx")
+    small.add_edge("contains", "area2", "b1")
+    assert who() == "li"
+    small.remove_unit("b1")
+    with pytest.raises(UnknownUnitError):
+        small.responsible("b1", "secretary")

@@ -113,6 +113,8 @@ class OrgGraph:
         self._allowed: dict[tuple[str, str, str], bool] = {}
         self._chains: dict[str, tuple[Unit, ...]] = {}  # cleared when contains edges change
         self._post_memo: dict[tuple[str, str], Post] = {}  # cleared when posts change
+        # (unit, role) -> answer of responsible(); cleared when posts, leads or the tree change.
+        self._responsible_memo: dict[tuple[str, str], Post | None] = {}
 
     # --- access --------------------------------------------------------------------------------
 
@@ -323,7 +325,7 @@ class OrgGraph:
         for role in new:
             posts.setdefault(role, []).append(person_id)
             held.append((unit_id, role))
-        self._post_memo.clear()
+        self._forget_posts()
         person = attrs.evolve(person, roles=person.roles | set(roles))
         self._people[person_id] = person
         self._g.nodes[person_id]["record"] = person
@@ -356,9 +358,11 @@ class OrgGraph:
             self._children.setdefault(source, []).append(target)
             self._order = None
             self._chains.clear()
+            self._responsible_memo.clear()
         elif kind == LEADS:
             self._leaders.setdefault(target, []).append(source)
             self._led.setdefault(source, []).append(target)
+            self._responsible_memo.clear()
         elif kind == CONVENES:
             self._council[source] = target
             self._convener[target] = source
@@ -367,6 +371,10 @@ class OrgGraph:
             self._pairs.setdefault(target, []).append(source)
         elif kind == REGISTERED_AT:
             self._registered.setdefault(target, []).append(source)
+
+    def _forget_posts(self) -> None:
+        self._post_memo.clear()
+        self._responsible_memo.clear()
 
     def _allows(self, kind: str, source: str, target: str) -> bool:
         key = (kind, source, target)
@@ -418,9 +426,11 @@ class OrgGraph:
             self._children[source].remove(target)
             self._order = None
             self._chains.clear()
+            self._responsible_memo.clear()
         elif kind == LEADS:
             self._leaders[target].remove(source)
             self._led[source].remove(target)
+            self._responsible_memo.clear()
         elif kind == CONVENES:
             del self._council[source]
             del self._convener[target]
@@ -436,7 +446,7 @@ class OrgGraph:
                     holders.remove(source)
                     self._held[source].remove((target, role))
             remaining = {role for _, role in self._held[source]}
-            self._post_memo.clear()
+            self._forget_posts()
             person = attrs.evolve(self._people[source], roles=remaining)
             self._people[source] = person
             self._g.nodes[source]["record"] = person
@@ -466,7 +476,7 @@ class OrgGraph:
         self._registered.pop(unit_id, None)
         self._order = None
         self._chains.clear()
-        self._post_memo.clear()
+        self._forget_posts()
         return unit
 
     # --- queries -------------------------------------------------------------------------------
@@ -549,16 +559,33 @@ class OrgGraph:
         branch secretary answers for the grid the branch leads). Among several holders of one
         post the first assigned answers.
         """
-        parent = self._parent
+        # The hot path of routing. Answers are memoized for every unit on the walked path, so a
+        # query from a building usually stops at its residential area, answered by a sibling.
+        memo = self._responsible_memo
+        key = (unit_id, role)
+        if key in memo:
+            return memo[key]
         if unit_id not in self._units:
             raise UnknownUnitError(unit_id)
+        parent = self._parent
+        posts = self._posts
+        all_leaders = self._leaders
+        walked: list[str] = []
+        found: Post | None = None
         up: str | None = unit_id
         while up is not None:
-            post = self._holder(up, role)
-            if post is not None:
-                return post
+            key = (up, role)
+            if key in memo:
+                found = memo[key]
+                break
+            walked.append(up)
+            found = self._holder(up, role) if up in posts or up in all_leaders else None
+            if found is not None:
+                break
             up = parent.get(up)
-        return None
+        for node in walked:
+            memo[node, role] = found
+        return found
 
     def escalation_path(self, unit_id: str, role: str | None = None) -> tuple[EscalationStep, ...]:
         """Where a matter goes when it escalates: one step per level of ``chain(unit_id)``.
