@@ -159,6 +159,10 @@ def test_dot_export_of_a_subtree(small: OrgGraph) -> None:
     assert '"branch" -> "grid" [style=dashed, color="red", label="leads"];' in dot
     assert '"group" -> "council" [style=dotted, label="convenes"];' in dot
     assert '"yyx"' not in dot
+    small.add_unit("rc", "residents_council", "社区居民议事会")
+    small.add_edge("convenes", "cpc", "rc")
+    assert '"rc"' not in to_dot(small, "grid")  # the branch's council_for climbs to it: not drawn
+    assert '"rc"' in to_dot(small, "yyx", depth=0)
     shallow = to_dot(small, "grid", depth=1, party=False)
     assert '"b1"' not in shallow
     assert '"branch"' not in shallow
