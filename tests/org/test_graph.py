@@ -407,3 +407,11 @@ def test_responsible_answers_follow_every_kind_of_change(small: OrgGraph) -> Non
     small.remove_unit("b1")
     with pytest.raises(UnknownUnitError):
         small.responsible("b1", "secretary")
+
+
+def test_freeze_moves_the_built_graph_out_of_the_collectors_view(small: OrgGraph) -> None:
+    try:
+        small.freeze()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
