@@ -7,6 +7,7 @@ their own with ``small``.
 from __future__ import annotations
 
 import pytest
+from hypothesis import strategies as st
 
 from govflow.org import OrgGraph, load_divisions, synthesize
 
@@ -56,3 +57,20 @@ def build_small() -> OrgGraph:
 @pytest.fixture
 def small() -> OrgGraph:
     return build_small()
+
+
+_NOT_IN_TREES = {"department", "service_center", "service_station"}
+
+
+@st.composite
+def trees(draw: st.DrawFn) -> OrgGraph:
+    """A random administrative tree: each new unit goes under a random unit that may contain
+    it, with a kind that unit may contain."""
+    g = OrgGraph()
+    g.add_unit("d", "district", "区")
+    for n in range(draw(st.integers(0, 40))):
+        parents = [u for u in g.units() if g.schema.children_of(u.kind) - _NOT_IN_TREES]
+        parent = draw(st.sampled_from([g.unit("d"), *parents]))
+        kind = draw(st.sampled_from(sorted(g.schema.children_of(parent.kind) - _NOT_IN_TREES)))
+        g.add_unit(f"u{n}", kind, f"单位{n}", parent=parent.id)
+    return g

@@ -20,6 +20,8 @@ from govflow.org import (
     Segment,
 )
 
+from .conftest import trees
+
 
 def ids(units: object) -> list[str]:
     return [u.id for u in units]  # type: ignore[attr-defined]
@@ -211,6 +213,7 @@ def test_the_tree_keeps_one_parent_and_no_cycle(small: OrgGraph) -> None:
     with pytest.raises(InvalidOrgGraphError, match="close a cycle"):
         small.add_edge("contains", "a9", "g9")
     assert small.parent("g9") is None
+    assert ids(small.chain("a9")) == ["a9", "g9"]  # memoized here, must not go stale below
     small.add_edge("contains", "area2", "g9")
     assert ids(small.chain("a9")) == ["a9", "g9", "area2", "yyx", "street", "340303000000"]
     small.validate()
@@ -254,8 +257,15 @@ def test_remove_edge_and_unit_update_every_index(small: OrgGraph) -> None:
     assert small.council_for("b1") is None
     small.remove_edge("pairs_with", "dept", "yyx")
     assert small.paired("b1") == ()
+    # group no longer leads the area, so the community's secretary answers
+    assert small.responsible("b1", "secretary").person.id == "li"  # type: ignore[union-attr]
     small.remove_edge("member_of", "zhao", "group")
     assert small.person("zhao").roles == {"head"}
+    assert small.responsible("b1", "secretary").person.id == "li"  # type: ignore[union-attr]
+    small.assign("zhao", "branch", "secretary")
+    post = small.responsible("b1", "secretary")
+    assert post is not None
+    assert (post.unit.id, post.person.roles) == ("branch", {"head", "secretary"})
     assert small.members("group") == ()
     small.remove_unit("b2")
     assert ids(small.units(under="area")) == ["b1"]
@@ -349,26 +359,6 @@ def test_beyond_without_centers_lists_every_area(small: OrgGraph) -> None:
 # --- invariants over random trees -------------------------------------------------------------
 
 
-@st.composite
-def trees(draw: st.DrawFn) -> OrgGraph:
-    """A random urban tree: each new unit is placed under a random unit that may contain it."""
-    g = OrgGraph()
-    g.add_unit("d", "district", "区")
-    for n in range(draw(st.integers(0, 40))):
-        parents = [u for u in g.units() if g.schema.children_of(u.kind) - {"department"}]
-        parent = draw(st.sampled_from(parents)) if parents else g.unit("d")
-        kind = draw(
-            st.sampled_from(
-                sorted(g.schema.children_of(parent.kind) - {"department", "service_center"})
-                or ["street"]
-            )
-        )
-        if not g.schema.allows("contains", parent.kind, kind):
-            continue
-        g.add_unit(f"u{n}", kind, f"单位{n}", parent=parent.id)
-    return g
-
-
 @settings(max_examples=40, deadline=None)
 @given(trees())
 def test_chain_is_the_ancestors_in_order(g: OrgGraph) -> None:
@@ -392,3 +382,36 @@ def test_units_under_equals_descendants_filtered(g: OrgGraph, kind: str | None) 
         }
         assert set(got) == expected
         assert len(got) == len(expected)
+
+
+def test_responsible_answers_follow_every_kind_of_change(small: OrgGraph) -> None:
+    def who() -> str | None:
+        post = small.responsible("b1", "secretary")
+        return None if post is None else post.person.id
+
+    assert who() == "zhao"  # remembered from here on, so each change below must be seen
+    small.add_person("qian", "钱楼长", party_member=True)
+    small.assign("qian", "area", "secretary")
+    assert who() == "qian"
+    small.remove_edge("member_of", "qian", "area")
+    assert who() == "zhao"
+    small.remove_edge("leads", "group", "area")
+    assert who() == "li"
+    small.add_edge("leads", "group", "area")
+    assert who() == "zhao"
+    small.remove_edge("contains", "area", "b1")
+    assert who() is None
+    small.add_unit("area2", "residential_area", "第二小区", parent="yyx")
+    small.add_edge("contains", "area2", "b1")
+    assert who() == "li"
+    small.remove_unit("b1")
+    with pytest.raises(UnknownUnitError):
+        small.responsible("b1", "secretary")
+
+
+def test_freeze_moves_the_built_graph_out_of_the_collectors_view(small: OrgGraph) -> None:
+    try:
+        small.freeze()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from govflow.errors import DataLoadError
 from govflow.org import OrgGraph, from_json, load_tables, to_dot, to_json, to_mermaid, write_json
 
-from .conftest import build_small
+from .conftest import build_small, trees
 
 UNITS = """id,kind,name,parent,code,population
 yyx-area,residential_area,幸福小区,yyx,,1200
@@ -50,6 +51,22 @@ def test_csv_tables_load_in_any_row_order(tmp_path: Path) -> None:
     assert g.person("li").roles == {"secretary", "party_member"}
 
 
+def test_parents_may_be_named_by_code(tmp_path: Path) -> None:
+    paths = write(
+        tmp_path,
+        units="id,kind,name,parent_code,code\n"
+        "c,community,东柿社区,330502013000,330502013007\n"
+        "s,street,湖东街道,,330502013000\n"
+        "a,residential_area,东柿小区,330502013007,\n",
+    )
+    g = load_tables(paths["units"])
+    assert [u.id for u in g.chain("a")] == ["a", "c", "s"]
+    bad = write(tmp_path, units="id,kind,name,parent_code\nc,community,社区,330502099000\n")
+    with pytest.raises(DataLoadError, match="with code 330502099000") as caught:
+        load_tables(bad["units"])
+    assert caught.value.row == 2
+
+
 @pytest.mark.parametrize(
     ("table", "text", "row", "problem"),
     [
@@ -86,7 +103,7 @@ def test_bad_rows_raise_with_their_row_number(
     assert problem in caught.value.problem
 
 
-def test_json_round_trip(tmp_path: Path, seeds: OrgGraph) -> None:
+def test_json_round_trip(tmp_path: Path) -> None:
     small = build_small()
     small.add_unit("center", "service_center", "服务中心", parent="yyx")
     small.add_edge("serves", "center", "area", minutes=6)
@@ -100,10 +117,14 @@ def test_json_round_trip(tmp_path: Path, seeds: OrgGraph) -> None:
     write_json(small, path)
     assert "喻义巷社区" in path.read_text(encoding="utf-8")
     assert to_json(from_json(path)) == data
-    # A whole generated district survives the round trip too.
-    bengbu = seeds.unit("340303000000")
-    assert to_json(from_json(to_json(seeds)))["units"][0]["id"] == seeds.units()[0].id
-    assert bengbu.name == "蚌山区"
+
+
+def test_json_round_trip_of_the_five_seed_districts(seeds: OrgGraph) -> None:
+    data = to_json(seeds)
+    again = from_json(data)
+    assert to_json(again) == data
+    assert len(again) == len(seeds)
+    assert again.beyond(8) == seeds.beyond(8)
 
 
 def test_json_errors_count_items_from_one(tmp_path: Path) -> None:
@@ -138,6 +159,10 @@ def test_dot_export_of_a_subtree(small: OrgGraph) -> None:
     assert '"branch" -> "grid" [style=dashed, color="red", label="leads"];' in dot
     assert '"group" -> "council" [style=dotted, label="convenes"];' in dot
     assert '"yyx"' not in dot
+    small.add_unit("rc", "residents_council", "社区居民议事会")
+    small.add_edge("convenes", "cpc", "rc")
+    assert '"rc"' not in to_dot(small, "grid")  # the branch's council_for climbs to it: not drawn
+    assert '"rc"' in to_dot(small, "yyx", depth=0)
     shallow = to_dot(small, "grid", depth=1, party=False)
     assert '"b1"' not in shallow
     assert '"branch"' not in shallow
@@ -154,3 +179,13 @@ def test_mermaid_export_of_a_subtree(small: OrgGraph) -> None:
     assert any("-. leads .->" in line for line in lines)
     assert '"幸福小区"' not in text
     assert json.dumps(text)  # plain text, safe to embed
+
+
+@settings(max_examples=30, deadline=None)
+@given(trees())
+def test_json_round_trips_random_trees(g: OrgGraph) -> None:
+    data = to_json(g)
+    again = from_json(json.loads(json.dumps(data, ensure_ascii=False)))
+    assert to_json(again) == data
+    assert [u.id for u in again.units()] == [u.id for u in g.units()]
+    assert [u.code for u in again.units()] == [u.code for u in g.units()]

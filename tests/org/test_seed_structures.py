@@ -32,6 +32,17 @@ def test_bengbu_one_group_one_council(seeds: OrgGraph) -> None:
         ONE_GROUP_ONE_COUNCIL.needs,
         under="340303000000",
     )
+    # The party net reaches down to the party-member household, which links a building.
+    household = seeds.units(kind="party_member_household", under=f"{YUYING}/party")[0]
+    assert [u.kind for u in seeds.chain(household.id)] == [
+        "party_member_household",
+        "group",
+        "branch",
+        "community_party_committee",
+    ]
+    building = seeds.leads(household.id)[0]
+    assert building.kind == "building"
+    assert seeds.party_unit_for(building.id) == household
     report = coverage(seeds, rule)
     assert report.ok, str(report)
     assert report.checked > 300
@@ -48,7 +59,7 @@ def test_bengbu_one_group_one_council(seeds: OrgGraph) -> None:
 
 def test_huzhou_four_levels_and_three_level_party_net(seeds: OrgGraph) -> None:
     """街道—社区—小区—楼道 (with grids between 社区 and 小区) and 社区党委—网格党支部—党小组."""
-    building = seeds.units(kind="building", under=DONGSHI)[0]
+    building = seeds.units(kind="building", under=DONGSHI)[1]  # not linked to a 党员中心户
     kinds = [u.kind for u in seeds.chain(building.id)]
     assert kinds[:5] == ["building", "residential_area", "grid", "community", "street"]
     assert seeds.chain(building.id)[3].name == "东柿社区居委会"
@@ -102,6 +113,13 @@ def test_jianhua_coded_grids_and_four_level_party_net(seeds: OrgGraph) -> None:
         ),
     )
     assert report.ok, str(report)
+
+
+def test_huzhou_dual_registration(seeds: OrgGraph) -> None:
+    """双报到: in-service party members register with the community where they live."""
+    registered = seeds.registered(DONGSHI)
+    assert len(registered) == 2
+    assert all(p.party_member for p in registered)
 
 
 def test_every_seed_community_is_paired_and_every_grid_has_a_branch(seeds: OrgGraph) -> None:

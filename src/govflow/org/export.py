@@ -103,6 +103,8 @@ def _with_party(graph: OrgGraph, units: list[Unit], party: bool) -> list[Unit]:
                 seen.add(leader.id)
                 extra.append(leader)
             council = graph.council_for(leader.id)
+            if council is not None and graph.convener(council.id) != leader:
+                council = None  # council_for climbs; draw only the leader's own council
             if council is not None and council.id not in seen:
                 seen.add(council.id)
                 extra.append(council)

@@ -109,6 +109,12 @@ class OrgGraph:
         self._kind_order: dict[str, tuple[list[int], list[Unit]]] = {}
         self._service: nx.Graph[str] | None = None
         self._bulk_depth = 0
+        # Memos; each is cleared by the mutations that could change an entry.
+        self._allowed: dict[tuple[str, str, str], bool] = {}
+        self._chains: dict[str, tuple[Unit, ...]] = {}  # cleared when contains edges change
+        self._post_memo: dict[tuple[str, str], Post] = {}  # cleared when posts change
+        # (unit, role) -> answer of responsible(); cleared when posts, leads or the tree change.
+        self._responsible_memo: dict[tuple[str, str], Post | None] = {}
 
     # --- access --------------------------------------------------------------------------------
 
@@ -220,7 +226,7 @@ class OrgGraph:
         layer = self.schema.layer_of(kind)
         if parent is not None:
             parent_kind = self._kind(parent)
-            if not self.schema.allows(CONTAINS, parent_kind, kind):
+            if not self._allows(CONTAINS, parent_kind, kind):
                 raise InvalidOrgGraphError(
                     f"{parent!r} ({parent_kind}) may not contain {unit_id!r} ({kind}) "
                     f"in schema {self.schema.name!r}"
@@ -319,6 +325,7 @@ class OrgGraph:
         for role in new:
             posts.setdefault(role, []).append(person_id)
             held.append((unit_id, role))
+        self._forget_posts()
         person = attrs.evolve(person, roles=person.roles | set(roles))
         self._people[person_id] = person
         self._g.nodes[person_id]["record"] = person
@@ -350,9 +357,12 @@ class OrgGraph:
             self._parent[target] = source
             self._children.setdefault(source, []).append(target)
             self._order = None
+            self._chains.clear()
+            self._responsible_memo.clear()
         elif kind == LEADS:
             self._leaders.setdefault(target, []).append(source)
             self._led.setdefault(source, []).append(target)
+            self._responsible_memo.clear()
         elif kind == CONVENES:
             self._council[source] = target
             self._convener[target] = source
@@ -362,13 +372,24 @@ class OrgGraph:
         elif kind == REGISTERED_AT:
             self._registered.setdefault(target, []).append(source)
 
+    def _forget_posts(self) -> None:
+        self._post_memo.clear()
+        self._responsible_memo.clear()
+
+    def _allows(self, kind: str, source: str, target: str) -> bool:
+        key = (kind, source, target)
+        allowed = self._allowed.get(key)
+        if allowed is None:
+            allowed = self._allowed[key] = self.schema.allows(kind, source, target)
+        return allowed
+
     def _check_edge(
         self, kind: str, source: str, target: str, *, allow_existing: bool = False
     ) -> None:
         source_kind = self._kind(source)
         target_kind = self._kind(target)
         ends = f"{kind} edge {source!r} ({source_kind}) -> {target!r} ({target_kind})"
-        if not self.schema.allows(kind, source_kind, target_kind):
+        if not self._allows(kind, source_kind, target_kind):
             raise InvalidOrgGraphError(f"{ends} is not allowed by schema {self.schema.name!r}")
         if source == target:
             raise InvalidOrgGraphError(f"{ends}: a unit cannot link to itself")
@@ -404,9 +425,12 @@ class OrgGraph:
             del self._parent[target]
             self._children[source].remove(target)
             self._order = None
+            self._chains.clear()
+            self._responsible_memo.clear()
         elif kind == LEADS:
             self._leaders[target].remove(source)
             self._led[source].remove(target)
+            self._responsible_memo.clear()
         elif kind == CONVENES:
             del self._council[source]
             del self._convener[target]
@@ -422,6 +446,7 @@ class OrgGraph:
                     holders.remove(source)
                     self._held[source].remove((target, role))
             remaining = {role for _, role in self._held[source]}
+            self._forget_posts()
             person = attrs.evolve(self._people[source], roles=remaining)
             self._people[source] = person
             self._g.nodes[source]["record"] = person
@@ -429,7 +454,10 @@ class OrgGraph:
             self._service = None
 
     def remove_unit(self, unit_id: str) -> Unit:
-        """Remove a unit that contains nothing, with all its edges; returns its record."""
+        """Remove a unit that contains nothing, with all its edges; returns its record.
+
+        People whose ``home_unit`` it was keep the id (a person record is history, not a link).
+        """
         unit = self.unit(unit_id)
         if self._children.get(unit_id):
             raise InvalidOrgGraphError(
@@ -447,23 +475,38 @@ class OrgGraph:
             index.pop(unit_id, None)
         self._registered.pop(unit_id, None)
         self._order = None
+        self._chains.clear()
+        self._forget_posts()
         return unit
 
     # --- queries -------------------------------------------------------------------------------
 
     def chain(self, unit_id: str) -> tuple[Unit, ...]:
         """``unit_id`` and every unit containing it, up to the root of its layer's tree."""
+        chains = self._chains
+        cached = chains.get(unit_id)
+        if cached is not None:
+            return cached
         units = self._units
         parent = self._parent
-        try:
-            out = [units[unit_id]]
-        except KeyError:
-            raise UnknownUnitError(unit_id) from None
+        if unit_id not in units:
+            raise UnknownUnitError(unit_id)
+        # Climb to the first ancestor whose chain is known, then memoize on the way down: the
+        # few thousand streets, communities and grids are shared by every unit below them.
+        path = [unit_id]
         up = parent.get(unit_id)
+        above: tuple[Unit, ...] = ()
         while up is not None:
-            out.append(units[up])
+            known = chains.get(up)
+            if known is not None:
+                above = known
+                break
+            path.append(up)
             up = parent.get(up)
-        return tuple(out)
+        for node in reversed(path):
+            above = (units[node], *above)
+            chains[node] = above
+        return above
 
     def holder(self, unit_id: str, role: str) -> Post | None:
         """Who holds ``role`` in ``unit_id`` itself or in a party unit leading it (no climbing)."""
@@ -484,18 +527,29 @@ class OrgGraph:
             if kind == SERVES
         )
 
+    def _post(self, unit_id: str, role: str, person_id: str) -> Post:
+        key = (unit_id, role)
+        post = self._post_memo.get(key)
+        if post is None:
+            post = Post(self._units[unit_id], role, self._people[person_id])
+            self._post_memo[key] = post
+        return post
+
     def _holder(self, unit_id: str, role: str) -> Post | None:
-        roles = self._posts.get(unit_id)
+        posts = self._posts
+        roles = posts.get(unit_id)
         if roles is not None:
             holders = roles.get(role)
             if holders:
-                return Post(self._units[unit_id], role, self._people[holders[0]])
-        for leader in self._leaders.get(unit_id, ()):
-            roles = self._posts.get(leader)
-            if roles is not None:
-                holders = roles.get(role)
-                if holders:
-                    return Post(self._units[leader], role, self._people[holders[0]])
+                return self._post(unit_id, role, holders[0])
+        leaders = self._leaders.get(unit_id)
+        if leaders:
+            for leader in leaders:
+                roles = posts.get(leader)
+                if roles is not None:
+                    holders = roles.get(role)
+                    if holders:
+                        return self._post(leader, role, holders[0])
         return None
 
     def responsible(self, unit_id: str, role: str) -> Post | None:
@@ -505,16 +559,33 @@ class OrgGraph:
         branch secretary answers for the grid the branch leads). Among several holders of one
         post the first assigned answers.
         """
-        parent = self._parent
+        # The hot path of routing. Answers are memoized for every unit on the walked path, so a
+        # query from a building usually stops at its residential area, answered by a sibling.
+        memo = self._responsible_memo
+        key = (unit_id, role)
+        if key in memo:
+            return memo[key]
         if unit_id not in self._units:
             raise UnknownUnitError(unit_id)
+        parent = self._parent
+        posts = self._posts
+        all_leaders = self._leaders
+        walked: list[str] = []
+        found: Post | None = None
         up: str | None = unit_id
         while up is not None:
-            post = self._holder(up, role)
-            if post is not None:
-                return post
+            key = (up, role)
+            if key in memo:
+                found = memo[key]
+                break
+            walked.append(up)
+            found = self._holder(up, role) if up in posts or up in all_leaders else None
+            if found is not None:
+                break
             up = parent.get(up)
-        return None
+        for node in walked:
+            memo[node, role] = found
+        return found
 
     def escalation_path(self, unit_id: str, role: str | None = None) -> tuple[EscalationStep, ...]:
         """Where a matter goes when it escalates: one step per level of ``chain(unit_id)``.
@@ -609,6 +680,11 @@ class OrgGraph:
         except KeyError:
             raise UnknownUnitError(code, "code") from None
 
+    def find_code(self, code: str) -> Unit | None:
+        """The unit with this code, or ``None``."""
+        unit_id = self._by_code.get(code)
+        return None if unit_id is None else self._units[unit_id]
+
     def find(self, name: str, *, kind: str | None = None, under: str | None = None) -> list[Unit]:
         """Units whose name contains ``name`` (a linear scan: for building and exploring)."""
         pool = self.units(kind=kind, under=under)
@@ -645,6 +721,13 @@ class OrgGraph:
                 kids = children.get(node)
                 if kids:
                     stack.extend((kid, False) for kid in reversed(kids))
+        # Preorder puts parents before children, so every unit's chain is one tuple away: fill
+        # them all now (about 100 bytes a unit) instead of paying a first-time walk per query.
+        chains = self._chains
+        for unit in order:
+            if unit.id not in chains:
+                up = parent.get(unit.id)
+                chains[unit.id] = (unit,) if up is None else (unit, *chains[up])
         self._order = order
         self._tin = tin
         self._tout = tout

@@ -3,8 +3,9 @@
 Three tables (the same columns in CSV and JSON; :func:`~govflow.org.export.to_json` writes them):
 
 ``units``
-    ``id, kind, name[, parent][, code]``; any other column becomes an attribute. Parents may
-    come after their children.
+    ``id, kind, name[, parent][, parent_code][, code]``; the parent is named by id (``parent``)
+    or by code (``parent_code``); any other column becomes an attribute. Parents may come after
+    their children.
 ``people``
     ``id, name[, party_member][, home_unit]``; ``party_member`` is ``true/false``, ``1/0``,
     ``yes/no`` or ``是/否``; other columns become attributes.
@@ -84,7 +85,7 @@ def _attributes(row: Mapping[str, object], known: Iterable[str]) -> dict[str, ob
     return out
 
 
-_UNIT_COLUMNS = ("id", "kind", "name", "parent", "code")
+_UNIT_COLUMNS = ("id", "kind", "name", "parent", "parent_code", "code")
 _PERSON_COLUMNS = ("id", "name", "party_member", "home_unit")
 
 
@@ -95,6 +96,13 @@ def _add_units(graph: OrgGraph, source: str, rows: list[Row]) -> None:
         for n, row in pending:
             unit_id = _text(source, n, row, "id")
             parent = _optional(row, "parent")
+            parent_code = _optional(row, "parent_code")
+            if parent is None and parent_code is not None:
+                found = graph.find_code(parent_code)
+                if found is None:
+                    waiting.append((n, row))
+                    continue
+                parent = found.id
             if parent is not None and parent not in graph:
                 waiting.append((n, row))
                 continue
@@ -111,9 +119,8 @@ def _add_units(graph: OrgGraph, source: str, rows: list[Row]) -> None:
                 raise DataLoadError(source, n, str(exc)) from exc
         if len(waiting) == len(pending):
             n, row = waiting[0]
-            raise DataLoadError(
-                source, n, f"parent {_optional(row, 'parent')!r} is not a unit of this table"
-            )
+            missing = _optional(row, "parent") or f"with code {_optional(row, 'parent_code')}"
+            raise DataLoadError(source, n, f"parent {missing!r} is not a unit of this table")
         pending = waiting
 
 

@@ -7,7 +7,8 @@ with :func:`~govflow.org.divisions.load_divisions`) or under a generated city
 
 * urban community (Jianhua, Huzhou): 社区 → coded grid (15-digit Beijing layout) → 小区 → 楼栋;
   社区党委 leads the community, a 网格党支部 leads each grid, a 党小组 leads each residential
-  area and convenes its 居民议事会 (Bengbu's 一组一会: one group, one council);
+  area and convenes its 居民议事会 (Bengbu's 一组一会: one group, one council), a 党员中心户 in
+  the group links the area's first building; in-service party members register (双报到);
 * administrative village (Bengbu): 行政村 → 自然村; the village party committee leads the
   village, a 党小组 leads each natural village and convenes its 村民理事会;
 * each district has departments, each paired with communities (结对); each community or village
@@ -24,7 +25,7 @@ import random
 from govflow.org.codes import BEIJING_GRID_15, DIVISION_12, derive
 from govflow.org.graph import OrgGraph
 from govflow.org.records import Unit
-from govflow.org.schema import CONVENES, LEADS, PAIRS_WITH, SERVES
+from govflow.org.schema import CONVENES, LEADS, PAIRS_WITH, REGISTERED_AT, SERVES
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国红梅"
@@ -38,15 +39,24 @@ class _People:
     def __init__(self, graph: OrgGraph, rng: random.Random) -> None:
         self.graph = graph
         self.rng = rng
-        self.count = 0
+
+    def person(self, pid: str, *, party_member: bool, home_unit: str | None = None) -> str:
+        name = self.rng.choice(_SURNAMES) + "".join(self.rng.choices(_GIVEN, k=2))
+        self.graph.add_person(pid, name, party_member=party_member, home_unit=home_unit)
+        return pid
 
     def post(self, unit: str, role: str, *, party_member: bool = True) -> str:
-        self.count += 1
-        pid = f"{unit}/{role}"
-        name = self.rng.choice(_SURNAMES) + "".join(self.rng.choices(_GIVEN, k=2))
-        self.graph.add_person(pid, name, party_member=party_member, home_unit=unit)
+        pid = self.person(f"{unit}/{role}", party_member=party_member)
         self.graph.assign(pid, unit, role)
         return pid
+
+
+def _short(name: str) -> str:
+    """喻义巷社区居民委员会 → 喻义巷社区, 向阳村村民委员会 → 向阳村 (for derived names)."""
+    for suffix in ("居民委员会", "居委会", "村民委员会", "村委会"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name
 
 
 def _community(
@@ -58,24 +68,28 @@ def _community(
     grids: int,
     areas: int,
     buildings: int,
+    registered: int,
 ) -> None:
     cid = community.id
+    name = _short(community.name)
     street = graph.parent(cid)
     above = None if street is None else graph.party_unit_for(street.id)
     committee = graph.add_unit(
         f"{cid}/party",
         "community_party_committee",
-        f"{community.name}党委",
+        f"{name}党委",
         parent=above.id if above is not None and above.kind == "party_working_committee" else None,
     )
     graph.add_edge(LEADS, committee.id, cid)
     people.post(committee.id, "secretary")
     people.post(cid, "director", party_member=False)
-    council = graph.add_unit(f"{cid}/council", "residents_council", f"{community.name}居民议事会")
+    council = graph.add_unit(f"{cid}/council", "residents_council", f"{name}居民议事会")
     graph.add_edge(CONVENES, committee.id, council.id)
-    center = graph.add_unit(
-        f"{cid}/center", "service_center", f"{community.name}党群服务中心", parent=cid
-    )
+    center = graph.add_unit(f"{cid}/center", "service_center", f"{name}党群服务中心", parent=cid)
+    for r in range(1, registered + 1):
+        # 双报到: in-service party members of agencies register where they live.
+        pid = people.person(f"{cid}/registered{r:02d}", party_member=True)
+        graph.add_edge(REGISTERED_AT, pid, cid)
     for g in range(1, grids + 1):
         gid = f"{cid}-G{g:02d}"
         code = None
@@ -100,19 +114,28 @@ def _community(
             graph.add_edge(SERVES, center.id, aid, minutes=rng.randint(1, 12))
             for b in range(1, buildings + 1):
                 graph.add_unit(f"{aid}-B{b:02d}", "building", f"{b}号楼", parent=aid)
+            if buildings:
+                # 党员中心户: a party member's household in the group, linking the first building.
+                household = graph.add_unit(
+                    f"{aid}/household",
+                    "party_member_household",
+                    f"{g}-{a}党员中心户",
+                    parent=group.id,
+                )
+                graph.add_edge(LEADS, household.id, f"{aid}-B01")
+                people.post(household.id, "member")
 
 
 def _village(
     graph: OrgGraph, people: _People, rng: random.Random, village: Unit, *, hamlets: int
 ) -> None:
     vid = village.id
-    committee = graph.add_unit(f"{vid}/party", "community_party_committee", f"{village.name}党组织")
+    name = _short(village.name)
+    committee = graph.add_unit(f"{vid}/party", "community_party_committee", f"{name}党组织")
     graph.add_edge(LEADS, committee.id, vid)
     people.post(committee.id, "secretary")
     people.post(vid, "director", party_member=False)
-    center = graph.add_unit(
-        f"{vid}/center", "service_center", f"{village.name}党群服务中心", parent=vid
-    )
+    center = graph.add_unit(f"{vid}/center", "service_center", f"{name}党群服务中心", parent=vid)
     for n in range(1, hamlets + 1):
         nid = f"{vid}-N{n:02d}"
         graph.add_unit(nid, "natural_village", f"第{n}自然村", parent=vid)
@@ -136,11 +159,14 @@ def synthesize(
     hamlets: int = 3,
     departments: int = 6,
     pairings: int = 1,
+    registered: int = 2,
 ) -> OrgGraph:
     """Fill every community and administrative village below ``under`` (all if ``None``).
 
     Per community: ``grids`` grids, ``areas`` residential areas per grid, ``buildings``
-    buildings per area; per village: ``hamlets`` natural villages. Per district or county
+    buildings per area (and a 党员中心户 per area linked to its first building), ``registered``
+    in-service party members registered with it (双报到); per village: ``hamlets`` natural
+    villages. Per district or county
     below ``under`` (or containing it): ``departments`` departments, each community paired with
     ``pairings`` of them. The same ``seed`` on the same graph gives the same result.
     """
@@ -152,7 +178,16 @@ def synthesize(
     with graph.bulk():
         for unit in targets:
             if unit.kind == "community":
-                _community(graph, people, rng, unit, grids=grids, areas=areas, buildings=buildings)
+                _community(
+                    graph,
+                    people,
+                    rng,
+                    unit,
+                    grids=grids,
+                    areas=areas,
+                    buildings=buildings,
+                    registered=registered,
+                )
             else:
                 _village(graph, people, rng, unit, hamlets=hamlets)
         if departments and pairings:
@@ -194,12 +229,14 @@ def synthetic_city(
     buildings: int = 10,
     departments: int = 50,
     pairings: int = 10,
+    registered: int = 2,
 ) -> OrgGraph:
     """A generated city (code 8101…, not a real division) filled by :func:`synthesize`.
 
     The defaults make the benchmark city: 10 districts, 100 streets, 1,000 communities, 10,000
-    grids, 10,000 residential areas, 100,000 buildings, the party net over them, and 10,000
-    pairings with 500 departments. Streets and communities get 12-digit codes, grids 15-digit.
+    grids, 10,000 residential areas, 100,000 buildings, the party net over them (down to 10,000
+    党员中心户), 2,000 registered in-service party members, and 10,000 pairings with 500
+    departments. Streets and communities get 12-digit codes, grids 15-digit.
     """
     graph = OrgGraph()
     with graph.bulk():
@@ -231,6 +268,7 @@ def synthetic_city(
             buildings=buildings,
             departments=departments,
             pairings=pairings,
+            registered=registered,
         )
     return graph
 
