@@ -230,8 +230,18 @@ def test_a_six_things_matter_in_yuyixiang(engine: Engine) -> None:
 
 
 def test_the_built_in_closed_loop_runs_alongside(engine: Engine) -> None:
-    issue = engine.open("closed-loop", reporter="resident-wu", location=YUYIXIANG)
+    # each plugin answers only for its own workflow: 一组一会 does not classify this one
+    issue = engine.open(
+        "closed-loop",
+        reporter="resident-wu",
+        location=YUYIXIANG,
+        data={"description": "邻里纠纷"},
+    )
+    assert issue.category is None
     operator = Actor("operator", roles={"operator", "dispatcher"})
     engine.fire(issue.id, "file", actor=operator)
-    engine.fire(issue.id, "dispatch", actor=operator, payload={"assignees": ["grid-worker"]})
+    event = engine.fire(
+        issue.id, "dispatch", actor=operator, payload={"assignees": ["grid-worker"]}
+    )
+    assert event.decisions["assignees"].startswith("govflow.routing")
     _attributed(engine, issue.id)
