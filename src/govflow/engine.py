@@ -18,8 +18,6 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-import attrs
-
 from govflow.audit import GENESIS, canonical_mapping, event_hash, json_text, verify_events
 from govflow.clock import Clock, SystemClock
 from govflow.errors import (
@@ -227,7 +225,7 @@ class Engine:
         who = reporter if isinstance(reporter, Actor) else Actor(str(reporter))
         if not who.id:
             raise InvalidRequestError("the reporter needs an id")
-        payload, _ = _json_data("data", data)
+        payload, data_text = _json_data("data", data)
         self._check_location(location)
         now = self.clock.now()
         decisions: list[tuple[str, str]] = []
@@ -257,7 +255,19 @@ class Engine:
             data=payload,
         )
         due_at = self._deadline(spec, draft, spec.initial, now, decisions)
-        issue = attrs.evolve(draft, due_at=due_at)  # once per issue: clarity over speed
+        issue = Issue(
+            new_id,
+            spec.name,
+            spec.version,
+            spec.initial,
+            category,
+            location,
+            who.id,
+            now,
+            now,
+            due_at,
+            data=payload,
+        )
         changes = {
             "workflow": spec.name,
             "workflow_version": spec.version,
@@ -276,7 +286,16 @@ class Engine:
             payload=EMPTY,
             payload_text="",
             changes=changes,
-            canonical_changes=canonical_mapping(changes),
+            # canonical_mapping(changes), built directly: the keys are known and sorted.
+            canonical_changes=(
+                ("category", category),
+                ("data", data_text),
+                ("due_at", None if due_at is None else due_at.isoformat()),
+                ("location", location),
+                ("reporter", who.id),
+                ("workflow", spec.name),
+                ("workflow_version", spec.version),
+            ),
             plugin=compiled.plugin,
             decisions=decisions,
             previous_hash=GENESIS,
