@@ -347,3 +347,22 @@ def test_bad_durations_are_refused(bad: object) -> None:
 def test_formatted_durations_parse_back() -> None:
     for value in (timedelta(days=1, hours=12), timedelta(minutes=5), timedelta(seconds=61)):
         assert parse_duration(format_duration(value)) == value
+
+
+def test_an_assign_role_needs_an_assigning_move() -> None:
+    with pytest.raises(InvalidWorkflowError, match="names an assign_role but does not assign"):
+        Transition("take", "a", "b", assign_role="grid_worker")
+    with pytest.raises(InvalidWorkflowError, match=r"workflow 't'.*does not assign"):
+        workflow_from_dict(
+            {
+                "name": "t",
+                "initial": "a",
+                "states": [{"name": "a"}, {"name": "b", "kind": "closed"}],
+                "transitions": [
+                    {"trigger": "go", "source": "a", "dest": "b", "assign_role": "grid_worker"}
+                ],
+            }
+        )
+    dispatch = CLOSED_LOOP.transition("filed", "dispatch")
+    assert dispatch is not None
+    assert dispatch.assign_role == "grid_worker"

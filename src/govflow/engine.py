@@ -31,6 +31,7 @@ from govflow.errors import (
     TransitionNotAllowedError,
     UnknownWorkflowError,
 )
+from govflow.org import OrgGraph
 from govflow.plugins import PluginHost
 from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
@@ -80,7 +81,7 @@ class Engine:
 
     def __init__(
         self,
-        org: Any = None,
+        org: OrgGraph | None = None,
         plugins: Iterable[object] = (),
         store: Store | None = None,
         clock: Clock | None = None,
@@ -399,11 +400,8 @@ class Engine:
     # --- internals -------------------------------------------------------------------------
 
     def _check_location(self, location: str | None) -> None:
-        if location is None or self.org is None:
-            return
-        has_unit = getattr(self.org, "has_unit", None)
-        if has_unit is not None and not has_unit(location):
-            raise InvalidRequestError(f"location {location!r} is not a unit of the org graph")
+        if location is not None and self.org is not None:
+            self.org.unit(location)  # UnknownUnitError (an InvalidRequestError) if it is not
 
     def _refusal(self, issue: Issue, move: Transition, actor: Actor) -> RefusalError | None:
         if move.on_timeout and not move.roles and actor is not SYSTEM_CLOCK:

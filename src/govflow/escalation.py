@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from govflow.builtin.routing import NAME as ROUTING
 from govflow.errors import InvalidRequestError
 
 if TYPE_CHECKING:
@@ -27,12 +28,20 @@ DECIDED_BY_KEY = "escalation_decided_by"
 
 def escalation_targets(engine: Engine, issue_id: str, *, actor: Actor) -> dict[str, str]:
     """Every unit the installed plugins say an escalation of the issue summons, each with the
-    plugin (``"name version"``) that named it first."""
+    plugin (``"name version"``) that named it first.
+
+    With no local rule, the built-in routing plugin's answer applies: the parent of the
+    issue's location in the org graph (escalation climbs the chain).
+    """
     issue = engine.get(issue_id)
     targets: dict[str, str] = {}
-    for ref, answer in engine.plugins.collect(
+    answers = engine.plugins.collect(
         "govflow_escalation_targets", issue=issue, actor=actor, org=engine.org
-    ):
+    )
+    # The built-in answer (one level up the org chain) is the rule only where no local
+    # method has one.
+    local = [(ref, answer) for ref, answer in answers if ref.name != ROUTING]
+    for ref, answer in local or answers:
         for unit in [answer] if isinstance(answer, str) else answer:
             if not isinstance(unit, str) or not unit:
                 raise InvalidRequestError(

@@ -42,7 +42,13 @@ CLOSED_LOOP = Workflow(
             label="不予立案",
         ),
         Transition(
-            "dispatch", "filed", "handling", roles={"dispatcher"}, assigns=True, label="派遣"
+            "dispatch",
+            "filed",
+            "handling",
+            roles={"dispatcher"},
+            assigns=True,
+            assign_role="grid_worker",
+            label="派遣",
         ),
         Transition(
             "finish",

@@ -47,6 +47,7 @@ _TRANSITION_KEYS = frozenset(
         "guards",
         "evaluation",
         "assigns",
+        "assign_role",
         "on_timeout",
         "label",
     }
@@ -90,6 +91,8 @@ def _transition(workflow: str, index: int, data: Any) -> Transition:
         raise InvalidWorkflowError(workflow, where, "needs trigger, source and dest")
     try:
         return Transition(sources=sources, destination=destination, **fields)
+    except InvalidWorkflowError as err:
+        raise InvalidWorkflowError(workflow, where, err.problem) from None
     except (TypeError, ValueError) as err:
         raise InvalidWorkflowError(workflow, where, str(err)) from None
 
@@ -158,6 +161,8 @@ def _transition_to_dict(move: Transition) -> dict[str, Any]:
     out.update(
         {flag: True for flag in ("evaluation", "assigns", "on_timeout") if getattr(move, flag)}
     )
+    if move.assign_role is not None:
+        out["assign_role"] = move.assign_role
     if move.label:
         out["label"] = move.label
     return out

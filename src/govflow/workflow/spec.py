@@ -109,7 +109,9 @@ class Transition:
     ``requires``. ``evaluation`` marks a move that judges the work (verifying, rating): the
     engine refuses it to anyone who handled the issue, whatever ``requires`` says. ``guards``
     name predicates registered with the engine; all must pass. ``assigns`` makes the move
-    (re)assign the issue, from the payload's ``assignees`` or from the routing hook.
+    (re)assign the issue, from the payload's ``assignees`` or from the routing hook; with
+    ``assign_role``, default routing hands it to the nearest holder of that role up the org
+    graph from the issue's location (the grid worker of its grid, say).
     ``on_timeout`` makes it the move the deadline clock fires when its source's time limit runs
     out; unless it names ``roles``, nobody but the clock may fire it.
     """
@@ -122,6 +124,7 @@ class Transition:
     guards: tuple[str, ...] = attrs.field(default=(), converter=_names)
     evaluation: bool = False
     assigns: bool = False
+    assign_role: str | None = None
     on_timeout: bool = False
     label: str = ""
     #: Every relation the engine enforces, in :class:`Relation` order: ``requires``, plus
@@ -129,6 +132,10 @@ class Transition:
     relations: tuple[Relation, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if self.assign_role is not None and not self.assigns:
+            raise InvalidWorkflowError(
+                "?", f"transition {self.trigger!r}", "names an assign_role but does not assign"
+            )
         enforced = self.requires | {Relation.NOT_HANDLER} if self.evaluation else self.requires
         object.__setattr__(self, "relations", tuple(r for r in Relation if r in enforced))
 
