@@ -30,7 +30,8 @@ INSPECTOR = Actor("inspector", roles={"inspector"}, name="核查员")
 
 
 def grid_worker(location: str) -> Actor:
-    """The grid worker (网格员) who handles issues located at ``location``."""
+    """The grid worker (网格员) who handles issues at ``location`` when the engine has no org
+    graph to find one in."""
     return Actor(f"grid-worker@{location}", roles={"grid_worker"}, home_unit=location)
 
 
@@ -111,16 +112,22 @@ def _step(  # noqa: PLR0917  (one call site, every argument is the simulation's 
     schedule: Callable[[float, str, str], None],
 ) -> int:
     issue = engine.get(issue_id)
-    worker = grid_worker(issue.location or "?")
     if step == "intake":
         if rng.random() < 0.05:
             engine.fire(issue_id, "cancel", actor=CENTRE, payload={"reason": "不属于受理范围"})
             return 1
         engine.fire(issue_id, "file", actor=CENTRE)
-        engine.fire(issue_id, "dispatch", actor=CENTRE, payload={"assignees": [worker.id]})
+        # With an org graph the engine finds the grid worker itself; without, we name one.
+        routed = (
+            None
+            if engine.org is not None
+            else {"assignees": [grid_worker(issue.location or "?").id]}
+        )
+        engine.fire(issue_id, "dispatch", actor=CENTRE, payload=routed)
         schedule(hours + rng.expovariate(1 / 30), issue_id, "finish")
         return 2
     if step == "finish":
+        worker = Actor(issue.assignees[0], roles={"grid_worker"})
         engine.fire(issue_id, "finish", actor=worker, payload={"note": "已处理"})
         schedule(hours + rng.uniform(1, 12), issue_id, "inspect")
         return 1
