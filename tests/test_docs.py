@@ -1,27 +1,40 @@
 """Every ```python block in README.md and docs/ runs, in order, one namespace per file.
 
-Docs that are executed cannot rot: an example that stops working fails the suite. A block
-that must not run (a shell session, a sketch) is fenced as something other than ``python``.
+Docs that are executed cannot rot: an example that stops working fails the suite. A few
+documents have a runner of their own, which also checks what their examples print; this one
+runs all the others.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from govflow.testing.docs import python_blocks, run_markdown
+
 ROOT = Path(__file__).resolve().parent.parent
-BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+#: Documents run by a dedicated test, and which.
+DEDICATED = {
+    "docs/org.md": "tests/org/test_docs.py",
+    "docs/plugins/writing.md": "tests/test_docs_plugins.py",
+    "docs/testing.md": "tests/testing/test_docs.py",  # its examples are pytest tests
+}
 DOCUMENTS = sorted(
     path
     for path in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
-    if path.exists() and BLOCK.search(path.read_text(encoding="utf-8"))
+    if python_blocks(path) and str(path.relative_to(ROOT)) not in DEDICATED
 )
 
 
 def test_there_are_executable_docs() -> None:
     assert ROOT / "README.md" in DOCUMENTS
+
+
+def test_every_dedicated_runner_exists() -> None:
+    for document, runner in DEDICATED.items():
+        assert (ROOT / document).exists(), document
+        assert Path(document).name in (ROOT / runner).read_text(encoding="utf-8"), runner
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -30,9 +43,4 @@ def test_document_examples_run(
 ) -> None:
     # Examples may write files (a SQLite database, an export): keep them out of the tree.
     monkeypatch.chdir(tmp_path)
-    namespace: dict[str, object] = {"__name__": f"docs_{document.stem}"}
-    text = document.read_text(encoding="utf-8")
-    for number, match in enumerate(BLOCK.finditer(text), start=1):
-        line = text.count("\n", 0, match.start()) + 2
-        code = compile(match.group(1), f"{document.name}:{line} (block {number})", "exec")
-        exec(code, namespace)  # running our own documentation is the point
+    run_markdown(document)

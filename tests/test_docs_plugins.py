@@ -3,21 +3,17 @@ in one namespace, as a reader following the guide would."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from govflow.testing.docs import python_blocks, run_markdown
+
 GUIDE = Path(__file__).parents[1] / "docs" / "plugins" / "writing.md"
-BLOCK = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
-
-
-def _blocks() -> list[str]:
-    return BLOCK.findall(GUIDE.read_text(encoding="utf-8"))
 
 
 def test_the_guide_has_code() -> None:
-    assert len(_blocks()) >= 8
+    assert len(python_blocks(GUIDE)) >= 8
 
 
 def test_every_python_block_of_the_guide_runs_in_order(
@@ -25,10 +21,7 @@ def test_every_python_block_of_the_guide_runs_in_order(
 ) -> None:
     monkeypatch.delenv("GOVFLOW_DISABLE_PLUGIN_AUTOLOAD", raising=False)
     monkeypatch.delenv("GOVFLOW_DISABLED_PLUGINS", raising=False)
-    namespace: dict[str, object] = {"__name__": "writing_guide"}
-    for number, block in enumerate(_blocks(), start=1):
-        code = compile(block, f"{GUIDE.name} block {number}", "exec")
-        exec(code, namespace)
+    run_markdown(GUIDE)
     printed = capsys.readouterr().out
     # the refusals the guide shows were raised and printed, naming what went wrong
     assert "may not fire 'judge'" in printed

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from govflow.testing.docs import python_blocks
+
 pytest_plugins = ["pytester"]
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
-BLOCK = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
 
 def blocks() -> list[str]:
-    return BLOCK.findall(DOC.read_text(encoding="utf-8"))
+    return [code for _, code in python_blocks(DOC)]
 
 
 def test_the_page_has_python_blocks_and_tests() -> None:
