@@ -694,7 +694,11 @@ class OrgGraph:
         order = self._order
         if order is not None:
             return order
-        order = []
+        with self.bulk():  # hundreds of thousands of small containers: keep the collector out
+            return self._build_index()
+
+    def _build_index(self) -> list[Unit]:
+        order: list[Unit] = []
         tin: dict[str, int] = {}
         tout: dict[str, int] = {}
         kinds: dict[str, tuple[list[int], list[Unit]]] = {}
