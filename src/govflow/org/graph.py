@@ -113,8 +113,8 @@ class OrgGraph:
         self._allowed: dict[tuple[str, str, str], bool] = {}
         self._chains: dict[str, tuple[Unit, ...]] = {}  # cleared when contains edges change
         self._post_memo: dict[tuple[str, str], Post] = {}  # cleared when posts change
-        # (unit, role) -> answer of responsible(); cleared when posts, leads or the tree change.
-        self._responsible_memo: dict[tuple[str, str], Post | None] = {}
+        # role -> unit -> answer of responsible(); cleared when posts, leads or the tree change.
+        self._responsible_memo: dict[str, dict[str, Post | None]] = {}
 
     # --- access --------------------------------------------------------------------------------
 
@@ -561,10 +561,11 @@ class OrgGraph:
         """
         # The hot path of routing. Answers are memoized for every unit on the walked path, so a
         # query from a building usually stops at its residential area, answered by a sibling.
-        memo = self._responsible_memo
-        key = (unit_id, role)
-        if key in memo:
-            return memo[key]
+        memo = self._responsible_memo.get(role)
+        if memo is None:
+            memo = self._responsible_memo[role] = {}
+        elif unit_id in memo:
+            return memo[unit_id]
         if unit_id not in self._units:
             raise UnknownUnitError(unit_id)
         parent = self._parent
@@ -574,9 +575,8 @@ class OrgGraph:
         found: Post | None = None
         up: str | None = unit_id
         while up is not None:
-            key = (up, role)
-            if key in memo:
-                found = memo[key]
+            if up in memo:
+                found = memo[up]
                 break
             walked.append(up)
             found = self._holder(up, role) if up in posts or up in all_leaders else None
@@ -584,7 +584,7 @@ class OrgGraph:
                 break
             up = parent.get(up)
         for node in walked:
-            memo[node, role] = found
+            memo[node] = found
         return found
 
     def escalation_path(self, unit_id: str, role: str | None = None) -> tuple[EscalationStep, ...]:
@@ -732,6 +732,22 @@ class OrgGraph:
             if unit.id not in chains:
                 up = parent.get(unit.id)
                 chains[unit.id] = (unit,) if up is None else (unit, *chains[up])
+        # Likewise answer responsible() for every unit and every role someone holds: a unit's
+        # answer is its own holder or else its parent's answer, known already in preorder.
+        posts = self._posts
+        leaders = self._leaders
+        roles = {r for held in posts.values() for r, holders in held.items() if holders}
+        for role in sorted(roles):
+            memo = self._responsible_memo.setdefault(role, {})
+            for unit in order:
+                uid = unit.id
+                if uid in memo:
+                    continue
+                found = self._holder(uid, role) if uid in posts or uid in leaders else None
+                if found is None:
+                    up = parent.get(uid)
+                    found = None if up is None else memo[up]
+                memo[uid] = found
         self._order = order
         self._tin = tin
         self._tout = tout
