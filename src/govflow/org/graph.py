@@ -4,8 +4,14 @@ networkx holds the truth (nodes carry their record under ``"record"``, edges are
 kind); it is what :meth:`OrgGraph.validate`, exports and analyses read. Queries never walk it:
 they read plain dicts kept beside it (parent, children, leaders, posts, codes, a preorder
 numbering of the ``contains`` forest). Each mutation checks everything first and then updates
-the graph and the indexes together, so a refused mutation changes nothing. The preorder
-numbering is rebuilt lazily on the first query after the tree changed.
+the graph and the indexes together, so a refused mutation changes nothing.
+
+The preorder numbering is rebuilt lazily by the first ``units()`` (or other index-reading query)
+after the tree changed; that pass also fills the memos of ``chain`` and ``responsible`` (for
+every role someone holds), so a graph built in bulk answers both with one dict lookup. Any
+mutation drops the memos it could make wrong; queries then walk the parent dict and memoize
+again. Interleaving tree changes with ``units()`` calls on a big graph therefore costs a full
+O(n) pass each time: build first, then query.
 """
 
 from __future__ import annotations
