@@ -415,3 +415,48 @@ def test_freeze_moves_the_built_graph_out_of_the_collectors_view(small: OrgGraph
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def naive_responsible(g: OrgGraph, unit: str, role: str) -> str | None:
+    """responsible() straight from the networkx graph, for comparison."""
+    graph = g.nx
+    node: str | None = unit
+    while node is not None:
+        for candidate in [
+            node,
+            *(p for p, t, k in graph.in_edges(node, keys=True) if k == "leads"),
+        ]:
+            for person, _, key, data in graph.in_edges(candidate, keys=True, data=True):
+                if key == "member_of" and role in data["roles"]:
+                    return str(person)
+        node = next((p for p, _, k in graph.in_edges(node, keys=True) if k == "contains"), None)
+    return None
+
+
+@settings(max_examples=40, deadline=None)
+@given(trees(), st.data())
+def test_responsible_matches_a_walk_of_the_networkx_graph_under_mutation(
+    g: OrgGraph, data: st.DataObject
+) -> None:
+    admin = [u.id for u in g.units()]
+    ledable = [u for u in admin if g.schema.allows("leads", "branch", g.unit(u).kind)]
+    for n in range(data.draw(st.integers(1, 12))):
+        action = data.draw(st.sampled_from(["lead", "assign", "unassign", "query", "index"]))
+        if action == "lead" and ledable:
+            target = data.draw(st.sampled_from(ledable))
+            g.add_unit(f"b{n}", "branch", f"支部{n}")
+            g.add_edge("leads", f"b{n}", target)
+        elif action == "assign":
+            where = data.draw(st.sampled_from(admin + [u.id for u in g.units(kind="branch")]))
+            g.add_person(f"p{n}", f"人{n}")
+            g.assign(f"p{n}", where, data.draw(st.sampled_from(["secretary", "grid_worker"])))
+        elif action == "unassign" and g.people:
+            person = data.draw(st.sampled_from(sorted(g.people)))
+            for post in g.posts_of(person)[:1]:
+                g.remove_edge("member_of", person, post.unit.id)
+        elif action == "index":
+            g.units()  # rebuilds the preorder index and its prefilled answers
+        for unit in admin:
+            for role in ("secretary", "grid_worker"):
+                post = g.responsible(unit, role)
+                assert (post.person.id if post else None) == naive_responsible(g, unit, role)

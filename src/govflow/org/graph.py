@@ -4,8 +4,14 @@ networkx holds the truth (nodes carry their record under ``"record"``, edges are
 kind); it is what :meth:`OrgGraph.validate`, exports and analyses read. Queries never walk it:
 they read plain dicts kept beside it (parent, children, leaders, posts, codes, a preorder
 numbering of the ``contains`` forest). Each mutation checks everything first and then updates
-the graph and the indexes together, so a refused mutation changes nothing. The preorder
-numbering is rebuilt lazily on the first query after the tree changed.
+the graph and the indexes together, so a refused mutation changes nothing.
+
+The preorder numbering is rebuilt lazily by the first ``units()`` (or other index-reading query)
+after the tree changed; that pass also fills the memos of ``chain`` and ``responsible`` (for
+every role someone holds), so a graph built in bulk answers both with one dict lookup. Any
+mutation drops the memos it could make wrong; queries then walk the parent dict and memoize
+again. Interleaving tree changes with ``units()`` calls on a big graph therefore costs a full
+O(n) pass each time: build first, then query.
 """
 
 from __future__ import annotations
@@ -113,8 +119,8 @@ class OrgGraph:
         self._allowed: dict[tuple[str, str, str], bool] = {}
         self._chains: dict[str, tuple[Unit, ...]] = {}  # cleared when contains edges change
         self._post_memo: dict[tuple[str, str], Post] = {}  # cleared when posts change
-        # (unit, role) -> answer of responsible(); cleared when posts, leads or the tree change.
-        self._responsible_memo: dict[tuple[str, str], Post | None] = {}
+        # role -> unit -> answer of responsible(); cleared when posts, leads or the tree change.
+        self._responsible_memo: dict[str, dict[str, Post | None]] = {}
 
     # --- access --------------------------------------------------------------------------------
 
@@ -561,10 +567,11 @@ class OrgGraph:
         """
         # The hot path of routing. Answers are memoized for every unit on the walked path, so a
         # query from a building usually stops at its residential area, answered by a sibling.
-        memo = self._responsible_memo
-        key = (unit_id, role)
-        if key in memo:
-            return memo[key]
+        memo = self._responsible_memo.get(role)
+        if memo is None:
+            memo = self._responsible_memo[role] = {}
+        elif unit_id in memo:
+            return memo[unit_id]
         if unit_id not in self._units:
             raise UnknownUnitError(unit_id)
         parent = self._parent
@@ -574,9 +581,8 @@ class OrgGraph:
         found: Post | None = None
         up: str | None = unit_id
         while up is not None:
-            key = (up, role)
-            if key in memo:
-                found = memo[key]
+            if up in memo:
+                found = memo[up]
                 break
             walked.append(up)
             found = self._holder(up, role) if up in posts or up in all_leaders else None
@@ -584,7 +590,7 @@ class OrgGraph:
                 break
             up = parent.get(up)
         for node in walked:
-            memo[node, role] = found
+            memo[node] = found
         return found
 
     def escalation_path(self, unit_id: str, role: str | None = None) -> tuple[EscalationStep, ...]:
@@ -694,7 +700,11 @@ class OrgGraph:
         order = self._order
         if order is not None:
             return order
-        order = []
+        with self.bulk():  # hundreds of thousands of small containers: keep the collector out
+            return self._build_index()
+
+    def _build_index(self) -> list[Unit]:
+        order: list[Unit] = []
         tin: dict[str, int] = {}
         tout: dict[str, int] = {}
         kinds: dict[str, tuple[list[int], list[Unit]]] = {}
@@ -728,6 +738,22 @@ class OrgGraph:
             if unit.id not in chains:
                 up = parent.get(unit.id)
                 chains[unit.id] = (unit,) if up is None else (unit, *chains[up])
+        # Likewise answer responsible() for every unit and every role someone holds: a unit's
+        # answer is its own holder or else its parent's answer, known already in preorder.
+        posts = self._posts
+        leaders = self._leaders
+        roles = {r for held in posts.values() for r, holders in held.items() if holders}
+        for role in sorted(roles):
+            memo = self._responsible_memo.setdefault(role, {})
+            for unit in order:
+                uid = unit.id
+                if uid in memo:
+                    continue
+                found = self._holder(uid, role) if uid in posts or uid in leaders else None
+                if found is None:
+                    up = parent.get(uid)
+                    found = None if up is None else memo[up]
+                memo[uid] = found
         self._order = order
         self._tin = tin
         self._tout = tout
