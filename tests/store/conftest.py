@@ -46,6 +46,10 @@ class Backend:
         """Run raw SQL against the database behind the store, as an intruder would."""
         raise NotImplementedError
 
+    def tamper_actor(self, issue_id: str, sequence: int, actor: str) -> None:
+        """Rewrite who made one event, behind the store's back."""
+        raise NotImplementedError
+
     def close(self) -> None:
         for store in self._opened:
             store.close()

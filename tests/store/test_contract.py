@@ -315,7 +315,7 @@ def test_tampered_event_is_caught(backend: Backend) -> None:
     clock = ManualClock(START)
     engine = make_engine(backend.open(), clock)
     issue_id = full_loop(engine, clock)
-    backend.tamper_actor(issue_id, 3, "someone-else")  # type: ignore[attr-defined]
+    backend.tamper_actor(issue_id, 3, "someone-else")
 
     reopened = make_engine(backend.open(), clock)
     with pytest.raises(IntegrityError, match=r"event 3: was edited") as caught:
