@@ -280,8 +280,10 @@ def _sqlite_begin(connection: sa.Connection) -> None:
     # A commit reads nothing before it writes, but a deferred transaction in WAL mode that was
     # overtaken by another writer fails at once with SQLITE_BUSY instead of waiting; IMMEDIATE
     # takes the write lock first, so concurrent writers queue on the busy timeout instead.
+    # A read (mode None) is one statement, consistent on its own: no BEGIN, no ROLLBACK.
     mode = connection.get_execution_options().get("govflow_begin", "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    if mode is not None:
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
@@ -430,8 +432,15 @@ class SQLStore:
     @contextmanager
     def _connection(self, *, write: bool) -> Iterator[sa.Connection]:
         with self._engine.connect() as conn:
-            if write and self._sqlite:
-                conn.execution_options(govflow_begin="IMMEDIATE")
+            if write:
+                if self._sqlite:
+                    conn.execution_options(govflow_begin="IMMEDIATE")
+            elif self._sqlite:
+                conn.execution_options(govflow_begin=None)
+            else:
+                # Every read is one statement, consistent on its own: without BEGIN and
+                # ROLLBACK around it, a read costs one round trip to the server instead of three.
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             with conn.begin():
                 yield conn
 
