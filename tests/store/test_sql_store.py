@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from govflow import Actor, Engine, ManualClock
+from govflow import Actor, Engine, ManualClock, Store
 from govflow.errors import (
     ConflictError,
     DefinitionError,
@@ -135,3 +135,43 @@ def test_an_unreachable_database_is_a_govflow_error() -> None:
     with pytest.raises(GovflowError, match="could not create the govflow tables") as caught:
         SQLStore("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     assert not isinstance(caught.value, sa.exc.SQLAlchemyError)
+
+
+def test_a_writer_holding_the_lock_too_long_is_a_conflict(sql_backend: SQLBackend) -> None:
+    # Another connection holds the write lock (SQLite) or the issue's row lock (PostgreSQL)
+    # past our patience: the commit is refused as a ConflictError and nothing is stored.
+    store = sql_backend.open()
+    engine = Engine(store=store, clock=ManualClock(START), autoload=False)
+    issue = engine.open("closed-loop", reporter="r")
+    if sql_backend.name == "sqlite":
+        impatient = SQLStore(sql_backend.url + "?timeout=0.2")
+        blocker_sql = "BEGIN IMMEDIATE"
+    else:
+        url = sa.make_url(sql_backend.url)
+        options = url.query["options"] + " -clock_timeout=200"
+        impatient = SQLStore(url.update_query_dict({"options": options}))
+        blocker_sql = f"SELECT 1 FROM govflow_issues WHERE id = '{issue.id}' FOR UPDATE"
+    blocker = sa.create_engine(sql_backend.url, isolation_level="AUTOCOMMIT")
+    try:
+        with blocker.connect() as conn:
+            if sql_backend.name == "postgres":
+                conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql(blocker_sql)
+            slow = Engine(store=impatient, clock=ManualClock(START), autoload=False)
+            with pytest.raises(ConflictError, match="another writer held the database"):
+                slow.fire(issue.id, "file", actor=OPERATOR)
+            conn.exec_driver_sql("ROLLBACK")
+    finally:
+        blocker.dispose()
+        impatient.close()
+    assert store.get(issue.id).version == 0
+    assert len(store.events(issue.id)) == 1
+    assert isinstance(store, Store)
+
+
+def test_an_in_memory_sqlite_database_works() -> None:
+    with SQLStore("sqlite://") as store:
+        engine = Engine(store=store, clock=ManualClock(START), autoload=False)
+        issue = engine.open("closed-loop", reporter="r")
+        engine.fire(issue.id, "file", actor=OPERATOR)
+        assert engine.verify(issue.id) == 2
