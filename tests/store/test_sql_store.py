@@ -175,3 +175,29 @@ def test_an_in_memory_sqlite_database_works() -> None:
         issue = engine.open("closed-loop", reporter="r")
         engine.fire(issue.id, "file", actor=OPERATOR)
         assert engine.verify(issue.id) == 2
+
+
+def test_processes_creating_the_tables_at_once_all_succeed(sql_backend: SQLBackend) -> None:
+    barrier = threading.Barrier(3)
+    opened: list[SQLStore] = []
+    failed: list[BaseException] = []
+
+    def open_store() -> None:
+        barrier.wait()
+        try:
+            opened.append(SQLStore(sql_backend.url))
+        except BaseException as err:
+            failed.append(err)
+
+    threads = [threading.Thread(target=open_store) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for store in opened:
+        store.close()
+    assert failed == []
+    assert len(opened) == 3
+    with SQLStore(sql_backend.url, create=False) as store:
+        assert len(store) == 0
+        assert store.new_issue_id() == "1"  # the counter row was written once, at 0

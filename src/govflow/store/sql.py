@@ -309,8 +309,12 @@ class _BusyError(GovflowError):
     """Another writer held the database (SQLite) or the row (PostgreSQL) for too long."""
 
 
-class _RefusedError(Exception):
-    """Raised inside a commit's transaction to roll it back; turned into a ConflictError."""
+class _RefusedError(GovflowError):
+    """A constraint refused a write; raised inside the transaction to roll it back.
+
+    :meth:`SQLStore.commit` turns it into a :class:`ConflictError`; it is a GovflowError so
+    that, should another path ever meet a constraint, what escapes is still govflow's.
+    """
 
     def __init__(self, constraint: str) -> None:
         super().__init__(constraint)
@@ -389,7 +393,7 @@ class SQLStore:
 
     def _prepare(self, *, create: bool) -> int:
         if create:
-            self._run("create the govflow tables", self._create, write=True)
+            self._create_tables()
             for name, value in ((_SCHEMA_VERSION_ROW, SCHEMA_VERSION), (_COUNTER_ROW, 0)):
                 # Already there: created earlier, or by another process just now.
                 with suppress(_RefusedError):
@@ -409,6 +413,20 @@ class SQLStore:
                 f"version {SCHEMA_VERSION}: migrate the database first"
             )
         return found
+
+    def _create_tables(self) -> None:
+        try:
+            self._run("create the govflow tables", self._create, write=True)
+        except GovflowError:
+            # Two processes creating the tables at once on PostgreSQL: the loser's CREATE TABLE
+            # hits the winner's catalog entry. Once the winner committed, checkfirst sees the
+            # tables, so one more try settles it; a second failure is real.
+            try:
+                self._run("create the govflow tables", self._create, write=True)
+            except _RefusedError as refused:
+                raise GovflowError(
+                    f"{self.url}: could not create the govflow tables: {refused}"
+                ) from None
 
     @staticmethod
     def _create(conn: sa.Connection) -> None:
@@ -602,9 +620,9 @@ class SQLStore:
         busy timeout, raises :class:`~govflow.errors.ConflictError` after a rollback: nothing of
         the move is stored.
         """
-        problem = check_commit(None, issue, event)
         if event.issue_id != issue.id or event.sequence != issue.version:
-            raise ConflictError(issue.id, problem or "the event does not belong to this issue")
+            mismatch = check_commit(None, issue, event)  # names the mismatch in shared words
+            raise ConflictError(issue.id, mismatch or "the event does not belong to the issue")
         try:
             self._run(
                 f"commit event {event.sequence} of issue {issue.id!r}",
@@ -622,7 +640,10 @@ class SQLStore:
     def _write(conn: sa.Connection, issue: Issue, event: Event, key: str | None) -> None:
         values = _issue_values(issue)
         if event.sequence == 0:
-            conn.execute(sa.insert(_issues).values(values))
+            try:
+                conn.execute(sa.insert(_issues).values(values))
+            except sa_exc.IntegrityError:
+                raise _RefusedError("issue") from None
         else:
             moved = conn.execute(
                 sa.update(_issues)
