@@ -38,9 +38,16 @@ class Backend:
 
     def __init__(self) -> None:
         self._opened: list[SQLStore] = []
+        self._shared: Store | None = None
 
     def open(self) -> Store:
         raise NotImplementedError
+
+    def shared(self) -> Store:
+        """One handle kept for the whole test: for property tests' many examples."""
+        if self._shared is None:
+            self._shared = self.open()
+        return self._shared
 
     def execute(self, sql: str, **params: Any) -> None:
         """Run raw SQL against the database behind the store, as an intruder would."""

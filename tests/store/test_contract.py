@@ -12,6 +12,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govflow import (
     Actor,
@@ -321,3 +323,49 @@ def test_tampered_event_is_caught(backend: Backend) -> None:
     with pytest.raises(IntegrityError, match=r"event 3: was edited") as caught:
         reopened.verify(issue_id)
     assert caught.value.issue_id == issue_id
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+# PostgreSQL text columns cannot hold NUL; JSON escapes it, so only plain columns avoid it.
+PLAIN_TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]))
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.dictionaries(st.text(max_size=8), JSON, max_size=4),
+    opened_at=st.builds(
+        lambda minutes, microsecond: datetime(
+            2024, 3, 1, 9, 0, 0, microsecond, tzinfo=timezone(timedelta(minutes=minutes))
+        ),
+        st.integers(-14 * 60, 14 * 60),
+        st.integers(0, 999_999),
+    ),
+    location=PLAIN_TEXT,
+    reason=st.text(min_size=1).filter(str.strip),
+)
+def test_any_json_data_and_any_offset_round_trip(
+    backend: Backend, data: dict[str, Any], opened_at: datetime, location: str, reason: str
+) -> None:
+    store = backend.shared()
+    engine = make_engine(store, ManualClock(opened_at))
+    issue = engine.open("closed-loop", reporter=RESIDENT, location=location, data=data)
+    cancel = engine.fire(issue.id, "cancel", actor=OPERATOR, payload={"reason": reason, "x": data})
+
+    stored = store.get(issue.id)
+    assert stored.data == data
+    assert stored.location == location
+    assert stored.opened_at.isoformat() == opened_at.isoformat()
+    assert store.last_event(issue.id) == cancel
+    assert verify_events(store.events(issue.id), stored) == 2

@@ -15,6 +15,7 @@ from govflow.errors import (
     ConflictError,
     DefinitionError,
     GovflowError,
+    InvalidRequestError,
     TransitionNotAllowedError,
 )
 from govflow.store import SQLStore, sql
@@ -201,3 +202,18 @@ def test_processes_creating_the_tables_at_once_all_succeed(sql_backend: SQLBacke
     with SQLStore(sql_backend.url, create=False) as store:
         assert len(store) == 0
         assert store.new_issue_id() == "1"  # the counter row was written once, at 0
+
+
+def test_values_the_database_cannot_hold_are_invalid_requests(sql_backend: SQLBackend) -> None:
+    store = sql_backend.open()
+    engine = Engine(store=store, clock=ManualClock(START), autoload=False)
+    unholdable = [{"location": "\ud800"}, {"data": {"note": "\udfff"}}]
+    if sql_backend.name == "postgres":
+        unholdable.append({"location": "a\x00b"})  # PostgreSQL text cannot hold NUL
+    for fields in unholdable:
+        with pytest.raises(InvalidRequestError, match="the database refused a value"):
+            engine.open("closed-loop", reporter="r", **fields)
+    # NUL inside JSON is escaped, so data may carry it everywhere.
+    issue = engine.open("closed-loop", reporter="r", data={"note": "a\x00b"})
+    assert store.get(issue.id).data == {"note": "a\x00b"}
+    assert len(store) == 1

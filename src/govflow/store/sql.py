@@ -42,7 +42,13 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import exc as sa_exc
 
 from govflow.audit import to_json_value
-from govflow.errors import ConflictError, DefinitionError, GovflowError, UnknownIssueError
+from govflow.errors import (
+    ConflictError,
+    DefinitionError,
+    GovflowError,
+    InvalidRequestError,
+    UnknownIssueError,
+)
 from govflow.records import EMPTY, Event, Issue, PluginRef, freeze_mapping
 from govflow.store.base import check_commit
 
@@ -473,6 +479,13 @@ class SQLStore:
                 return work(conn)
         except sa_exc.IntegrityError as err:
             raise _RefusedError(str(err.orig)) from None
+        except (sa_exc.DataError, UnicodeError) as err:
+            # A value the database cannot hold (PostgreSQL text refuses NUL characters; no
+            # database takes a lone surrogate): the request was at fault, and was rolled back.
+            reason = err.orig if isinstance(err, sa_exc.DataError) else err
+            raise InvalidRequestError(
+                f"{self.url}: could not {what}: the database refused a value: {reason}"
+            ) from None
         except sa_exc.DBAPIError as err:
             if _contention(err):
                 raise _BusyError(
@@ -618,7 +631,9 @@ class SQLStore:
         sequence -- two engines racing -- violates its primary key) and the key (a reused key
         violates its primary key). Any of these, and a writer that held the database past the
         busy timeout, raises :class:`~govflow.errors.ConflictError` after a rollback: nothing of
-        the move is stored.
+        the move is stored. A value the database cannot hold (a NUL character in a PostgreSQL
+        text column, a lone surrogate) raises :class:`~govflow.errors.InvalidRequestError`,
+        likewise after a rollback.
         """
         if event.issue_id != issue.id or event.sequence != issue.version:
             mismatch = check_commit(None, issue, event)  # names the mismatch in shared words
