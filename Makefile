@@ -33,6 +33,7 @@ test: lint typecheck unit
 bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/org.py
+	$(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis
