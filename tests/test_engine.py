@@ -583,3 +583,47 @@ def test_guards_are_resolved_by_name_when_the_engine_compiles(clock: ManualClock
         engine.fire(issue.id, "go", actor=Actor("x"))
     engine.fire(issue.id, "go", actor=Actor("x"), payload={"photo": "p.jpg"})
     assert engine.get(issue.id).state == "b"
+
+
+class DeliverTwice:
+    """Delivers a request through another engine while this one is mid-move: a retry racing
+    the original, as a flaky network produces."""
+
+    govflow_name = "deliver-twice"
+
+    def __init__(self, other: Engine, key: str) -> None:
+        self.other: Engine | None = other
+        self.key = key
+
+    @hookimpl
+    def govflow_before_transition(self, issue: Issue) -> None:
+        other, self.other = self.other, None
+        if other is not None:
+            other.fire(issue.id, "file", actor=Cast.operator, idempotency_key=self.key)
+
+
+def racing(clock: ManualClock, key: str) -> tuple[Engine, Engine, Issue]:
+    first = Engine(clock=clock, autoload=False)
+    second = Engine(
+        clock=clock, autoload=False, store=first.store, plugins=[DeliverTwice(first, key)]
+    )
+    return first, second, first.open("closed-loop", reporter=Cast.resident)
+
+
+def test_a_request_that_loses_a_race_with_its_own_retry_gets_the_winners_event(
+    clock: ManualClock, cast: type[Cast]
+) -> None:
+    first, second, issue = racing(clock, "req-7")
+    event = second.fire(issue.id, "file", actor=cast.operator, idempotency_key="req-7")
+    assert event == first.history(issue.id)[1]
+    assert first.get(issue.id).version == 1
+    assert len(first.history(issue.id)) == 2
+
+
+def test_a_request_that_loses_a_race_with_another_is_a_conflict(
+    clock: ManualClock, cast: type[Cast]
+) -> None:
+    first, second, issue = racing(clock, "req-7")
+    with pytest.raises(ConflictError, match="changed since it was read"):
+        second.fire(issue.id, "file", actor=cast.operator, idempotency_key="req-8")
+    assert [e.trigger for e in first.history(issue.id)] == ["open", "file"]

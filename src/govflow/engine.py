@@ -514,7 +514,19 @@ class Engine:
             decisions=decisions,
             previous_hash=self._previous_hash(issue),
         )
-        self.store.commit(moved, event, idempotency_key=idempotency_key)
+        try:
+            self.store.commit(moved, event, idempotency_key=idempotency_key)
+        except ConflictError:
+            # Two deliveries of one request raced and the other committed first: it is the
+            # same move, so answer with its event, as a later retry would get.
+            earlier = (
+                None
+                if idempotency_key is None
+                else self.store.find_idempotent(issue.id, idempotency_key)
+            )
+            if earlier is None or earlier.trigger != move.trigger or earlier.actor != actor.id:
+                raise
+            return earlier
         self._notify(moved, issue, event)
         return event
 

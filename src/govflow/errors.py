@@ -178,6 +178,11 @@ class ConflictError(RefusalError):
         super().__init__(f"issue {issue_id!r}: {message}")
 
 
+class StoreError(GovflowError):
+    """The store could not do its work: the database is unreachable, a table is missing, the
+    server failed. Not a refusal of the request: the same call may succeed later."""
+
+
 class IntegrityError(GovflowError):
     """The audit log does not verify: ``issue_id`` and ``sequence`` say where it breaks."""
 
@@ -202,6 +207,7 @@ __all__ = [
     "PermissionDeniedError",
     "PluginError",
     "RefusalError",
+    "StoreError",
     "TransitionNotAllowedError",
     "UnknownIssueError",
     "UnknownUnitError",

@@ -16,6 +16,8 @@ from govflow.errors import (
     DefinitionError,
     GovflowError,
     InvalidRequestError,
+    RefusalError,
+    StoreError,
     TransitionNotAllowedError,
 )
 from govflow.store import SQLStore, sql
@@ -130,12 +132,14 @@ def test_bad_urls_are_definition_errors() -> None:
         SQLStore("nosuchdb://x/y")
 
 
-def test_an_unreachable_database_is_a_govflow_error() -> None:
+def test_an_unreachable_database_is_a_store_error() -> None:
     # Port 1 on the loopback refuses at once: the failure must come out as govflow's, not
     # as sqlalchemy's or the driver's.
-    with pytest.raises(GovflowError, match="could not create the govflow tables") as caught:
+    with pytest.raises(StoreError, match="could not create the govflow tables") as caught:
         SQLStore("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     assert not isinstance(caught.value, sa.exc.SQLAlchemyError)
+    assert isinstance(caught.value, GovflowError)
+    assert not isinstance(caught.value, RefusalError)  # the database failed, not the request
 
 
 def test_a_writer_holding_the_lock_too_long_is_a_conflict(sql_backend: SQLBackend) -> None:

@@ -47,6 +47,7 @@ from govflow.errors import (
     DefinitionError,
     GovflowError,
     InvalidRequestError,
+    StoreError,
     UnknownIssueError,
 )
 from govflow.records import EMPTY, Event, Issue, PluginRef, freeze_mapping
@@ -340,7 +341,7 @@ class SQLStore:
         without govflow's tables is refused.
     :raises DefinitionError: the URL is malformed, its driver is not installed, the tables are
         missing (``create=False``) or were written by an incompatible schema version.
-    :raises GovflowError: the database cannot be reached.
+    :raises StoreError: the database cannot be reached.
 
     For SQLite the store turns on foreign keys and, for a file, write-ahead logging; writers
     wait for each other up to the driver's busy timeout (5 s unless the URL says otherwise).
@@ -430,7 +431,7 @@ class SQLStore:
             try:
                 self._run("create the govflow tables", self._create, write=True)
             except _RefusedError as refused:
-                raise GovflowError(
+                raise StoreError(
                     f"{self.url}: could not create the govflow tables: {refused}"
                 ) from None
 
@@ -472,7 +473,7 @@ class SQLStore:
         """``work`` in one transaction; database failures as govflow errors naming ``what``.
 
         A constraint violation becomes :class:`_RefusedError` (the caller knows what it means); any
-        other database failure a :class:`GovflowError` -- the database, not the request, failed.
+        other database failure a :class:`StoreError` -- the database, not the request, failed.
         """
         try:
             with self._connection(write=write) as conn:
@@ -491,9 +492,9 @@ class SQLStore:
                 raise _BusyError(
                     f"{self.url}: could not {what}: another writer held the database too long"
                 ) from None
-            raise GovflowError(f"{self.url}: could not {what}: {err.orig}") from None
+            raise StoreError(f"{self.url}: could not {what}: {err.orig}") from None
         except sa_exc.SQLAlchemyError as err:
-            raise GovflowError(f"{self.url}: could not {what}: {err}") from None
+            raise StoreError(f"{self.url}: could not {what}: {err}") from None
 
     # --- reading -------------------------------------------------------------------------------
 
