@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from govflow.cli import main
 from govflow.demo import run_demo
+from govflow.store import SQLStore
 
 
-def test_the_demo_reports_ranked_communities_and_a_verified_log() -> None:
+def test_the_demo_reports_ranked_communities_and_a_verified_log(tmp_path: Path) -> None:
     out = io.StringIO()
-    assert main(["demo", "--issues", "80", "--days", "4", "--seed", "3"], stdout=out) == 0
+    database = tmp_path / "demo.sqlite3"
+    argv = ["demo", "--issues", "40", "--days", "3", "--seed", "3", "--database", str(database)]
+    assert main(argv, stdout=out) == 0
     text = out.getvalue()
+    assert f"The record is in {database} (SQLite)." in text
+    with SQLStore(f"sqlite:///{database}") as store:
+        assert len(store) == 40  # the record outlives the command
     assert text.startswith("蚌山区 (Bengbu)")
-    assert "80 issues opened" in text
+    assert "40 issues opened" in text
     assert "办结率 completion" in text
     assert "every hash chain intact" in text
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -109,9 +110,15 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 #: Functions adding one subcommand each, in the order ``--help`` lists them.
 def _demo(args: argparse.Namespace) -> int:
     from govflow.demo import render, run_demo  # noqa: PLC0415  (loads the district's data)
+    from govflow.store.sql import SQLStore  # noqa: PLC0415  (imports SQLAlchemy)
 
-    result = run_demo(issues=args.issues, days=args.days, seed=args.seed)
+    database = args.database
+    if database is None:
+        database = Path(tempfile.mkdtemp(prefix="govflow-demo-")) / "govflow.sqlite3"
+    with SQLStore(f"sqlite:///{database}") as store:
+        result = run_demo(store, issues=args.issues, days=args.days, seed=args.seed)
     render(result, args.stdout)
+    print(f"The record is in {database} (SQLite).", file=args.stdout)
     return 0
 
 
@@ -122,9 +129,15 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         description="Load 蚌山区 (Bengbu) from the shipped division table, simulate residents' "
         "issues through the closed loop, print the accountability figures and verify the log.",
     )
-    parser.add_argument("--issues", type=int, default=600, help="issues to simulate")
+    parser.add_argument("--issues", type=int, default=300, help="issues to simulate")
     parser.add_argument("--days", type=int, default=30, help="simulated days")
     parser.add_argument("--seed", type=int, default=2024, help="the same seed, the same log")
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        help="SQLite file to keep the record in (default: a new file in a temporary folder)",
+    )
     parser.set_defaults(handler=_demo)
 
 

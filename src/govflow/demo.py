@@ -58,7 +58,7 @@ def community_of(org: OrgGraph) -> Callable[[Issue], str | None]:
 
 
 def run_demo(
-    store: Store | None = None, *, issues: int = 600, days: int = 30, seed: int = 2024
+    store: Store | None = None, *, issues: int = 300, days: int = 30, seed: int = 2024
 ) -> DemoResult:
     """Simulate ``issues`` issues over ``days`` days in 蚌山区 and report on them."""
     org = district(seed)
