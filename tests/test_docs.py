@@ -7,6 +7,7 @@ runs all the others.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,16 @@ def test_document_examples_run(
     # Examples may write files (a SQLite database, an export): keep them out of the tree.
     monkeypatch.chdir(tmp_path)
     run_markdown(document)
+
+
+def test_the_reference_matches_the_code() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "reference_gen", ROOT / "docs" / "reference_gen.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    expected = generator.render()
+    actual = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    assert actual == expected, "docs/reference.md is stale: run python docs/reference_gen.py"
