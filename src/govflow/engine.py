@@ -33,7 +33,7 @@ from govflow.errors import (
 )
 from govflow.org import OrgGraph
 from govflow.plugins import PluginHost
-from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
+from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, InitialFields, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow.machine import CompiledWorkflow, Guard, MoveContext
 from govflow.workflow.spec import OPEN_TRIGGER, Relation, Transition, Workflow
@@ -269,15 +269,6 @@ class Engine:
             due_at,
             data=payload,
         )
-        changes = {
-            "workflow": spec.name,
-            "workflow_version": spec.version,
-            "category": category,
-            "location": location,
-            "reporter": who.id,
-            "data": payload,
-            "due_at": due_at,
-        }
         event = self._event(
             issue,
             trigger=OPEN_TRIGGER,
@@ -286,7 +277,7 @@ class Engine:
             at=now,
             payload=EMPTY,
             payload_text="",
-            changes=changes,
+            changes=InitialFields(issue),
             # canonical_mapping(changes), built directly: the keys are known and sorted.
             canonical_changes=(
                 ("category", category),
@@ -508,7 +499,7 @@ class Engine:
             at=when,
             payload=payload,
             payload_text=payload_text,
-            changes=changes,
+            changes=MappingProxyType(changes) if changes else EMPTY,
             canonical_changes=tuple(canonical),
             plugin=compiled.plugin,
             decisions=decisions,
@@ -588,14 +579,13 @@ class Engine:
         at: datetime,
         payload: Mapping[str, Any],
         payload_text: str,
-        changes: dict[str, Any],
+        changes: Mapping[str, Any],  # read-only: the event keeps it
         canonical_changes: tuple[tuple[str, Any], ...],
         plugin: PluginRef | None,
         decisions: Sequence[tuple[str, str]],
         previous_hash: str,
     ) -> Event:
         shared, canonical_decisions = self._shared_decisions(decisions)
-        frozen_changes = MappingProxyType(changes) if changes else EMPTY
         digest = event_hash(
             issue_id=issue.id,
             sequence=issue.version,
@@ -619,7 +609,7 @@ class Engine:
             actor,
             at,
             payload,
-            frozen_changes,
+            changes,
             plugin,
             shared,
             previous_hash,
