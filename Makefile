@@ -32,7 +32,7 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/engine.py
-	$(BIN)/python bench/org.py
+	$(BIN)/python bench/org_graph.py
 	$(BIN)/python bench/store.py
 
 reference: install

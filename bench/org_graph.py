@@ -9,7 +9,7 @@ Two scenarios, each in its own subprocess so that peak memory is its own:
   time, memory, and p50/p99 of ``chain``, ``responsible``, ``by_code`` and ``units(under=street)``
   beside the same question asked of networkx in the same run.
 
-Usage: ``python bench/org.py [--queries N] [--only country|city] [--json]``.
+Usage: ``python bench/org_graph.py [--queries N] [--only country|city] [--json]``.
 """
 
 from __future__ import annotations
