@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from govflow.org.schema import OrgSchema
     from govflow.records import Actor, Event, Issue
     from govflow.workflow.machine import Guard
     from govflow.workflow.spec import State, Transition, Workflow
@@ -64,11 +65,11 @@ def govflow_guards() -> Mapping[str, Guard]:
 
 
 @hookspec
-def govflow_org_schemas() -> Iterable[Any]:
+def govflow_org_schemas() -> Iterable[OrgSchema]:
     """Contribute organization schemas (levels and allowed edges) or extensions of them.
 
     :meth:`govflow.plugins.PluginHost.org_schema` merges them into a base schema; build the org
-    graph with the result (``OrgGraph(PluginHost().org_schema(DEFAULT_SCHEMA))``). A schema
+    graph with the result (``OrgGraph(PluginHost().org_schema())``). A schema
     that does not merge is an error naming the plugin.
 
     :return: :class:`~govflow.org.OrgSchema` objects.

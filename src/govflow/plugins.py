@@ -24,6 +24,7 @@ import pluggy
 
 from govflow import hookspecs
 from govflow.errors import DefinitionError, PluginError
+from govflow.org.schema import DEFAULT_SCHEMA, OrgSchema
 from govflow.records import PluginRef
 
 log = logging.getLogger(__name__)
@@ -206,9 +207,9 @@ class PluginHost:
             except Exception:
                 log.exception("plugin %s failed in %s", ref, hook)
 
-    def org_schema(self, base: Any) -> Any:
-        """``base`` (an :class:`~govflow.org.OrgSchema`) merged with every schema the plugins
-        contribute through ``govflow_org_schemas``; build the org graph with it.
+    def org_schema(self, base: OrgSchema = DEFAULT_SCHEMA) -> OrgSchema:
+        """``base`` merged with every schema the plugins contribute through
+        ``govflow_org_schemas``; build the org graph with it.
 
         :raises PluginError: naming the plugin whose schema does not merge (a kind redefined in
             another layer, say) or is not a schema.
@@ -216,9 +217,8 @@ class PluginHost:
         schema = base
         for ref, answer in self.collect("govflow_org_schemas"):
             for contributed in answer:
-                merge = getattr(contributed, "merge", None)
-                if merge is None or not hasattr(contributed, "kinds"):
-                    raise PluginError(ref.name, f"contributed {contributed!r}, not an org schema")
+                if not isinstance(contributed, OrgSchema):
+                    raise PluginError(ref.name, f"contributed {contributed!r}, not an OrgSchema")
                 try:
                     schema = schema.merge(contributed, name=schema.name)
                 except DefinitionError as err:
