@@ -1,4 +1,4 @@
-"""govflow.escalate (the escalation-target hook put to use) and govflow.to_mermaid."""
+"""govflow.escalate (the escalation-target hook put to use) and govflow.workflow_to_mermaid."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from govflow import (
     Workflow,
     escalate,
     hookimpl,
-    to_mermaid,
+    workflow_to_mermaid,
 )
 from govflow.errors import InvalidRequestError, PluginError
 from govflow.escalation import escalation_targets
@@ -96,7 +96,7 @@ def test_a_schema_contribution_that_is_not_a_schema_names_the_plugin() -> None:
 
 
 def test_mermaid_draws_every_state_and_move() -> None:
-    diagram = to_mermaid(CLOSED_LOOP)
+    diagram = workflow_to_mermaid(CLOSED_LOOP)
     lines = diagram.splitlines()
     assert lines[0] == "stateDiagram-v2"
     assert "    [*] --> collected" in lines
@@ -117,6 +117,6 @@ def test_mermaid_ids_are_safe_and_labels_escaped() -> None:
         transitions=[Transition("go", "in-take", "end", label="a: b")],
         initial="in-take",
     )
-    diagram = to_mermaid(wf)
+    diagram = workflow_to_mermaid(wf)
     assert "state \"say 'hi'： now\" as in_take" in diagram
     assert "in_take --> end: a： b" in diagram

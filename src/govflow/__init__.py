@@ -36,7 +36,7 @@ from govflow.workflow import (
     workflow_from_toml,
 )
 from govflow.workflow.check import CheckReport, Problem, check
-from govflow.workflow.diagram import to_mermaid
+from govflow.workflow.diagram import workflow_to_mermaid
 
 __version__ = "0.1.0"
 
@@ -81,8 +81,8 @@ __all__ = [
     "gates",
     "hookimpl",
     "replay",
-    "to_mermaid",
     "verify_events",
     "workflow_from_dict",
     "workflow_from_toml",
+    "workflow_to_mermaid",
 ]

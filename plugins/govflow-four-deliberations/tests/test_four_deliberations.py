@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from govflow_four_deliberations import DECISION, WORKFLOW, bodies
 
-from govflow import Actor, Engine, ManualClock, to_mermaid
+from govflow import Actor, Engine, ManualClock, workflow_to_mermaid
 from govflow.errors import GuardFailedError, PermissionDeniedError, TransitionNotAllowedError
 
 START = datetime(2026, 4, 1, 9, tzinfo=UTC)
@@ -278,5 +278,5 @@ def test_only_the_branch_records_the_branch_meetings(engine: Engine) -> None:
 
 def test_the_readme_shows_the_workflow_as_the_code_draws_it() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    assert f"```mermaid\n{to_mermaid(WORKFLOW)}```" in readme
+    assert f"```mermaid\n{workflow_to_mermaid(WORKFLOW)}```" in readme
     assert "四议两公开" in readme

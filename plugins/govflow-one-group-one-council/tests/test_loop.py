@@ -20,7 +20,7 @@ from govflow_one_group_one_council import (
     weekly_review,
 )
 
-from govflow import Actor, Engine, ManualClock, escalate, to_mermaid
+from govflow import Actor, Engine, ManualClock, escalate, workflow_to_mermaid
 from govflow.errors import GuardFailedError, InvalidRequestError, PermissionDeniedError
 from govflow.metrics import accountability
 
@@ -200,7 +200,7 @@ def test_weekly_and_monthly_reviews(engine: Engine, clock: ManualClock) -> None:
 
 def test_the_readme_shows_the_workflow_as_the_code_draws_it() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    assert f"```mermaid\n{to_mermaid(WORKFLOW)}```" in readme
+    assert f"```mermaid\n{workflow_to_mermaid(WORKFLOW)}```" in readme
     assert "一组一会" in readme
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from govflow_six_things import CONSULTATION, WORKFLOW
 
-from govflow import Actor, Engine, ManualClock, to_mermaid
+from govflow import Actor, Engine, ManualClock, workflow_to_mermaid
 from govflow.errors import GuardFailedError, PermissionDeniedError, TransitionNotAllowedError
 
 START = datetime(2026, 5, 6, 9, tzinfo=UTC)
@@ -180,5 +180,5 @@ def test_unrated_work_closes_after_seven_days(engine: Engine, clock: ManualClock
 
 def test_the_readme_shows_the_workflow_as_the_code_draws_it() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    assert f"```mermaid\n{to_mermaid(WORKFLOW)}```" in readme
+    assert f"```mermaid\n{workflow_to_mermaid(WORKFLOW)}```" in readme
     assert "六事工作法" in readme

@@ -1,5 +1,6 @@
 """Workflow specs, their loading from data, and their compilation onto state machines."""
 
+from govflow.workflow.diagram import workflow_to_mermaid
 from govflow.workflow.durations import format_duration, parse_duration
 from govflow.workflow.load import workflow_from_dict, workflow_from_toml, workflow_to_dict
 from govflow.workflow.machine import Guard, MoveContext
@@ -18,4 +19,5 @@ __all__ = [
     "workflow_from_dict",
     "workflow_from_toml",
     "workflow_to_dict",
+    "workflow_to_mermaid",
 ]

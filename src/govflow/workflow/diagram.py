@@ -18,7 +18,7 @@ def _text(text: str) -> str:
     return text.replace(":", "：").replace('"', "'")
 
 
-def to_mermaid(workflow: Workflow) -> str:
+def workflow_to_mermaid(workflow: Workflow) -> str:
     """The ``stateDiagram-v2`` source of ``workflow``: one node per state (labelled with its
     Chinese label when it has one), one arrow per move, timeout moves marked with ⏱."""
     lines = ["stateDiagram-v2", f"    [*] --> {_node(workflow.initial)}"]
@@ -34,4 +34,4 @@ def to_mermaid(workflow: Workflow) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["to_mermaid"]
+__all__ = ["workflow_to_mermaid"]
