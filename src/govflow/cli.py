@@ -141,9 +141,61 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     parser.set_defaults(handler=_demo)
 
 
+def _plugins(args: argparse.Namespace) -> int:
+    from govflow.engine import Engine  # noqa: PLC0415  (building an engine loads plugins)
+
+    engine = Engine(autoload=not args.no_autoload)
+    contributed: dict[str, list[str]] = {}
+    for workflow in engine.workflows.values():
+        plugin = engine.workflow_plugin(workflow.name)
+        contributed.setdefault(plugin, []).append(f"{workflow.name} v{workflow.version}")
+    for name in engine.plugins.names():
+        version = engine.plugins.ref(name).version or "-"
+        workflows = ", ".join(contributed.get(name, [])) or "-"
+        print(f"{name:<36} {version:<10} workflows: {workflows}", file=args.stdout)
+    return 0
+
+
+def _add_plugins(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "plugins", help="list the plugins an engine loads, their versions and workflows"
+    )
+    parser.add_argument("--no-autoload", action="store_true", help="built-ins only")
+    parser.set_defaults(handler=_plugins)
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from govflow.engine import Engine  # noqa: PLC0415  (building an engine loads plugins)
+    from govflow.workflow.diagram import workflow_to_mermaid  # noqa: PLC0415
+
+    engine = Engine(autoload=not args.no_autoload)
+    try:
+        workflow = engine.workflow(args.workflow, args.version)
+    except UnknownWorkflowError as err:
+        print(
+            f"govflow diagram: {err}; registered: {', '.join(sorted(engine.workflows))}",
+            file=args.stderr,
+        )
+        return 2
+    print(workflow_to_mermaid(workflow), end="", file=args.stdout)
+    return 0
+
+
+def _add_diagram(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "diagram", help="print a registered workflow as a Mermaid state diagram"
+    )
+    parser.add_argument("workflow", help="a workflow name, e.g. closed-loop")
+    parser.add_argument("--version", type=int, default=None, help="default: the latest")
+    parser.add_argument("--no-autoload", action="store_true", help="built-ins only")
+    parser.set_defaults(handler=_diagram)
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_check,
     _add_demo,
+    _add_diagram,
+    _add_plugins,
 ]
 
 

@@ -153,6 +153,12 @@ class Engine:
         """The registered workflow ``name`` (its latest version unless ``version`` is given)."""
         return self._compiled_for(name, version).workflow
 
+    def workflow_plugin(self, name: str, version: int | None = None) -> str:
+        """The name of the plugin that contributed workflow ``name`` (``engine`` for workflows
+        passed to the constructor)."""
+        plugin = self._compiled_for(name, version).plugin
+        return "engine" if plugin is None else plugin.name
+
     @property
     def workflows(self) -> Mapping[str, Workflow]:
         """The latest version of every registered workflow, by name."""
