@@ -242,4 +242,14 @@ def test_no_coverage_report_unless_asked(pytester: pytest.Pytester) -> None:
 def test_coverage_without_any_issue_says_so(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x():\n    pass\n")
     result = pytester.runpytest("--govflow-coverage")
-    result.stdout.fnmatch_lines(["no issue was opened through govflow_engine", "TOTAL: 100%*"])
+    result.stdout.fnmatch_lines(
+        ["no issue was opened through govflow_engine", "TOTAL: nothing measured"]
+    )
+    assert result.ret == 0
+
+
+def test_nothing_measured_fails_any_threshold(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x():\n    pass\n")
+    result = pytester.runpytest("--govflow-coverage-fail-under=1")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["FAIL: workflow coverage 0.0% is below 1*"])

@@ -146,8 +146,10 @@ class CoverageCollector:
 
     @property
     def percent(self) -> float:
+        """Covered items as a percentage; 0 when nothing was measured, so that a suite whose
+        workflows never ran under the kit cannot pass a coverage threshold."""
         covered, total = self.totals()
-        return 100.0 * covered / total if total else 100.0
+        return 100.0 * covered / total if total else 0.0
 
     def format(self) -> list[str]:
         """The whole report, workflow by workflow, then the total."""
@@ -155,7 +157,10 @@ class CoverageCollector:
         for key in sorted(self.workflows):
             lines.extend(self.workflows[key].format())
         covered, total = self.totals()
-        lines.append(f"TOTAL: {self.percent:.0f}% ({covered}/{total} transitions and refusals)")
+        if total == 0:
+            lines.append("TOTAL: nothing measured")
+        else:
+            lines.append(f"TOTAL: {self.percent:.0f}% ({covered}/{total} transitions and refusals)")
         return lines
 
 
