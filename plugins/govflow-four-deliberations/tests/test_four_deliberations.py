@@ -6,6 +6,7 @@ would, and drives the matter only through govflow's public API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,8 +33,10 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def engine(clock: ManualClock) -> Engine:
-    return Engine(clock=clock)  # the plugin is found through its entry point
+def engine(govflow_engine: Callable[..., Engine], clock: ManualClock) -> Engine:
+    # govflow.testing's engine (its moves count towards --govflow-coverage), with installed
+    # plugins autoloaded: the plugin is found through its entry point.
+    return govflow_engine(autoload=True, clock=clock)
 
 
 def _matter(engine: Engine, *, one_person_chairs_both: bool = True) -> str:

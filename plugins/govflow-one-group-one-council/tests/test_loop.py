@@ -7,6 +7,7 @@ graph would do. ``test_org.py`` runs the same loop over the real 蚌山区.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -45,8 +46,10 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def engine(clock: ManualClock) -> Engine:
-    return Engine(clock=clock)
+def engine(govflow_engine: Callable[..., Engine], clock: ManualClock) -> Engine:
+    # govflow.testing's engine (its moves count towards --govflow-coverage), with installed
+    # plugins autoloaded: the plugin is found through its entry point.
+    return govflow_engine(autoload=True, clock=clock)
 
 
 def _collect(engine: Engine, description: str, **data: object) -> str:

@@ -3,6 +3,7 @@ residential area, routing by the org graph, feedback only by the council of the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -91,13 +92,13 @@ def test_set_up_gives_every_natural_village_and_residential_area_a_group_and_a_c
 
 
 @pytest.fixture
-def engine(bengshan: OrgGraph) -> Engine:
+def engine(govflow_engine: Callable[..., Engine], bengshan: OrgGraph) -> Engine:
     ogoc_org.set_up(bengshan, under=BENGSHAN)
     bengshan.add_unit("340303/police", "law_enforcement", "燕山派出所", parent=BENGSHAN)
     bengshan.add_edge("pairs_with", "340303/police", SUNJIAWEIZI)
     bengshan.add_unit("340303/care", "social_organization", "夕阳红养老服务社", parent=BENGSHAN)
     bengshan.add_edge("pairs_with", "340303/care", SUNJIAWEIZI)
-    return Engine(org=bengshan, clock=ManualClock(START))
+    return govflow_engine(autoload=True, org=bengshan, clock=ManualClock(START))
 
 
 GROUP = Actor("group-leader", roles={"group"})

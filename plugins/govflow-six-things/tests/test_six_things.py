@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,8 +32,10 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def engine(clock: ManualClock) -> Engine:
-    return Engine(clock=clock)
+def engine(govflow_engine: Callable[..., Engine], clock: ManualClock) -> Engine:
+    # govflow.testing's engine (its moves count towards --govflow-coverage), with installed
+    # plugins autoloaded: the plugin is found through its entry point.
+    return govflow_engine(autoload=True, clock=clock)
 
 
 def _raise_matter(engine: Engine) -> str:
