@@ -283,3 +283,76 @@ def test_the_readme_shows_the_workflow_as_the_code_draws_it() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"```mermaid\n{workflow_to_mermaid(WORKFLOW)}```" in readme
     assert "四议两公开" in readme
+
+
+# --- every gate, every way a meeting can go wrong -------------------------------------------
+
+GATES = {
+    # gate: (the steps that lead to it, the members due at it)
+    "branch_proposal": ((), BRANCH_COMMITTEE),
+    "committees_consultation": (
+        (_propose,),
+        list(dict.fromkeys([*BRANCH_COMMITTEE, *VILLAGE_COMMITTEE])),
+    ),
+    "assembly_review": ((_propose, _consult), PARTY_MEMBERS),
+    "representatives_resolution": ((_propose, _consult, _review), REPRESENTATIVES),
+}
+
+
+def _at_gate(engine: Engine, gate: str) -> tuple[str, list[str]]:
+    issue_id = _matter(engine, one_person_chairs_both=False)
+    steps, members = GATES[gate]
+    for step in steps:
+        step(engine, issue_id)
+    assert engine.get(issue_id).state == gate
+    return issue_id, members
+
+
+def _meeting(gate: str, attendees: list[str], votes_for: list[str]) -> dict[str, object]:
+    against = [m for m in attendees if m not in votes_for]
+    return {
+        "gate": gate,
+        "attendees": sorted(attendees),
+        "for": sorted(votes_for),
+        "against": sorted(against),
+        "abstain": [],
+    }
+
+
+@pytest.mark.parametrize("gate", sorted(GATES))
+def test_a_meeting_without_quorum_adjourns_and_the_matter_waits(engine: Engine, gate: str) -> None:
+    issue_id, members = _at_gate(engine, gate)
+    event = DECISION.record_vote(
+        engine, issue_id, actor=SECRETARY, attendees=members[:1], votes_for=members[:1]
+    )
+    assert event.trigger == f"adjourn_{gate}"
+    assert event.payload["attendees"] == members[:1]
+    assert engine.get(issue_id).state == gate  # 不得跳过: it meets again, nothing moves on
+
+
+@pytest.mark.parametrize("gate", sorted(GATES))
+def test_a_wrong_outcome_claimed_for_a_meeting_is_refused(engine: Engine, gate: str) -> None:
+    """The guards recount every ballot: claiming a pass for a failed vote, a failure for a
+    passed one, or an adjournment for a quorate meeting changes nothing."""
+    issue_id, members = _at_gate(engine, gate)
+    before = (engine.get(issue_id), engine.history(issue_id))
+    unanimous = _meeting(gate, members, members)
+    rejected = _meeting(gate, members, [])
+    for trigger, meeting in (
+        (f"pass_{gate}", rejected),
+        (f"fail_{gate}", unanimous),
+        (f"adjourn_{gate}", unanimous),
+    ):
+        with pytest.raises(GuardFailedError):
+            engine.fire(issue_id, trigger, actor=SECRETARY, payload=meeting)
+    assert (engine.get(issue_id), engine.history(issue_id)) == before
+
+
+@pytest.mark.parametrize("gate", sorted(GATES))
+def test_only_the_branch_records_a_gate_meeting(engine: Engine, gate: str) -> None:
+    issue_id, members = _at_gate(engine, gate)
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(
+            issue_id, f"pass_{gate}", actor=VILLAGER, payload=_meeting(gate, members, members)
+        )
+    assert engine.get(issue_id).state == gate
