@@ -185,3 +185,45 @@ def test_the_readme_shows_the_workflow_as_the_code_draws_it() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"```mermaid\n{workflow_to_mermaid(WORKFLOW)}```" in readme
     assert "六事工作法" in readme
+
+
+@pytest.mark.parametrize(
+    ("gate", "members"), [("residents_deliberation", COUNCIL), ("meeting_decision", MEETING)]
+)
+def test_a_meeting_without_quorum_adjourns_and_meets_again(
+    engine: Engine, gate: str, members: list[str]
+) -> None:
+    issue_id = _raise_matter(engine)
+    engine.fire(issue_id, "table", actor=COMMITTEES)
+    if gate == "meeting_decision":
+        CONSULTATION.record_vote(
+            engine, issue_id, actor=COMMITTEES, attendees=COUNCIL[:7], votes_for=COUNCIL[:6]
+        )
+    event = CONSULTATION.record_vote(
+        engine, issue_id, actor=COMMITTEES, attendees=members[:1], votes_for=members[:1]
+    )
+    assert event.trigger == f"adjourn_{gate}"
+    assert engine.get(issue_id).state == gate
+
+
+def test_a_matter_nobody_tables_is_brought_back_every_week(
+    engine: Engine, clock: ManualClock
+) -> None:
+    """百姓点事 must not be left lying: after 7 days the clock reminds the two committees."""
+    issue_id = _raise_matter(engine)
+    clock.advance(days=7, minutes=1)
+    (reminder,) = engine.tick()
+    assert (reminder.trigger, reminder.actor) == ("remind", "system:clock")
+    assert engine.get(issue_id).state == "raised"
+    assert engine.tick() == []  # the next reminder is a week away
+    clock.advance(days=7)
+    assert [e.trigger for e in engine.tick()] == ["remind"]
+
+
+def test_a_decision_nobody_dispatches_is_brought_back(engine: Engine, clock: ManualClock) -> None:
+    issue_id = _raise_matter(engine)
+    _to_decision(engine, issue_id)
+    assert engine.get(issue_id).state == "decided"
+    clock.advance(days=3, minutes=1)
+    assert [e.trigger for e in engine.tick()] == ["overdue_dispatch"]
+    assert engine.get(issue_id).state == "decided"
