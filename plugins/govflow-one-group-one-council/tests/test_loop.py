@@ -216,3 +216,33 @@ def test_the_review_by_category_is_an_accountability_metric(engine: Engine) -> N
         "dispute_mediation": 2,
         "safety": 1,
     }
+
+
+def test_the_group_may_turn_a_matter_away_only_with_a_reason(engine: Engine) -> None:
+    """不予受理: the group (组) can drop what is not the council's business, saying why."""
+    issue_id = _collect(engine, "要求村里出钱修私家车")
+    with pytest.raises(GuardFailedError):
+        engine.fire(issue_id, "drop", actor=GROUP)
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue_id, "drop", actor=RESIDENT, payload={"reason": "属个人事务"})
+    event = engine.fire(
+        issue_id, "drop", actor=GROUP, payload={"reason": "属个人事务, 不属议事范围"}
+    )
+    assert event.destination == "dropped"
+    assert engine.get(issue_id).version == 1
+
+
+def test_a_villager_who_never_rates_leaves_the_matter_closed_by_the_clock(
+    engine: Engine, clock: ManualClock
+) -> None:
+    issue_id = _collect(engine, "两户邻里因排水沟发生纠纷")
+    engine.fire(issue_id, "assign", actor=GROUP)
+    engine.fire(issue_id, "report_handled", actor=Actor(HANDLERS["council"]))
+    engine.fire(issue_id, "feed_back", actor=COUNCIL)
+    due = engine.get(issue_id).due_at
+    assert due is not None
+    assert engine.tick(due - timedelta(minutes=1)) == []
+    clock.set(due)
+    (event,) = engine.tick()
+    assert (event.trigger, event.actor) == ("close_unrated", "system:clock")
+    assert engine.get(issue_id).state == "closed"
