@@ -17,9 +17,9 @@ from govflow.testing.docs import python_blocks, run_markdown
 ROOT = Path(__file__).resolve().parent.parent
 #: Documents run by a dedicated test, and which.
 DEDICATED = {
-    "docs/org.md": "tests/org/test_docs.py",
-    "docs/plugins/writing.md": "tests/test_docs_plugins.py",
-    "docs/testing.md": "tests/testing/test_docs.py",  # its examples are pytest tests
+    "docs/howto/org.md": "tests/org/test_docs.py",
+    "docs/howto/writing-plugins.md": "tests/test_docs_plugins.py",
+    "docs/howto/testing.md": "tests/testing/test_docs.py",  # its examples are pytest tests
 }
 DOCUMENTS = sorted(
     path

@@ -1,4 +1,4 @@
-"""The plugin guide's code runs: every ```python block of docs/plugins/writing.md, in order,
+"""The plugin guide's code runs: every ```python block of docs/howto/writing-plugins.md, in order,
 in one namespace, as a reader following the guide would."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from govflow.testing.docs import python_blocks, run_markdown
 
-GUIDE = Path(__file__).parents[1] / "docs" / "plugins" / "writing.md"
+GUIDE = Path(__file__).parents[1] / "docs" / "howto" / "writing-plugins.md"
 
 
 def test_the_guide_has_code() -> None:

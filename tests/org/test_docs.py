@@ -1,4 +1,4 @@
-"""docs/org.md is executable: its python blocks run in order in one namespace."""
+"""docs/howto/org.md is executable: its python blocks run in order in one namespace."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from govflow.testing.docs import python_blocks, run_markdown
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "org.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "howto" / "org.md"
 
 
 def test_the_guide_has_code() -> None:

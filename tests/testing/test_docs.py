@@ -1,4 +1,4 @@
-"""docs/testing.md is executed: its python blocks, in order, form one pytest module."""
+"""docs/howto/testing.md is executed: its python blocks, in order, form one pytest module."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from govflow.testing.docs import python_blocks
 
 pytest_plugins = ["pytester"]
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "howto" / "testing.md"
 
 
 def blocks() -> list[str]:
