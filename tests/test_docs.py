@@ -8,6 +8,7 @@ runs all the others.
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,21 @@ def test_the_reference_matches_the_code() -> None:
     expected = generator.render()
     actual = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
     assert actual == expected, "docs/reference.md is stale: run python docs/reference_gen.py"
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+def test_every_relative_link_in_the_docs_resolves() -> None:
+    documents = [
+        ROOT / "README.md",
+        *(ROOT / "docs").rglob("*.md"),
+        *ROOT.glob("plugins/*/README.md"),
+    ]
+    broken = [
+        f"{document.relative_to(ROOT)} -> {target}"
+        for document in documents
+        for target in LINK.findall(document.read_text(encoding="utf-8"))
+        if "://" not in target and not (document.parent / target).exists()
+    ]
+    assert broken == []
