@@ -44,6 +44,7 @@ from govflow.workflow.spec import State, StateKind, Transition
 
 if TYPE_CHECKING:
     from govflow.engine import Engine
+    from govflow.org.graph import OrgGraph
     from govflow.records import Actor, Event, Issue
 
 #: ``on_fail`` / ``on_objection`` value meaning: the matter stops (goes to the sequence's stop
@@ -249,7 +250,7 @@ class Composition:
     chair: str | None = None
 
 
-def _unit_members(org: Any, unit: str, role: str | None) -> tuple[str, ...]:
+def _unit_members(org: OrgGraph, unit: str, role: str | None) -> tuple[str, ...]:
     posts = org.members(unit) if role is None else org.members(unit, role)
     seen: dict[str, None] = {}
     for post in posts:
@@ -257,14 +258,7 @@ def _unit_members(org: Any, unit: str, role: str | None) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _org_has(org: Any, unit: str) -> bool:
-    try:
-        return org is not None and unit in org
-    except TypeError:
-        return False
-
-
-def composition(gate: Gate, issue: Issue, org: Any) -> Composition | None:
+def composition(gate: Gate, issue: Issue, org: OrgGraph | None) -> Composition | None:
     """The body of ``gate`` for ``issue``: from the issue's ``data["bodies"]`` if it names the
     body, else from the org graph if ``gate.body`` is a unit there; None if neither knows."""
     bodies = issue.data.get(BODIES_KEY)
@@ -276,7 +270,7 @@ def composition(gate: Gate, issue: Issue, org: Any) -> Composition | None:
     if isinstance(entry, list | tuple):
         return Composition(tuple(dict.fromkeys(str(m) for m in entry)), chair)
     unit = entry if isinstance(entry, str) else gate.body
-    if _org_has(org, unit):
+    if org is not None and unit in org:
         return Composition(_unit_members(org, unit, gate.member_role), chair)
     return None
 
@@ -284,7 +278,7 @@ def composition(gate: Gate, issue: Issue, org: Any) -> Composition | None:
 def joint_tally(
     gates: Sequence[Gate],
     issue: Issue,
-    org: Any,
+    org: OrgGraph | None,
     attendees: Iterable[str],
     *,
     votes_for: Iterable[str] = (),
@@ -348,7 +342,7 @@ def _payload_tally(gates: Sequence[Gate], context: MoveContext) -> Tally | None:
         return None
 
 
-def _mergeable(previous: Gate, gate: Gate, issue: Issue, org: Any) -> bool:
+def _mergeable(previous: Gate, gate: Gate, issue: Issue, org: OrgGraph | None) -> bool:
     first, second = composition(previous, issue, org), composition(gate, issue, org)
     if first is None or second is None:
         return False
@@ -603,7 +597,10 @@ class GateSequence:
 
     @staticmethod
     def _count(
-        gates: Sequence[Gate], issue: Issue, org: Any, lists: Mapping[str, frozenset[str]]
+        gates: Sequence[Gate],
+        issue: Issue,
+        org: OrgGraph | None,
+        lists: Mapping[str, frozenset[str]],
     ) -> Tally:
         return joint_tally(
             gates,

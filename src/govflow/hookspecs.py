@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from govflow.org.graph import OrgGraph
     from govflow.org.schema import OrgSchema
     from govflow.records import Actor, Event, Issue
     from govflow.workflow.machine import Guard
@@ -111,7 +112,7 @@ def govflow_classify(
     data: Mapping[str, Any],
     location: str | None,
     reporter: Actor,
-    org: Any,
+    org: OrgGraph | None,
 ) -> str | None:
     """Choose the category of an issue being opened without one. *firstresult*.
 
@@ -131,7 +132,7 @@ def govflow_resolve_assignees(
     transition: Transition,
     actor: Actor,
     payload: Mapping[str, Any],
-    org: Any,
+    org: OrgGraph | None,
 ) -> Sequence[str] | None:
     """Choose who an assigning move hands the issue to. *firstresult*.
 
@@ -157,7 +158,7 @@ def govflow_deadline(issue: Issue, state: State, entered_at: datetime) -> dateti
 
 
 @hookspec
-def govflow_escalation_targets(issue: Issue, actor: Actor, org: Any) -> Iterable[str]:
+def govflow_escalation_targets(issue: Issue, actor: Actor, org: OrgGraph | None) -> Iterable[str]:
     """Org units an escalation of ``issue`` summons.
 
     Not firstresult: blowing the whistle (吹哨报到) may summon several departments at once, so
@@ -175,7 +176,7 @@ def govflow_before_transition(
     transition: Transition,
     actor: Actor,
     payload: Mapping[str, Any],
-    org: Any,
+    org: OrgGraph | None,
 ) -> str | None:
     """Veto a move about to happen, after authorization and before guards.
 

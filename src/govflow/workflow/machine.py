@@ -20,6 +20,7 @@ import attrs
 from transitions import Machine, MachineError
 
 from govflow.errors import GuardFailedError, InvalidWorkflowError, TransitionNotAllowedError
+from govflow.org.graph import OrgGraph
 from govflow.records import Actor, Issue, PluginRef
 from govflow.workflow.spec import StateKind, Transition, Workflow
 
@@ -33,7 +34,7 @@ class MoveContext:
     actor: Actor
     payload: Mapping[str, Any]
     now: datetime
-    org: Any = None
+    org: OrgGraph | None = None
 
 
 #: A guard answers whether a move may happen; it must not change anything.
