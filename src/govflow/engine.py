@@ -249,20 +249,8 @@ class Engine:
                 category = str(answer[1])
                 decisions.append(("category", str(answer[0])))
         new_id = issue_id if issue_id is not None else self.store.new_issue_id()
-        draft = Issue(
-            id=new_id,
-            workflow=spec.name,
-            workflow_version=spec.version,
-            state=spec.initial,
-            category=category,
-            location=location,
-            reporter=who.id,
-            opened_at=now,
-            updated_at=now,
-            data=payload,
-        )
-        due_at = self._deadline(spec, draft, spec.initial, now, decisions)
-        issue = Issue(
+        # id, workflow, version, state, category, location, reporter, opened_at, updated_at
+        fields = (
             new_id,
             spec.name,
             spec.version,
@@ -272,9 +260,10 @@ class Engine:
             who.id,
             now,
             now,
-            due_at,
-            data=payload,
         )
+        draft = Issue(*fields, data=payload)  # what the deadline hook sees
+        due_at = self._deadline(spec, draft, spec.initial, now, decisions)
+        issue = draft if due_at is None else Issue(*fields, due_at, data=payload)
         event = self._event(
             issue,
             trigger=OPEN_TRIGGER,
@@ -411,7 +400,7 @@ class Engine:
                 missing_roles=sorted(SYSTEM_CLOCK.roles),
                 reason="is fired by the deadline clock only",
             )
-        if move.roles and move.roles.isdisjoint(actor.roles):
+        if not actor.has_any_role(move.roles):
             return PermissionDeniedError(
                 issue.id, move.trigger, actor.id, missing_roles=sorted(move.roles)
             )

@@ -156,17 +156,18 @@ def accountability(
     ``events`` (a mapping of issue id to its events) and returning any value.
     """
     issues = list(engine.issues())
-    store = engine.store
+    # Read once: the figures and every plugin metric use the same events (a SQL store would
+    # otherwise be asked for each issue's log twice).
+    events = {issue.id: engine.store.events(issue.id) for issue in issues}
     total, groups = figures_for(
         issues,
-        store.events,
+        events.__getitem__,
         lambda issue: engine.workflow(issue.workflow, issue.workflow_version),
         group_by=group_by or (lambda issue: issue.location),
     )
     extra: dict[str, Any] = {}
     contributed = engine.plugins.collect("govflow_metrics")
     if contributed:
-        events = {issue.id: store.events(issue.id) for issue in issues}
         for _, metrics in contributed:
             for name, metric in dict(metrics).items():
                 extra[name] = metric(issues=issues, events=events)

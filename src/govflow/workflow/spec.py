@@ -95,11 +95,6 @@ class State:
     def _terminal_from_kind(self) -> bool:
         return self.kind in TERMINAL_KINDS
 
-    @property
-    def display(self) -> str:
-        """``label (name)`` when there is a label, else the name."""
-        return f"{self.label} ({self.name})" if self.label else self.name
-
 
 @attrs.frozen(slots=True)
 class Transition:
