@@ -79,8 +79,7 @@ def canonical_mapping(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((k, _canonical(v)) for k, v in value.items())) if value else ()
 
 
-def event_hash(
-    *,
+def event_hash(  # noqa: PLR0917  (one parameter per hashed field, in the encoding's order)
     issue_id: str,
     sequence: int,
     trigger: str,
@@ -101,7 +100,7 @@ def event_hash(
     does not shift with the Unicode database of a future Python. ``payload`` is given as its
     :func:`json_text`, which the engine computes anyway when it checks the payload;
     ``changes`` and ``decisions`` as their :func:`canonical_mapping`, which the engine builds
-    as it decides them.
+    as it decides them. The engine passes the fields positionally, on every move.
     """
     encoded = ascii(
         (

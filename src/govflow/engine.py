@@ -47,6 +47,31 @@ _RELATION_TEXT = {
 }
 
 
+#: Types a JSON round trip gives back unchanged: a value of these needs no copying.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_copy(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """A private copy of a flat dict of scalars (lists of scalars allowed), or None if it has
+    anything else. What a JSON round trip would give, at a fraction of its cost."""
+    copy: dict[str, Any] = {}
+    for key, item in value.items():
+        if type(key) is not str:
+            return None
+        kind = type(item)
+        if kind in _SCALARS:
+            copy[key] = item
+        elif kind is list or kind is tuple:
+            items = list(item)  # JSON has lists only, and the caller keeps its own
+            for element in items:
+                if type(element) not in _SCALARS:
+                    return None
+            copy[key] = items
+        else:
+            return None
+    return copy
+
+
 def _json_data(what: str, value: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], str]:
     """``value`` as plain JSON data (what the log stores) and its canonical text.
 
@@ -54,6 +79,12 @@ def _json_data(what: str, value: Mapping[str, Any] | None) -> tuple[Mapping[str,
     """
     if not value:
         return EMPTY, ""
+    copy = _plain_copy(value) if type(value) is dict else None
+    if copy is not None:
+        try:
+            return MappingProxyType(copy), json_text(copy)  # json_text refuses NaN and infinity
+        except ValueError as err:
+            raise InvalidRequestError(f"{what} must be JSON data: {err}") from None
     if not isinstance(value, Mapping):
         raise InvalidRequestError(f"{what} must be a mapping, got {type(value).__name__}")
     if not all(isinstance(key, str) for key in value):
@@ -98,7 +129,7 @@ class Engine:
         self._vetoes = self.plugins.is_implemented("govflow_before_transition")
         self._listeners = self.plugins.is_implemented("govflow_after_transition")
         self._decisions_cache: dict[
-            tuple[tuple[str, str], ...], tuple[Mapping[str, str], tuple[tuple[str, Any], ...]]
+            tuple[tuple[str, PluginRef], ...], tuple[Mapping[str, str], tuple[tuple[str, Any], ...]]
         ] = {}
         direct = PluginRef("engine")
         all_guards = self._collect_guards(direct, guards or {})
@@ -235,7 +266,7 @@ class Engine:
         payload, data_text = _json_data("data", data)
         self._check_location(location)
         now = self.clock.now()
-        decisions: list[tuple[str, str]] = []
+        decisions: list[tuple[str, PluginRef]] = []
         if category is None:
             answer = self.plugins.first(
                 "govflow_classify",
@@ -247,7 +278,7 @@ class Engine:
             )
             if answer is not None:
                 category = str(answer[1])
-                decisions.append(("category", str(answer[0])))
+                decisions.append(("category", answer[0]))
         new_id = issue_id if issue_id is not None else self.store.new_issue_id()
         # id, workflow, version, state, category, location, reporter, opened_at, updated_at
         fields = (
@@ -265,16 +296,18 @@ class Engine:
         due_at = self._deadline(spec, draft, spec.initial, now, decisions)
         issue = draft if due_at is None else Issue(*fields, due_at, data=payload)
         event = self._event(
-            issue,
-            trigger=OPEN_TRIGGER,
-            source=None,
-            actor=who.id,
-            at=now,
-            payload=EMPTY,
-            payload_text="",
-            changes=InitialFields(issue),
+            new_id,
+            0,
+            OPEN_TRIGGER,
+            None,
+            spec.initial,
+            who.id,
+            now,
+            EMPTY,
+            "",
+            InitialFields(issue),
             # canonical_mapping(changes), built directly: the keys are known and sorted.
-            canonical_changes=(
+            (
                 ("category", category),
                 ("data", data_text),
                 ("due_at", None if due_at is None else due_at.isoformat()),
@@ -283,9 +316,9 @@ class Engine:
                 ("workflow", spec.name),
                 ("workflow_version", spec.version),
             ),
-            plugin=compiled.plugin,
-            decisions=decisions,
-            previous_hash=GENESIS,
+            compiled.plugin,
+            decisions,
+            GENESIS,
         )
         self.store.commit(issue, event)
         self._notify(issue, None, event)
@@ -326,7 +359,9 @@ class Engine:
                 issue_id,
                 f"expected version {expected_version} but the issue is at version {issue.version}",
             )
-        compiled = self._compiled_for(issue.workflow, issue.workflow_version)
+        compiled = self._compiled.get((issue.workflow, issue.workflow_version))
+        if compiled is None:
+            compiled = self._compiled_for(issue.workflow, issue.workflow_version)  # raises
         move = compiled.workflow.transition(issue.state, trigger)
         if move is None:
             raise TransitionNotAllowedError(
@@ -444,32 +479,35 @@ class Engine:
                 org=self.org,
             ):
                 raise GuardFailedError(issue.id, move.trigger, f"plugin {ref.name}", str(reason))
-        context = MoveContext(issue, move, actor, payload, when, self.org)
-        destination = compiled.move(context)
+        # Only guards read a context: most transitions have none, so most moves build none.
+        context = MoveContext(issue, move, actor, payload, when, self.org) if move.guards else None
+        destination = compiled.move(issue, move.trigger, context)
 
-        workflow = compiled.workflow
         # Keys go in in sorted order, and each value's canonical form beside it, so that the
         # hash needs no sorting or conversion: canonical_mapping(changes) == tuple(canonical).
         changes: dict[str, Any] = {}
         canonical: list[tuple[str, Any]] = []
-        decisions: list[tuple[str, str]] = []
+        decisions: list[tuple[str, PluginRef]] = []
+        assignees = issue.assignees
         if move.assigns:
             assignees = self._assignees(issue, move, actor, payload, decisions)
             changes["assignees"] = assignees
             canonical.append(("assignees", assignees))
-        due_at = self._deadline(workflow, issue, destination, when, decisions)
+        due_at = self._deadline(compiled.workflow, issue, destination, when, decisions)
         if due_at != issue.due_at:
             changes["due_at"] = due_at
             canonical.append(("due_at", None if due_at is None else due_at.isoformat()))
+        handlers = issue.handlers
         if (
             issue.state in compiled.processing
-            and actor.id not in issue.handlers
+            and actor.id not in handlers
             and actor is not SYSTEM_CLOCK
         ):
-            handlers = (*issue.handlers, actor.id)
+            handlers = (*handlers, actor.id)
             changes["handlers"] = handlers
             canonical.append(("handlers", handlers))
 
+        version = issue.version + 1
         moved = Issue(
             issue.id,
             issue.workflow,
@@ -480,25 +518,27 @@ class Engine:
             issue.reporter,
             issue.opened_at,
             when,
-            changes.get("due_at", issue.due_at),
-            changes.get("assignees", issue.assignees),
-            changes.get("handlers", issue.handlers),
+            due_at,
+            assignees,
+            handlers,
             issue.data,
-            issue.version + 1,
+            version,
         )
         event = self._event(
-            moved,
-            trigger=move.trigger,
-            source=issue.state,
-            actor=actor.id,
-            at=when,
-            payload=payload,
-            payload_text=payload_text,
-            changes=MappingProxyType(changes) if changes else EMPTY,
-            canonical_changes=tuple(canonical),
-            plugin=compiled.plugin,
-            decisions=decisions,
-            previous_hash=self._previous_hash(issue),
+            issue.id,
+            version,
+            move.trigger,
+            issue.state,
+            destination,
+            actor.id,
+            when,
+            payload,
+            payload_text,
+            MappingProxyType(changes) if changes else EMPTY,
+            tuple(canonical),
+            compiled.plugin,
+            decisions,
+            self._previous_hash(issue),
         )
         try:
             self.store.commit(moved, event, idempotency_key=idempotency_key)
@@ -526,22 +566,17 @@ class Engine:
         move: Transition,
         actor: Actor,
         payload: Mapping[str, Any],
-        decisions: list[tuple[str, str]],
+        decisions: list[tuple[str, PluginRef]],
     ) -> tuple[str, ...]:
-        answer = self.plugins.first(
-            "govflow_resolve_assignees",
-            issue=issue,
-            transition=move,
-            actor=actor,
-            payload=payload,
-            org=self.org,
+        answer = self.plugins.first_args(
+            "govflow_resolve_assignees", (issue, move, actor, payload, self.org)
         )
         if answer is None or not answer[1]:
             raise InvalidRequestError(
                 f"issue {issue.id!r}: {move.trigger!r} assigns the issue, but no assignees were "
                 "given in the payload and no plugin resolved any"
             )
-        decisions.append(("assignees", str(answer[0])))
+        decisions.append(("assignees", answer[0]))
         return tuple(answer[1])
 
     def _deadline(
@@ -550,26 +585,25 @@ class Engine:
         issue: Issue,
         state: str,
         entered_at: datetime,
-        decisions: list[tuple[str, str]],
+        decisions: list[tuple[str, PluginRef]],
     ) -> datetime | None:
         spec = workflow.state(state)
         if spec.terminal:
             return None
-        answer = self.plugins.first(
-            "govflow_deadline", issue=issue, state=spec, entered_at=entered_at
-        )
+        answer = self.plugins.first_args("govflow_deadline", (issue, spec, entered_at))
         if answer is None:
             return None
-        decisions.append(("due_at", str(answer[0])))
+        decisions.append(("due_at", answer[0]))
         due: datetime = answer[1]
         return due
 
-    def _event(
+    def _event(  # noqa: PLR0917  (an event's fields, positionally: this runs on every move)
         self,
-        issue: Issue,
-        *,
+        issue_id: str,
+        sequence: int,
         trigger: str,
         source: str | None,
+        destination: str,
         actor: str,
         at: datetime,
         payload: Mapping[str, Any],
@@ -577,30 +611,30 @@ class Engine:
         changes: Mapping[str, Any],  # read-only: the event keeps it
         canonical_changes: tuple[tuple[str, Any], ...],
         plugin: PluginRef | None,
-        decisions: Sequence[tuple[str, str]],
+        decisions: Sequence[tuple[str, PluginRef]],
         previous_hash: str,
     ) -> Event:
         shared, canonical_decisions = self._shared_decisions(decisions)
         digest = event_hash(
-            issue_id=issue.id,
-            sequence=issue.version,
-            trigger=trigger,
-            source=source,
-            destination=issue.state,
-            actor=actor,
-            at=at,
-            payload=payload_text,
-            changes=canonical_changes,
-            plugin=plugin,
-            decisions=canonical_decisions,
-            previous_hash=previous_hash,
-        )
-        return Event(
-            issue.id,
-            issue.version,
+            issue_id,
+            sequence,
             trigger,
             source,
-            issue.state,
+            destination,
+            actor,
+            at,
+            payload_text,
+            canonical_changes,
+            plugin,
+            canonical_decisions,
+            previous_hash,
+        )
+        return Event(
+            issue_id,
+            sequence,
+            trigger,
+            source,
+            destination,
             actor,
             at,
             payload,
@@ -612,7 +646,7 @@ class Engine:
         )
 
     def _shared_decisions(
-        self, decisions: Sequence[tuple[str, str]]
+        self, decisions: Sequence[tuple[str, PluginRef]]
     ) -> tuple[Mapping[str, str], tuple[tuple[str, Any], ...]]:
         # Most moves make the same decisions by the same plugins: share one mapping (and its
         # canonical form) between all of them instead of one per event.
@@ -621,7 +655,7 @@ class Engine:
         key = tuple(decisions)
         found = self._decisions_cache.get(key)
         if found is None:
-            mapping = MappingProxyType(dict(decisions))
+            mapping = MappingProxyType({name: str(ref) for name, ref in decisions})
             found = self._decisions_cache[key] = (mapping, canonical_mapping(mapping))
         return found
 

@@ -20,10 +20,11 @@ EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 def freeze_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """A read-only view of a copy of ``value`` (the shared :data:`EMPTY` when there is nothing)."""
+    kind = type(value)
+    if kind is MappingProxyType or kind is InitialFields:  # read-only already: every move
+        return value  # type: ignore[return-value]
     if not value:
         return EMPTY
-    if isinstance(value, MappingProxyType | InitialFields):
-        return value
     return MappingProxyType(dict(value))
 
 
@@ -57,7 +58,7 @@ class Actor:
 SYSTEM_CLOCK = Actor("system:clock", roles=frozenset({"system"}), name="deadline clock")
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, cache_hash=True)  # hashed on every move, as part of a decisions key
 class PluginRef:
     """Which plugin (distribution name and version) contributed a transition or a decision."""
 

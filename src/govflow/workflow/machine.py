@@ -46,7 +46,7 @@ class _Cursor:
 
     __slots__ = ("context", "failed_guard", "state")
 
-    def __init__(self, state: str, context: MoveContext) -> None:
+    def __init__(self, state: str, context: MoveContext | None) -> None:
         self.state = state
         self.context = context
         self.failed_guard: str | None = None
@@ -55,6 +55,7 @@ class _Cursor:
 def _condition(name: str, guard: Guard) -> Callable[[Any], bool]:
     def check(event_data: Any) -> bool:
         cursor: _Cursor = event_data.model
+        assert cursor.context is not None  # built for every move whose transition has guards
         if guard(cursor.context):
             return True
         cursor.failed_guard = name
@@ -104,14 +105,15 @@ class CompiledWorkflow:
         )
         self._events = self._machine.events
 
-    def move(self, context: MoveContext) -> str:
-        """Run ``context.transition`` from the issue's state; return the state it lands in.
+    def move(self, issue: Issue, trigger: str, context: MoveContext | None) -> str:
+        """Fire ``trigger`` from the issue's state; return the state it lands in.
+
+        ``context`` is what the transition's guards read; it may be None only for a transition
+        without guards (most have none, and building it costs a record per move).
 
         Raises :class:`GuardFailedError` naming the first guard that said no, and
         :class:`TransitionNotAllowedError` if the machine refuses the trigger.
         """
-        issue = context.issue
-        trigger = context.transition.trigger
         cursor = _Cursor(issue.state, context)
         try:
             moved = self._events[trigger].trigger(cursor)
