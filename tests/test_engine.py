@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -308,6 +309,48 @@ def test_a_payload_that_is_not_json_is_refused(engine: Engine, cast: type[Cast])
     before = snapshot(engine, issue.id)
     with pytest.raises(InvalidRequestError, match="payload must be JSON data"):
         engine.fire(issue.id, "file", actor=cast.operator, payload={"obj": object()})
+    assert snapshot(engine, issue.id) == before
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"reason": "照片不清楚", "count": 3, "ok": True, "score": 4.5, "none": None},
+        {"assignees": ("grid-7", "grid-8")},  # JSON has lists: a tuple comes back as one
+        {"assignees": ["grid-7", "grid-8"]},
+        {"nested": {"a": [1, {"b": 2}]}},  # not flat: the JSON round trip
+    ],
+)
+def test_the_event_keeps_a_private_json_copy_of_the_payload(
+    engine: Engine, cast: type[Cast], payload: dict[str, Any]
+) -> None:
+    issue = engine.open("closed-loop", reporter=cast.resident)
+    event = engine.fire(issue.id, "file", actor=cast.operator, payload=payload)
+    assert dict(event.payload) == json.loads(json.dumps(payload))
+    for value in payload.values():  # the caller changing its objects changes nothing logged
+        if isinstance(value, dict | list):
+            value.clear()
+    assert engine.history(issue.id)[-1].payload == event.payload
+    assert engine.verify(issue.id) == 2
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"score": float("nan")}, "payload must be JSON data"),
+        ({"score": float("inf")}, "payload must be JSON data"),
+        ({"ids": ["a", float("nan")]}, "payload must be JSON data"),
+        ({1: "int key"}, "payload keys must be strings"),
+        ({"ids": ["a", object()]}, "payload must be JSON data"),
+    ],
+)
+def test_a_flat_payload_is_checked_like_any_other(
+    engine: Engine, cast: type[Cast], payload: dict[Any, Any], message: str
+) -> None:
+    issue = engine.open("closed-loop", reporter=cast.resident)
+    before = snapshot(engine, issue.id)
+    with pytest.raises(InvalidRequestError, match=message):
+        engine.fire(issue.id, "file", actor=cast.operator, payload=payload)
     assert snapshot(engine, issue.id) == before
 
 
