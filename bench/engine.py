@@ -5,6 +5,12 @@ Every contender runs the same 7-move loop over the closed-loop state graph
 role and relation checks, guards, deadlines, routing, a hash-chained audit event per move, and
 the in-memory store. The peers only change a state.
 
+One more contender is not a peer but a floor: the shared transitions Machine plus only what
+the issue's own design makes every audited move pay before a single check (a new frozen
+``Issue`` record, a SHA-256 over the event's canonical encoding, a frozen ``Event`` record kept
+in a log). No implementation of that design can go faster than it, so it shows which
+targets relative to bare transitions are reachable at all.
+
 Rounds are interleaved (A B C ... A B C ...) and each contender's best round is reported, so a
 burst of load from another process on a shared machine hurts everyone alike. Ratios, not
 absolute numbers, are the result.
@@ -28,7 +34,8 @@ from statemachine import State as SMState
 from statemachine import StateMachine
 from transitions import Machine
 
-from govflow import Actor, Engine, ManualClock
+from govflow import Actor, Engine, Event, Issue, ManualClock
+from govflow.audit import GENESIS, event_hash
 
 LOOP = ("file", "dispatch", "finish", "rework", "finish", "verify", "evaluate")
 STATES = ["collected", "filed", "handling", "fed_back", "evaluating", "closed"]
@@ -106,6 +113,71 @@ def run_bare_shared(n: int) -> float:
     return time.perf_counter() - start
 
 
+class Cursor:
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+def run_floor(n: int) -> float:
+    events = shared_machine().events
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    issues = [
+        Issue(str(k), "closed-loop", 1, "collected", None, None, "resident-1", now, now)
+        for k in range(n)
+    ]
+    log: list[Event] = []
+    start = time.perf_counter()
+    for opened in issues:
+        issue, previous = opened, GENESIS
+        for trigger in LOOP:
+            cursor = Cursor(issue.state)
+            events[trigger].trigger(cursor)
+            version = issue.version + 1
+            digest = event_hash(
+                issue.id,
+                version,
+                trigger,
+                issue.state,
+                cursor.state,
+                "op-1",
+                now,
+                "",
+                (),
+                None,
+                (),
+                previous,
+            )
+            log.append(
+                Event(
+                    issue.id,
+                    version,
+                    trigger,
+                    issue.state,
+                    cursor.state,
+                    "op-1",
+                    now,
+                    previous_hash=previous,
+                    hash=digest,
+                )
+            )
+            issue = Issue(
+                issue.id,
+                issue.workflow,
+                issue.workflow_version,
+                cursor.state,
+                None,
+                None,
+                issue.reporter,
+                issue.opened_at,
+                now,
+                version=version,
+            )
+            previous = digest
+    return time.perf_counter() - start
+
+
 class Model:
     pass
 
@@ -168,11 +240,17 @@ def run_dict(n: int) -> float:
     return time.perf_counter() - start
 
 
+GOVFLOW = "govflow (checks + guard + audit event)"
+FLOOR = "floor: shared transitions + Issue + hashed Event, no checks"
+BARE = "transitions, one shared Machine"
+PYTHON_STATEMACHINE = "python-statemachine"
+
 CONTENDERS: dict[str, Callable[[int], float]] = {
-    "govflow (checks + guard + audit event)": run_govflow,
-    "transitions, one shared Machine": run_bare_shared,
+    GOVFLOW: run_govflow,
+    FLOOR: run_floor,
+    BARE: run_bare_shared,
     "transitions, one Machine per issue": run_machine_per_issue,
-    "python-statemachine": run_statemachine,
+    PYTHON_STATEMACHINE: run_statemachine,
     "plain dict table": run_dict,
 }
 
@@ -206,10 +284,10 @@ def govflow_looped(n: int) -> object:
 
 
 MEMORY: dict[str, Callable[[int], object]] = {
-    "govflow (checks + guard + audit event)": govflow_opened,
-    "transitions, one shared Machine": lambda n: [Record() for _ in range(n)],
+    GOVFLOW: govflow_opened,
+    BARE: lambda n: [Record() for _ in range(n)],
     "transitions, one Machine per issue": lambda n: [machine_per_issue() for _ in range(n)],
-    "python-statemachine": lambda n: [ClosedLoop() for _ in range(n)],
+    PYTHON_STATEMACHINE: lambda n: [ClosedLoop() for _ in range(n)],
     "plain dict table": lambda n: [Record() for _ in range(n)],
 }
 
@@ -260,6 +338,33 @@ def scaling(sizes: list[int], sample: int) -> list[tuple[int, float, float, floa
     return rows
 
 
+def print_targets(rates: dict[str, float], opened_bytes: float, open_us: float) -> None:
+    """The issue's targets, for govflow and for the floor under the same design."""
+    bare, peer = rates[BARE], rates[PYTHON_STATEMACHINE]
+
+    def verdict(met: bool) -> str:
+        return "met" if met else "not met"
+
+    print("## Against the targets\n")
+    print("| target | govflow | floor | govflow |")
+    print("|---|---:|---:|---|")
+    ours, floor = rates[GOVFLOW], rates[FLOOR]
+    print(f"| ≥ 50,000 moves/s | {ours:,.0f} | {floor:,.0f} | {verdict(ours >= 50_000)} |")
+    print(
+        f"| ≤ 1.6× the time of bare shared transitions | {bare / ours:.2f}× | "
+        f"{bare / floor:.2f}× | {verdict(bare / ours <= 1.6)} |"
+    )
+    print(
+        f"| ≥ 9× python-statemachine's speed | {ours / peer:.1f}× | {floor / peer:.1f}× | "
+        f"{verdict(ours / peer >= 9)} |"
+    )
+    print(
+        f"| ≤ 1 KiB per opened issue | {opened_bytes:,.0f} B | | {verdict(opened_bytes <= 1024)} |"
+    )
+    print(f"| `open` ≤ 20 µs | {open_us:.1f} µs | | {verdict(open_us <= 20)} |")
+    print()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="small sizes, one scaling step")
@@ -273,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\n## Moves per second: 7-move loop, {n:,} issues, best of {rounds} interleaved rounds\n"
     )
     rates = compare(n, rounds)
-    ours = rates["govflow (checks + guard + audit event)"]
+    ours = rates[GOVFLOW]
     print("| contender | moves/s | govflow ÷ contender |")
     print("|---|---:|---:|")
     for name, rate in rates.items():
@@ -282,14 +387,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n## Bytes per live issue, {memory_n:,} issues (tracemalloc)\n")
     print("| contender | bytes/issue |")
     print("|---|---:|")
+    opened_bytes = 0.0
     for name, make in MEMORY.items():
-        print(f"| {name} | {bytes_per(make, memory_n):,.0f} |")
+        per_issue = bytes_per(make, memory_n)
+        opened_bytes = per_issue if name == GOVFLOW else opened_bytes
+        print(f"| {name} | {per_issue:,.0f} |")
     print(
         f"| govflow after the whole loop (issue + 8 audit events) | "
         f"{bytes_per(govflow_looped, memory_n // 10):,.0f} |"
     )
 
-    print(f"\n## govflow open: {open_cost(n, rounds):.1f} µs per issue\n")
+    open_us = open_cost(n, rounds)
+    print(f"\n## govflow open: {open_us:.1f} µs per issue\n")
+    print_targets(rates, opened_bytes, open_us)
 
     print("## Scaling: a move's cost as live issues grow\n")
     print("| live issues | moves/s | bytes/issue (opened) | open µs |")
