@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
@@ -54,6 +55,8 @@ def test_replay_of_a_prefix_gives_the_issue_as_it_was(engine: Engine, cast: type
         ("payload", {"satisfaction": "dissatisfied"}),
         ("changes", {"assignees": ("grid-9",)}),
         ("trigger", "verify"),
+        ("due_at", None),  # a deadline quietly lifted
+        ("due_at", datetime(2099, 1, 1, tzinfo=UTC)),
     ],
 )
 def test_an_edited_event_is_found(
@@ -65,6 +68,19 @@ def test_an_edited_event_is_found(
         verify_events(events, issue)
     assert (caught.value.issue_id, caught.value.sequence) == (issue.id, 3)
     assert "edited" in caught.value.problem
+
+
+def test_every_event_carries_the_due_time_of_the_state_it_entered(
+    engine: Engine, cast: type[Cast]
+) -> None:
+    issue = engine.open("closed-loop", reporter=cast.resident)
+    opened = engine.clock.now()
+    engine.fire(issue.id, "file", actor=cast.operator)
+    events = engine.history(issue.id)
+    # 信息收集 allows 2 hours, 案卷建立 1 hour (the closed loop's time limits)
+    assert [e.due_at for e in events] == [opened + timedelta(hours=2), opened + timedelta(hours=1)]
+    assert "due_at" not in events[1].changes  # a field of its own, not a change
+    assert replay(events).due_at == engine.get(issue.id).due_at == events[-1].due_at
 
 
 def test_an_edit_that_recomputes_its_own_hash_breaks_the_next_link(

@@ -30,7 +30,6 @@ CHANGEABLE = frozenset(
         "category",
         "location",
         "reporter",
-        "due_at",
         "assignees",
         "handlers",
         "data",
@@ -87,6 +86,7 @@ def event_hash(  # noqa: PLR0917  (one parameter per hashed field, in the encodi
     destination: str,
     actor: str,
     at: datetime,
+    due_at: datetime | None,
     payload: str,
     changes: tuple[tuple[str, Any], ...],
     plugin: PluginRef | None,
@@ -111,6 +111,7 @@ def event_hash(  # noqa: PLR0917  (one parameter per hashed field, in the encodi
             destination,
             actor,
             at.isoformat(),
+            None if due_at is None else due_at.isoformat(),
             payload,
             changes,
             None if plugin is None else plugin.name,
@@ -132,6 +133,7 @@ def recompute_hash(event: Event) -> str:
         destination=event.destination,
         actor=event.actor,
         at=event.at,
+        due_at=event.due_at,
         payload=json_text(event.payload),
         changes=canonical_mapping(event.changes),
         plugin=event.plugin,
@@ -184,12 +186,6 @@ def verify_events(events: Sequence[Event], issue: Issue | None = None) -> int:
     return len(events)
 
 
-def _decode_change(key: str, value: Any) -> Any:
-    if key == "due_at" and isinstance(value, str):
-        return datetime.fromisoformat(value)
-    return value
-
-
 def replay(events: Sequence[Event]) -> Issue:
     """Rebuild an issue from its events, first (``open``) to last."""
     if not events:
@@ -202,16 +198,18 @@ def replay(events: Sequence[Event]) -> Issue:
         "state": first.destination,
         "opened_at": first.at,
         "updated_at": first.at,
+        "due_at": first.due_at,
         "version": 0,
     }
-    fields.update({k: _decode_change(k, v) for k, v in first.changes.items()})
+    fields.update(first.changes)
     for event in events[1:]:
         unknown = set(event.changes) - CHANGEABLE
         if unknown:
             raise IntegrityError(event.issue_id, event.sequence, f"unknown changes {unknown}")
-        fields.update({k: _decode_change(k, v) for k, v in event.changes.items()})
+        fields.update(event.changes)
         fields["state"] = event.destination
         fields["updated_at"] = event.at
+        fields["due_at"] = event.due_at
         fields["version"] = event.sequence
     return Issue(**fields)
 

@@ -303,6 +303,7 @@ class Engine:
             spec.initial,
             who.id,
             now,
+            due_at,
             EMPTY,
             "",
             InitialFields(issue),
@@ -310,7 +311,6 @@ class Engine:
             (
                 ("category", category),
                 ("data", data_text),
-                ("due_at", None if due_at is None else due_at.isoformat()),
                 ("location", location),
                 ("reporter", who.id),
                 ("workflow", spec.name),
@@ -494,9 +494,6 @@ class Engine:
             changes["assignees"] = assignees
             canonical.append(("assignees", assignees))
         due_at = self._deadline(compiled.workflow, issue, destination, when, decisions)
-        if due_at != issue.due_at:
-            changes["due_at"] = due_at
-            canonical.append(("due_at", None if due_at is None else due_at.isoformat()))
         handlers = issue.handlers
         if (
             issue.state in compiled.processing
@@ -532,6 +529,7 @@ class Engine:
             destination,
             actor.id,
             when,
+            due_at,
             payload,
             payload_text,
             MappingProxyType(changes) if changes else EMPTY,
@@ -606,6 +604,7 @@ class Engine:
         destination: str,
         actor: str,
         at: datetime,
+        due_at: datetime | None,
         payload: Mapping[str, Any],
         payload_text: str,
         changes: Mapping[str, Any],  # read-only: the event keeps it
@@ -623,6 +622,7 @@ class Engine:
             destination,
             actor,
             at,
+            due_at,
             payload_text,
             canonical_changes,
             plugin,
@@ -637,6 +637,7 @@ class Engine:
             destination,
             actor,
             at,
+            due_at,
             payload,
             changes,
             plugin,

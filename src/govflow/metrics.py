@@ -112,9 +112,7 @@ def _was_on_time(events: Sequence[Event]) -> bool:
             event.actor == SYSTEM_CLOCK.id or (due is not None and event.at > due)
         ):
             return False
-        if "due_at" in event.changes:
-            value = event.changes["due_at"]
-            due = datetime.fromisoformat(value) if isinstance(value, str) else value
+        due = event.due_at
     return True
 
 

@@ -107,7 +107,6 @@ class InitialFields(Mapping[str, Any]):
     KEYS = (
         "category",
         "data",
-        "due_at",
         "location",
         "reporter",
         "workflow",
@@ -136,9 +135,11 @@ class InitialFields(Mapping[str, Any]):
 class Event:
     """One accepted move of one issue: an entry of the append-only audit log.
 
-    ``sequence`` starts at 0 with the ``open`` event. ``changes`` holds the issue's fields that
-    the move set besides its state (the ``open`` event holds them all), so that replaying the
-    events rebuilds the issue exactly. ``plugin`` is who contributed the transition;
+    ``sequence`` starts at 0 with the ``open`` event. ``due_at`` is when the state the event
+    entered falls due (None: the state has no time limit); every move sets it, so it is a field
+    of every event. ``changes`` holds the issue's other fields that the move set besides its
+    state (the ``open`` event holds them all), so that replaying the events rebuilds the issue
+    exactly. ``plugin`` is who contributed the transition;
     ``decisions`` names, for each decision a hook made during the move (``assignees``,
     ``due_at``, ``category``), the plugin that made it. ``previous_hash`` is the hash of the
     issue's previous event; ``hash`` covers every other field, so an edit anywhere breaks the
@@ -152,6 +153,7 @@ class Event:
     destination: str
     actor: str
     at: datetime
+    due_at: datetime | None = None
     payload: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     changes: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     plugin: PluginRef | None = None

@@ -18,7 +18,7 @@ Everything round-trips exactly, so the hash chain verifies after a trip through 
 times are kept as ISO 8601 text *with their UTC offset* (a timestamp column would normalize the
 offset away on PostgreSQL, or drop it on SQLite, and the offset is part of each event's hash);
 payloads, changes, decisions and issue data are kept as JSON text in the order they were given;
-tuples come back as tuples and ``due_at`` changes as datetimes, as the engine made them.
+the tuples among changes come back as tuples, as the engine made them.
 
 :meth:`SQLStore.commit` is one database transaction. The issue row is moved with
 ``UPDATE ... WHERE id = :id AND version = :expected`` (optimistic concurrency: zero rows
@@ -57,7 +57,7 @@ __all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 _T = TypeVar("_T")
 
@@ -102,6 +102,7 @@ _events = sa.Table(
     sa.Column("destination", sa.String, nullable=False),
     sa.Column("actor", sa.String, nullable=False),
     sa.Column("at", sa.String, nullable=False),
+    sa.Column("due_at", sa.String),
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("changes", sa.Text, nullable=False),
     sa.Column("plugin_name", sa.String),
@@ -165,9 +166,7 @@ def _load_mapping(text: str) -> Mapping[str, Any]:
 
 
 def _decode_change(key: str, value: Any) -> Any:
-    # JSON has no datetimes or tuples: give back what the engine put in an event's changes.
-    if key == "due_at" and isinstance(value, str):
-        return datetime.fromisoformat(value)
+    # JSON has no tuples: give back what the engine put in an event's changes.
     if key in ("assignees", "handlers") and isinstance(value, list):
         return tuple(value)
     if key == "data" and isinstance(value, dict):
@@ -234,6 +233,7 @@ def _event_values(event: Event) -> dict[str, Any]:
         "destination": event.destination,
         "actor": event.actor,
         "at": event.at.isoformat(),
+        "due_at": None if event.due_at is None else event.due_at.isoformat(),
         "payload": _dump(event.payload),
         "changes": _dump(event.changes),
         "plugin_name": None if plugin is None else plugin.name,
@@ -255,6 +255,7 @@ def _event_from_row(row: sa.Row[Any]) -> Event:
         destination=m["destination"],
         actor=m["actor"],
         at=datetime.fromisoformat(m["at"]),
+        due_at=None if m["due_at"] is None else datetime.fromisoformat(m["due_at"]),
         payload=_load_mapping(m["payload"]),
         changes=_load_changes(m["changes"]),
         plugin=None if name is None else PluginRef(name, m["plugin_version"]),
