@@ -74,8 +74,8 @@ class MemoryBackend(Backend):
         return self.store
 
     def tamper_actor(self, issue_id: str, sequence: int, actor: str) -> None:
-        events = self.store._events[issue_id]
-        events[sequence] = attrs.evolve(events[sequence], actor=actor)
+        edited = attrs.evolve(self.store.events(issue_id)[sequence], actor=actor)
+        self.store._events[issue_id][sequence] = edited
 
 
 class SQLBackend(Backend):

@@ -3,18 +3,74 @@
 Deadlines sit in a heap of ``(due_at, issue_id, version)``; entries for versions that have
 since moved on are dropped lazily when they reach the top, so :meth:`MemoryStore.due` costs
 O(k log n) for k due issues instead of a scan of every issue.
+
+Each issue's ``open`` event and its latest event are kept as the
+:class:`~govflow.records.Event` records they were committed as; every event in between is
+packed into one flat tuple of plain values: the mappings' keys and values in turn (a payload's
+lists as tuples: a payload holds JSON data, which has no tuples), the plugin and the decisions
+as indexes into tables of the few distinct ones. Python's
+cyclic garbage collector stops tracking a tuple of such values at its first collection (it never
+stops tracking one that holds a dict or a list), so the log of a long-running process does not
+make every full collection longer. Unpacking gives an event equal to the one committed.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
+from typing import Any
 
 from govflow.errors import ConflictError, UnknownIssueError
-from govflow.records import Event, Issue
+from govflow.records import EMPTY, Event, Issue, PluginRef
 from govflow.store.base import check_commit
+
+#: An event without its issue id, packed: ``sequence, trigger, source, destination, actor, at,
+#: due_at, plugin, decisions, previous_hash, hash`` (plugin and decisions as indexes into
+#: :class:`_Tables`), the number of payload entries, then the payload's keys and values in
+#: turn, then the changes' keys and values in turn.
+_Packed = tuple[Any, ...]
+_FIXED = 12  # fields before the payload's keys and values
+
+
+class _Tables:
+    """The distinct plugins and decision sets events name: a handful, shared by every event."""
+
+    def __init__(self) -> None:
+        self.plugins: list[PluginRef | None] = [None]
+        self.decisions: list[Mapping[str, str]] = [EMPTY]
+        self._plugin_index: dict[PluginRef | None, int] = {None: 0}
+        self._decisions_index: dict[tuple[tuple[str, str], ...], int] = {(): 0}
+
+    def plugin(self, plugin: PluginRef | None) -> int:
+        index = self._plugin_index.get(plugin)
+        if index is None:
+            index = self._plugin_index[plugin] = len(self.plugins)
+            self.plugins.append(plugin)
+        return index
+
+    def decision_set(self, decisions: Mapping[str, str]) -> int:
+        key = tuple(decisions.items())
+        index = self._decisions_index.get(key)
+        if index is None:
+            index = self._decisions_index[key] = len(self.decisions)
+            self.decisions.append(MappingProxyType(dict(key)))
+        return index
+
+
+def _mapping(keys_and_values: tuple[Any, ...]) -> Mapping[str, Any]:
+    if not keys_and_values:
+        return EMPTY
+    return MappingProxyType(dict(zip(keys_and_values[::2], keys_and_values[1::2], strict=True)))
+
+
+def _payload(keys_and_values: tuple[Any, ...]) -> Mapping[str, Any]:
+    if not keys_and_values:
+        return EMPTY
+    values = (list(v) if type(v) is tuple else v for v in keys_and_values[1::2])
+    return MappingProxyType(dict(zip(keys_and_values[::2], values, strict=True)))
 
 
 class MemoryStore:
@@ -22,8 +78,10 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._issues: dict[str, Issue] = {}
-        self._events: dict[str, list[Event]] = {}
-        self._keys: dict[tuple[str, str], Event] = {}
+        # issue id -> its log: packed events, then the latest as committed
+        self._events: dict[str, list[Event | _Packed]] = {}
+        self._keys: dict[tuple[str, str], int] = {}  # (issue id, idempotency key) -> sequence
+        self._tables = _Tables()
         self._deadlines: list[tuple[datetime, str, int]] = []
         self._ids = itertools.count(1)
 
@@ -40,14 +98,17 @@ class MemoryStore:
             raise UnknownIssueError(issue_id) from None
 
     def events(self, issue_id: str) -> Sequence[Event]:
-        return tuple(self._events.get(issue_id, ()))
+        return tuple(self._unpack(issue_id, kept) for kept in self._events.get(issue_id, ()))
 
     def last_event(self, issue_id: str) -> Event | None:
         events = self._events.get(issue_id)
-        return events[-1] if events else None
+        return self._unpack(issue_id, events[-1]) if events else None
 
     def find_idempotent(self, issue_id: str, key: str) -> Event | None:
-        return self._keys.get((issue_id, key))
+        sequence = self._keys.get((issue_id, key))
+        if sequence is None:
+            return None
+        return self._unpack(issue_id, self._events[issue_id][sequence])
 
     def commit(self, issue: Issue, event: Event, *, idempotency_key: str | None = None) -> None:
         problem = check_commit(self._issues.get(issue.id), issue, event)
@@ -63,9 +124,13 @@ class MemoryStore:
         if event.sequence == 0:
             self._events[issue.id] = [event]
         else:
-            self._events[issue.id].append(event)
+            log = self._events[issue.id]
+            latest = log[-1]
+            if isinstance(latest, Event) and latest.sequence > 0:  # the open event stays a record
+                log[-1] = self._pack(latest)
+            log.append(event)
         if idempotency_key is not None:
-            self._keys[(issue.id, idempotency_key)] = event
+            self._keys[(issue.id, idempotency_key)] = event.sequence
         if issue.due_at is not None:
             heapq.heappush(self._deadlines, (issue.due_at, issue.id, issue.version))
 
@@ -88,3 +153,50 @@ class MemoryStore:
 
     def __len__(self) -> int:
         return len(self._issues)
+
+    def _pack(self, event: Event) -> _Packed:
+        # One flat tuple: a tuple inside a tuple inside a tuple takes the collector more
+        # passes to stop tracking, and may reach the oldest generation before it does.
+        packed: list[Any] = [
+            event.sequence,
+            event.trigger,
+            event.source,
+            event.destination,
+            event.actor,
+            event.at,
+            event.due_at,
+            self._tables.plugin(event.plugin),
+            self._tables.decision_set(event.decisions),
+            event.previous_hash,
+            event.hash,
+            len(event.payload),
+        ]
+        for key, value in event.payload.items():
+            packed.append(key)
+            packed.append(tuple(value) if type(value) is list else value)
+        for key, value in event.changes.items():
+            packed.append(key)
+            packed.append(value)
+        return tuple(packed)
+
+    def _unpack(self, issue_id: str, kept: Event | _Packed) -> Event:
+        if type(kept) is not tuple:
+            return kept  # type: ignore[return-value]  # the open event or the latest
+        tables = self._tables
+        changes_start = _FIXED + 2 * kept[_FIXED - 1]
+        return Event(
+            issue_id,
+            kept[0],
+            kept[1],
+            kept[2],
+            kept[3],
+            kept[4],
+            kept[5],
+            kept[6],
+            _payload(kept[_FIXED:changes_start]),
+            _mapping(kept[changes_start:]),
+            tables.plugins[kept[7]],
+            tables.decisions[kept[8]],
+            kept[9],
+            kept[10],
+        )
