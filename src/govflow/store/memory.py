@@ -157,7 +157,8 @@ class MemoryStore:
     def _pack(self, event: Event) -> _Packed:
         # One flat tuple: a tuple inside a tuple inside a tuple takes the collector more
         # passes to stop tracking, and may reach the oldest generation before it does.
-        packed: list[Any] = [
+        payload, changes = event.payload, event.changes
+        head = (
             event.sequence,
             event.trigger,
             event.source,
@@ -169,15 +170,18 @@ class MemoryStore:
             self._tables.decision_set(event.decisions),
             event.previous_hash,
             event.hash,
-            len(event.payload),
-        ]
-        for key, value in event.payload.items():
-            packed.append(key)
-            packed.append(tuple(value) if type(value) is list else value)
-        for key, value in event.changes.items():
-            packed.append(key)
-            packed.append(value)
-        return tuple(packed)
+            len(payload),
+        )
+        if not payload and not changes:
+            return head
+        tail: list[Any] = []
+        for key, value in payload.items():
+            tail.append(key)
+            tail.append(tuple(value) if type(value) is list else value)
+        for key, value in changes.items():
+            tail.append(key)
+            tail.append(value)
+        return head + tuple(tail)
 
     def _unpack(self, issue_id: str, kept: Event | _Packed) -> Event:
         if type(kept) is not tuple:
