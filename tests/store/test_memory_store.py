@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import gc
+import json
 from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govflow import Actor, Engine, Event, ManualClock, MemoryStore
 
@@ -91,3 +95,35 @@ def test_a_long_log_does_not_grow_what_the_garbage_collector_tracks() -> None:
     long = tracked() - before - short
     assert long <= short + 25  # leeway: an object or so per issue, whatever its log's length
     assert len(store.events(ids[-1])) == 1 + 3 + 2 * 20 + 2
+
+
+_JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
+_JSON = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60)
+@given(payload=st.dictionaries(st.text(max_size=6), _JSON, max_size=4))
+def test_any_json_payload_comes_back_from_the_packed_log(payload: dict[str, object]) -> None:
+    engine = _engine(MemoryStore())
+    issue = engine.open("closed-loop", reporter=RESIDENT)
+    filed = engine.fire(issue.id, "file", actor=OPERATOR, payload=payload)
+    engine.fire(issue.id, "dispatch", actor=DISPATCHER, payload={"assignees": ["grid-7"]})
+    engine.fire(issue.id, "finish", actor=WORKER)  # the two before it are packed now
+    kept = engine.history(issue.id)[1]
+    assert kept == filed
+    assert json.dumps(dict(kept.payload), sort_keys=True) == json.dumps(
+        dict(filed.payload), sort_keys=True
+    )
+    assert engine.verify(issue.id) == 4
