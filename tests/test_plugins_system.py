@@ -366,6 +366,36 @@ def test_a_later_plugin_answers_a_firstresult_hook_first() -> None:
     assert event.decisions["assignees"] == "router-b"
 
 
+def test_an_implementation_gets_its_arguments_by_name_in_any_order() -> None:
+    """Implementations take any subset of a hook's arguments, declared in any order."""
+    seen: list[tuple[str, str, str]] = []
+
+    class Calendar:
+        govflow_name = "calendar"
+
+        @hookimpl
+        def govflow_deadline(
+            self, entered_at: datetime, state: State, issue: Issue
+        ) -> datetime | None:  # the spec's order is issue, state, entered_at
+            seen.append((type(entered_at).__name__, type(state).__name__, type(issue).__name__))
+            return None  # the built-in deadline answers instead
+
+    class Router:
+        govflow_name = "router"
+
+        @hookimpl
+        def govflow_resolve_assignees(self, org: object, payload: Mapping[str, Any]) -> list[str]:
+            return [f"{payload['team']}-{org is None}"]
+
+    engine = Engine(autoload=False, plugins=[Calendar(), Router()], clock=ManualClock(START))
+    issue = engine.open("closed-loop", reporter="resident")
+    engine.fire(issue.id, "file", actor=Actor("op", roles={"operator"}))
+    engine.fire(issue.id, "dispatch", actor=Actor("d", roles={"dispatcher"}), payload={"team": "t"})
+    assert engine.get(issue.id).assignees == ("t-True",)
+    assert set(seen) == {("datetime", "State", "Issue")}
+    assert engine.history(issue.id)[-1].decisions["due_at"].startswith("govflow.deadlines")
+
+
 def test_guards_contributed_by_a_plugin_are_used_by_its_workflow() -> None:
     class Guarded:
         govflow_name = "guarded"
