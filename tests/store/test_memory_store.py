@@ -91,7 +91,7 @@ def test_a_long_log_does_not_grow_what_the_garbage_collector_tracks() -> None:
         _loop(engine, issue_id, reworks=1)
     short = tracked() - before
     for issue_id in ids[25:]:
-        _loop(engine, issue_id, reworks=20)  # eight times as many moves
+        _loop(engine, issue_id, reworks=20)  # 45 moves an issue instead of 7
     long = tracked() - before - short
     assert long <= short + 25  # leeway: an object or so per issue, whatever its log's length
     assert len(store.events(ids[-1])) == 1 + 3 + 2 * 20 + 2
