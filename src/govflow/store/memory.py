@@ -8,10 +8,10 @@ Each issue's ``open`` event and its latest event are kept as the
 :class:`~govflow.records.Event` records they were committed as; every event in between is
 packed into one flat tuple of plain values: the mappings' keys and values in turn (a payload's
 lists as tuples: a payload holds JSON data, which has no tuples), the plugin and the decisions
-as indexes into tables of the few distinct ones. Python's
-cyclic garbage collector stops tracking a tuple of such values at its first collection (it never
-stops tracking one that holds a dict or a list), so the log of a long-running process does not
-make every full collection longer. Unpacking gives an event equal to the one committed.
+as indexes into tables of the few distinct ones. Python's cyclic garbage collector stops
+tracking a tuple of such values at its first collection (never one that holds a dict or a
+list), so the log of a long-running process does not make every full collection longer.
+Unpacking gives an event equal to the one committed.
 """
 
 from __future__ import annotations
