@@ -1,10 +1,10 @@
 """The audit log: hash-chained events, their verification, and replay.
 
-Each event's hash is SHA-256 over a canonical JSON encoding of all its other fields, including
-the previous event's hash. Editing, inserting or deleting any event therefore breaks the chain
-at a point :func:`verify_events` names. :func:`replay` rebuilds an issue from its events alone:
-the ``open`` event carries every initial field, and each later event carries its destination
-and whatever else it changed.
+Each event's hash is SHA-256 over a canonical encoding of all its other fields (see
+:func:`event_hash`), including the previous event's hash. Editing, inserting or deleting any
+event therefore breaks the chain at a point :func:`verify_events` names. :func:`replay` rebuilds
+an issue from its events alone: the ``open`` event carries every initial field, and each later
+event carries its destination, its due time and whatever else it changed.
 """
 
 from __future__ import annotations
