@@ -203,7 +203,12 @@ class PluginHost:
         return () if spec is None else tuple(spec.argnames)
 
     def _ordered(self, hook: str, kwargs: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(kwargs[name] for name in self._spec_args(hook))
+        names = self._spec_args(hook)
+        missing = [name for name in names if name not in kwargs]
+        if missing:
+            # Callers pass every argument: an implementation may ask for any of them.
+            raise TypeError(f"{hook} was called without {missing}")
+        return tuple(kwargs[name] for name in names)
 
     def collect(self, hook: str, **kwargs: Any) -> list[tuple[PluginRef, Any]]:
         """Every non-None answer to ``hook``, each with the plugin that gave it.
