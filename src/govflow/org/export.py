@@ -83,6 +83,9 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+#: The edge kinds :func:`to_dot` and :func:`to_mermaid` draw unless told otherwise.
+DRAWN_KINDS = (CONTAINS, "leads", "convenes", "pairs_with", "serves")
+
 _DOT_STYLE = {
     CONTAINS: "",
     "leads": ' [style=dashed, color="red", label="leads"]',
@@ -117,7 +120,7 @@ def to_dot(
     *,
     depth: int | None = None,
     party: bool = True,
-    kinds: Iterable[str] = (CONTAINS, "leads", "convenes", "pairs_with", "serves"),
+    kinds: Iterable[str] = DRAWN_KINDS,
 ) -> str:
     """A Graphviz DOT digraph of ``root``'s subtree (``depth`` levels), with the party units
     leading those units and their councils if ``party``, and edges of ``kinds`` among them."""
@@ -140,7 +143,7 @@ def to_mermaid(
     *,
     depth: int | None = None,
     party: bool = True,
-    kinds: Iterable[str] = (CONTAINS, "leads", "convenes", "pairs_with", "serves"),
+    kinds: Iterable[str] = DRAWN_KINDS,
 ) -> str:
     """The same drawing as :func:`to_dot` as a Mermaid ``flowchart`` (node ids are n0, n1, ...
     because unit ids may hold characters Mermaid does not accept)."""
