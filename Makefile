@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DIRS))
 install: $(STAMP)
 
 demo: install
-	$(BIN)/govflow demo
+	$(BIN)/govflow simulate --replace
 
 lint: install
 	$(BIN)/ruff check src tests plugins templates bench docs

@@ -132,6 +132,31 @@ def govflow_cli_commands() -> Mapping[str, Any]:
     raise NotImplementedError
 
 
+@hookspec
+def govflow_simulation_methods() -> Iterable[Any]:
+    """Contribute a method's part in a simulated season (``govflow simulate``).
+
+    :return: :class:`govflow.season.Method` objects: the workflow, its share of arrivals, the
+        kind of place its issues arise in, and the story (a generator function taking a
+        :class:`govflow.season.Scene`, making the issue's moves and yielding the hours until
+        its next step). Parts for workflows the engine does not have are ignored. Example::
+
+            from govflow.season import Method
+
+            def story(scene):
+                issue = scene.engine.open("building-talk", reporter=scene.resident(),
+                                          location=scene.location)
+                scene.issue_id = issue.id
+                yield scene.hours(4)          # the building chief writes it down
+                scene.engine.fire(issue.id, "hand_over", actor=CHIEF)
+
+            @hookimpl
+            def govflow_simulation_methods():
+                return [Method("building-talk", 0.2, "residential_area", story)]
+    """
+    raise NotImplementedError
+
+
 # --- questions: called while issues move -----------------------------------------------------
 
 

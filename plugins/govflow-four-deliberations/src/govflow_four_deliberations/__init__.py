@@ -27,7 +27,8 @@ Who sits on each body is given per matter in the issue's ``data["bodies"]`` (see
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from govflow import (
     MAJORITY_OF_ATTENDEES,
@@ -178,6 +179,14 @@ def bodies(
         PARTY_ASSEMBLY: list(party_members),
         REPRESENTATIVES: list(representatives),
     }
+
+
+@hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """This method\'s part in a simulated season (``govflow simulate``)."""
+    from govflow_four_deliberations.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
 
 
 @hookimpl

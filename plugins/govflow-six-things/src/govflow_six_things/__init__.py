@@ -19,7 +19,8 @@ Seed 002: "蚌山区天桥街道喻义巷社区推进以百姓点事、'两委'�
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from govflow import (
     MAJORITY_OF_ATTENDEES,
@@ -171,6 +172,14 @@ def reason_given(context: MoveContext) -> bool:
 def satisfaction_given(context: MoveContext) -> bool:
     """The payload gives a ``satisfaction`` of satisfied, basically_satisfied or dissatisfied."""
     return context.payload.get("satisfaction") in SATISFACTION
+
+
+@hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """This method\'s part in a simulated season (``govflow simulate``)."""
+    from govflow_six_things.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
 
 
 @hookimpl
