@@ -20,7 +20,7 @@ from govflow.errors import (
     PluginError,
     UnknownLedgerError,
 )
-from govflow.ledgers import Entry, LedgerStore, MemoryLedgerStore, entry_hash
+from govflow.ledgers import Entry, LedgerStore, MemoryLedgerStore, Posting, entry_hash
 from govflow.testing import record_on_days, tamper
 from govflow.testing.strategies import ledger_records
 
@@ -235,3 +235,51 @@ def test_every_untouched_ledger_verifies_and_every_edit_is_caught(
     with pytest.raises(LedgerIntegrityError) as raised:
         ledgers.verify("any")
     assert raised.value.sequence == victim
+
+
+POSTED = LedgerSpec(
+    "filed",
+    kinds={"filed"},
+    numeric={"hours"},
+    postings=[Posting("closed-loop", "file", "filed", subject="reporter", fields=("hours",))],
+)
+
+
+class _Posting:
+    @hookimpl
+    def govflow_ledgers(self) -> list[LedgerSpec]:
+        return [POSTED]
+
+
+def test_a_declared_posting_records_an_entry_as_the_move_commits() -> None:
+    clock = ManualClock(START)
+    engine = Engine(plugins=[_Posting()], clock=clock, autoload=False)
+    issue = engine.open("closed-loop", reporter="resident-1", location="c1")
+    clock.advance(hours=1)
+    event = engine.fire(
+        issue.id, "file", actor=Actor("op", roles={"operator"}), payload={"hours": 0.5, "x": 1}
+    )
+    [entry] = engine.ledgers.entries("filed")
+    assert (entry.kind, entry.unit, entry.subject, entry.actor, entry.at) == (
+        "filed",
+        "c1",
+        "resident-1",
+        "op",
+        event.at,
+    )
+    assert dict(entry.data) == {"hours": 0.5, "issue": issue.id}
+
+
+def test_a_move_whose_posting_would_be_refused_is_refused_and_changes_nothing() -> None:
+    engine = Engine(plugins=[_Posting()], autoload=False)
+    issue = engine.open("closed-loop", reporter="resident-1")
+    with pytest.raises(InvalidRequestError, match="number >= 0"):
+        engine.fire(issue.id, "file", actor=Actor("op", roles={"operator"}), payload={"hours": -2})
+    assert engine.get(issue.id).state == issue.state
+    assert len(engine.history(issue.id)) == 1
+    assert engine.ledgers.entries("filed") == []
+
+
+def test_a_posting_names_a_known_subject() -> None:
+    with pytest.raises(ValueError, match="subject"):
+        Posting("w", "t", "k", subject="mayor")

@@ -540,6 +540,7 @@ class Engine:
             decisions,
             self._previous_hash(issue),
         )
+        posted = self.ledgers.drafts(moved, event) if self.ledgers.posts else ()
         try:
             self.store.commit(moved, event, idempotency_key=idempotency_key)
         except ConflictError:
@@ -553,6 +554,8 @@ class Engine:
             if earlier is None or earlier.trigger != move.trigger or earlier.actor != actor.id:
                 raise
             return earlier
+        if posted:
+            self.ledgers.append(posted)
         self._notify(moved, issue, event)
         return event
 

@@ -36,7 +36,7 @@ from govflow.errors import (
     PluginError,
     UnknownLedgerError,
 )
-from govflow.records import EMPTY, Actor, Event, PluginRef
+from govflow.records import EMPTY, Actor, Event, Issue, PluginRef
 
 if TYPE_CHECKING:
     from govflow.plugins import PluginHost
@@ -49,6 +49,31 @@ def _names(value: Iterable[str]) -> frozenset[str]:
     return frozenset((value,) if isinstance(value, str) else value)
 
 
+#: Who a posted entry is about: the actor who made the move, the reporter, the first assignee.
+POSTING_SUBJECTS = ("actor", "reporter", "assignee")
+
+
+@attrs.frozen(slots=True)
+class Posting:
+    """A move that writes an entry: each accepted ``trigger`` of ``workflow`` records one.
+
+    The entry's kind is ``kind``, its unit the issue's location, its subject ``subject`` (the
+    move's actor, the issue's reporter or its first assignee), its time the move's, and its
+    data the payload keys ``fields`` plus ``issue`` (the issue id). The entry is checked before
+    the move commits, so a move whose entry would be refused is refused itself.
+    """
+
+    workflow: str
+    trigger: str
+    kind: str
+    subject: str = attrs.field(default="actor", validator=attrs.validators.in_(POSTING_SUBJECTS))
+    fields: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+
+def _postings(value: Iterable[Posting]) -> tuple[Posting, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(slots=True)
 class LedgerSpec:
     """A ledger's declaration: its name, the kinds of entry it takes and the data they carry.
@@ -57,6 +82,7 @@ class LedgerSpec:
     :param required: data keys every entry must carry.
     :param numeric: data keys whose value must be a finite number >= 0 when present (hours,
         amounts); a key both required and numeric must be present and a number.
+    :param postings: moves that write an entry into this ledger as they are made.
     """
 
     name: str
@@ -64,6 +90,7 @@ class LedgerSpec:
     kinds: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     required: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     numeric: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
+    postings: tuple[Posting, ...] = attrs.field(default=(), converter=_postings)
 
     def __attrs_post_init__(self) -> None:
         if not self.name or not self.name.strip():
@@ -202,6 +229,7 @@ class Ledgers:
         self.store: LedgerStore = store if store is not None else MemoryLedgerStore()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._specs: dict[str, tuple[PluginRef | None, LedgerSpec]] = {}
+        self._postings: dict[tuple[str, str], list[tuple[str, Posting]]] = {}
         for item in specs:
             owner, spec = item if isinstance(item, tuple) else (None, item)
             self.declare(spec, plugin=owner)
@@ -213,6 +241,15 @@ class Ledgers:
         if spec.name in self._specs:
             raise DefinitionError(f"ledger {spec.name!r} is declared already")
         self._specs[spec.name] = (plugin, spec)
+        for posting in spec.postings:
+            self._postings.setdefault((posting.workflow, posting.trigger), []).append(
+                (spec.name, posting)
+            )
+
+    @property
+    def posts(self) -> bool:
+        """True if any declared ledger takes entries from moves (see :class:`Posting`)."""
+        return bool(self._postings)
 
     @property
     def specs(self) -> Mapping[str, LedgerSpec]:
@@ -243,6 +280,22 @@ class Ledgers:
         :raises InvalidRequestError: for a kind the ledger does not take, missing or non-numeric
             data, non-JSON data, an empty actor, unit or subject id, or a naive ``at``.
         """
+        entry = self._draft(ledger, kind, actor, unit, subject, data, at, after=())
+        self.store.append(entry)
+        return entry
+
+    def _draft(  # noqa: PLR0917  (an entry's fields)
+        self,
+        ledger: str,
+        kind: str,
+        actor: Actor | str,
+        unit: str | None,
+        subject: str | None,
+        data: Mapping[str, Any] | None,
+        at: datetime | None,
+        after: Sequence[Entry],
+    ) -> Entry:
+        """The entry ``record`` would append (after the not yet appended ``after``), checked."""
         owner, spec = self._specs.get(ledger) or (None, None)
         if spec is None:
             raise UnknownLedgerError(ledger)
@@ -259,7 +312,7 @@ class Ledgers:
             raise InvalidRequestError("a ledger entry's time must be timezone-aware")
         plain = _plain(data)
         _check_fields(spec, kind, plain)
-        existing = self.store.entries(ledger)
+        existing = [*self.store.entries(ledger), *(e for e in after if e.ledger == ledger)]
         draft = Entry(
             ledger=ledger,
             sequence=len(existing),
@@ -272,9 +325,44 @@ class Ledgers:
             plugin=owner,
             previous_hash=existing[-1].hash if existing else GENESIS,
         )
-        entry = attrs.evolve(draft, hash=entry_hash(draft))
-        self.store.append(entry)
-        return entry
+        return attrs.evolve(draft, hash=entry_hash(draft))
+
+    def drafts(self, issue: Issue, event: Event) -> list[Entry]:
+        """The entries the declared postings make of ``event`` moving ``issue`` (as moved),
+        checked but not appended: the engine appends them once the move has committed.
+
+        :raises InvalidRequestError: if an entry would be refused (the move is refused too).
+        """
+        found = self._postings.get((issue.workflow, event.trigger))
+        if not found:
+            return []
+        entries: list[Entry] = []
+        for ledger, posting in found:
+            subject = {
+                "actor": event.actor,
+                "reporter": issue.reporter,
+                "assignee": issue.assignees[0] if issue.assignees else None,
+            }[posting.subject]
+            data = {key: event.payload[key] for key in posting.fields if key in event.payload}
+            data["issue"] = issue.id
+            entries.append(
+                self._draft(
+                    ledger,
+                    posting.kind,
+                    event.actor,
+                    issue.location,
+                    subject,
+                    data,
+                    event.at,
+                    after=entries,
+                )
+            )
+        return entries
+
+    def append(self, entries: Iterable[Entry]) -> None:
+        """Append entries :meth:`drafts` made, in order."""
+        for entry in entries:
+            self.store.append(entry)
 
     def entries(
         self,
@@ -358,11 +446,13 @@ def build_ledgers(plugins: PluginHost, clock: Clock) -> Ledgers:
 
 
 __all__ = [
+    "POSTING_SUBJECTS",
     "Entry",
     "LedgerSpec",
     "LedgerStore",
     "Ledgers",
     "MemoryLedgerStore",
+    "Posting",
     "build_ledgers",
     "entry_hash",
 ]
