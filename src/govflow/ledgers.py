@@ -53,6 +53,10 @@ def _names(value: Iterable[str]) -> frozenset[str]:
 POSTING_SUBJECTS = ("actor", "reporter", "assignee")
 
 
+def _field_names(value: Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 @attrs.frozen(slots=True)
 class Posting:
     """A move that writes an entry: each accepted ``trigger`` of ``workflow`` records one.
@@ -67,7 +71,7 @@ class Posting:
     trigger: str
     kind: str
     subject: str = attrs.field(default="actor", validator=attrs.validators.in_(POSTING_SUBJECTS))
-    fields: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    fields: tuple[str, ...] = attrs.field(default=(), converter=_field_names)
 
 
 def _postings(value: Iterable[Posting]) -> tuple[Posting, ...]:
