@@ -40,7 +40,7 @@ def triggers(engine: Engine, workflow: str) -> Counter[str]:
 def test_every_installed_method_takes_its_share(season: tuple[Engine, SeasonResult]) -> None:
     engine, result = season
     workflows = {m.workflow for m in installed_methods(engine)}
-    assert workflows == {"closed-loop", "one-group-one-council", "six-things", "four-deliberations"}
+    assert workflows >= {"closed-loop", "one-group-one-council", "six-things", "four-deliberations"}
     assert set(result.opened) == workflows
     assert all(count > 0 for count in result.opened.values())
     assert sum(result.opened.values()) == len(engine.store) == 400
