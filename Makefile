@@ -38,7 +38,12 @@ browser:
 unit: install browser
 	$(BIN)/python -m pytest
 
-test: lint typecheck unit
+# The docs site, as readers get it; --strict turns every warning (a broken link, a docstring
+# that does not parse, a name the reference cannot find) into a failure.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+test: lint typecheck unit docs
 
 bench: install
 	$(BIN)/python bench/engine.py
@@ -49,4 +54,4 @@ reference: install
 	$(BIN)/python docs/reference_gen.py
 
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist site .mypy_cache .ruff_cache .pytest_cache .hypothesis
