@@ -4,7 +4,7 @@ Encode a local method once -- its states, moves, roles, deadlines and deliberati
 it on one engine that routes through a real organization and keeps a tamper-evident record.
 """
 
-from govflow import errors, gates
+from govflow import authority, errors, gates
 from govflow.audit import replay, verify_events
 from govflow.builtin.closed_loop import CLOSED_LOOP
 from govflow.clock import Clock, ManualClock, SystemClock
@@ -25,9 +25,14 @@ from govflow.org import OrgGraph, OrgSchema, Person, Unit
 from govflow.records import SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow import (
+    Body,
+    Channel,
     Guard,
     MoveContext,
+    Opening,
+    Privacy,
     Relation,
+    Scope,
     State,
     StateKind,
     Transition,
@@ -47,6 +52,8 @@ __all__ = [
     "STOP",
     "SYSTEM_CLOCK",
     "Actor",
+    "Body",
+    "Channel",
     "CheckReport",
     "Clock",
     "Engine",
@@ -59,14 +66,17 @@ __all__ = [
     "MemoryStore",
     "MergeRule",
     "MoveContext",
+    "Opening",
     "OrgGraph",
     "OrgSchema",
     "PassRule",
     "Person",
     "PluginRef",
+    "Privacy",
     "Problem",
     "Publication",
     "Relation",
+    "Scope",
     "State",
     "StateKind",
     "Store",
@@ -75,6 +85,7 @@ __all__ = [
     "Unit",
     "Workflow",
     "__version__",
+    "authority",
     "check",
     "errors",
     "escalate",
