@@ -210,11 +210,15 @@ def org_graphs(**bounds: int) -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def staffed_orgs(draw: st.DrawFn, **bounds: int) -> Any:
+def staffed_orgs(
+    draw: st.DrawFn, *, max_communities: int = 3, max_grids: int = 3, max_people: int = 6
+) -> Any:
     """An org graph from :func:`org_literals` with a party branch leading some grids (its
     ``secretary`` a person of its own or one of the literal's people) and some people known by a
     second account (``<id>-app``): what authority's property tests walk."""
-    tree, people = draw(org_literals(**bounds))
+    tree, people = draw(
+        org_literals(max_communities=max_communities, max_grids=max_grids, max_people=max_people)
+    )
     org = build_org(tree, people)
     grids = [unit.id for unit in org.units(kind="grid")]
     for grid in draw(st.lists(st.sampled_from(grids), unique=True)) if grids else []:
