@@ -361,3 +361,76 @@ def govflow_after_transition(issue: Issue, previous: Issue | None, event: Event)
     :param event: the event appended to the audit log.
     """
     raise NotImplementedError
+
+
+# --- authority: declarations and questions of govflow.authority ----------------------------
+
+
+@hookspec
+def govflow_conflict_rules() -> Mapping[str, Any]:
+    """Contribute named conflict-of-interest rules that ``Transition.conflicts`` refers to.
+
+    Example::
+
+        def not_a_relative(context):  # a ConflictContext
+            if context.actor.id in context.issue.data.get("relatives_of_reporter", ()):
+                return "a relative of the reporter may not judge the matter"
+            return None
+
+        @hookimpl
+        def govflow_conflict_rules():
+            return {"building-talk:relatives": not_a_relative}
+
+    :return: a mapping of rule name to a callable taking a
+        :class:`~govflow.authority.ConflictContext` and returning None (no conflict) or the
+        reason for refusing. Names are global to an engine; the built-in ones are
+        ``handling_unit``, ``reporter`` and ``assignee``. A clash is a
+        :class:`~govflow.errors.PluginError`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_body_resolvers() -> Mapping[str, Any]:
+    """Contribute named resolvers of deliberating bodies that a gate's ``source`` refers to.
+
+    Example::
+
+        def building_meeting(issue, org, body):
+            chief = org.responsible(issue.location, "building_chief")
+            residents = [p.id for p in org.people.values() if p.home_unit == issue.location]
+            return Composition(tuple(residents), chief.person.id if chief else None)
+
+        @hookimpl
+        def govflow_body_resolvers():
+            return {"building-talk:meeting": building_meeting}
+
+    :return: a mapping of resolver name to a callable ``resolver(issue, org, body)`` returning a
+        :class:`~govflow.gates.Composition` (the members due at the issue's location, and the
+        chair) or None when the org graph has no such body there. Built in: ``council`` and
+        ``party_unit``. A clash is a :class:`~govflow.errors.PluginError`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_authority_units(
+    issue: Issue, transition: Transition, org: OrgGraph | None
+) -> Iterable[str]:
+    """Name the units whose posts count for a transition declared with ``Scope.NAMED``.
+
+    Example::
+
+        @hookimpl
+        def govflow_authority_units(issue, transition, org):
+            if transition.trigger != "feed_back" or org is None or issue.location is None:
+                return []
+            council = org.council_for(issue.location)
+            return [] if council is None else [council.id]
+
+    Not firstresult: every plugin's units are collected, and a post in any of them counts (the
+    council of the issue's place feeds back, say). Asked only for moves of that scope.
+
+    :return: unit ids (empty when the plugin has nothing to say about this issue or move).
+    """
+    raise NotImplementedError

@@ -33,6 +33,7 @@ from govflow.errors import InvalidRequestError, TransitionNotAllowedError
 from govflow.org import OrgGraph, load_divisions, synthesize
 from govflow.plugins import PluginHost
 from govflow.records import Actor, Issue
+from govflow.simulation import CENTRE, INSPECTOR, staff_centre
 from govflow.store import SQLStore, Store
 
 #: 蚌山区, Bengbu: where 一组一会 and 六事工作法 come from.
@@ -93,6 +94,40 @@ class Scene:
         """The scene's place or the nearest unit above it of ``kind``."""
         return next((u.id for u in self.org.chain(self.location) if u.kind == kind), None)
 
+    def staff(self, person: str, unit: str, *roles: str) -> Actor:
+        """``person`` holding ``roles`` in ``unit`` (posts added to the org graph the first
+        time): with an org graph, only posts authorize, so a story's staff must hold them."""
+        if person not in self.org.people:
+            self.org.add_person(person, person.rsplit("/", 1)[-1])
+        held = {post.role for post in self.org.members(unit) if post.person.id == person}
+        missing = sorted(set(roles) - held)
+        if missing:
+            self.org.assign(person, unit, *missing)
+        return Actor(person, home_unit=unit)
+
+    def holder(self, role: str) -> Actor:
+        """Whoever holds ``role`` responsible for the scene's place (the nearest post up its
+        chain); someone is given the post at the place if nobody holds one."""
+        post = self.org.responsible(self.location, role)
+        if post is not None:
+            return Actor(post.person.id, home_unit=post.unit.id)
+        return self.staff(f"{self.location}/{role}", self.location, role)
+
+    def member_of(self, unit: str) -> Actor:
+        """Someone holding a post in ``unit``, who acts for it (a unit acts through its
+        people); a clerk is given a post there if nobody holds one."""
+        posts = self.org.members(unit)
+        if posts:
+            return Actor(posts[0].person.id, home_unit=unit)
+        return self.staff(f"{unit}/clerk", unit, "clerk")
+
+    def body(self, key: str) -> list[str]:
+        """The members of the deliberating body ``key`` the issue's gate froze into its data
+        (``data["bodies"][key]``), when it entered the gate."""
+        entry = self.issue.data.get("bodies", {}).get(key)
+        members = entry.get("members", ()) if isinstance(entry, Mapping) else entry or ()
+        return [str(member) for member in members]
+
     def hours(self, mean: float) -> float:
         """A handling time: exponentially distributed around ``mean`` hours."""
         return self.rng.expovariate(1 / mean)
@@ -132,6 +167,8 @@ def district(code: str = DEFAULT_DISTRICT, *, seed: int = 2024) -> OrgGraph:
     if not graph.units(kind="street") and not graph.units(kind="township"):
         raise InvalidRequestError(f"district {code!r} is not in the shipped division table")
     synthesize(graph, seed=seed)
+    # The service centre files, dispatches and verifies: posts covering every grid.
+    staff_centre(graph, (graph.units(kind="district") or graph.units(kind="county"))[0].id)
     return graph
 
 
@@ -146,8 +183,6 @@ CLOSED_LOOP_CATEGORIES = {
     "志愿服务": 1.5,
     "信息维稳": 1.0,
 }
-CENTRE = Actor("centre", roles={"operator", "dispatcher"}, name="街道综合服务中心")
-INSPECTOR = Actor("inspector", roles={"inspector"}, name="核查员")
 
 #: Mean handling hours by category: a dispute takes longer than a volunteer errand.
 _HANDLING = {
@@ -180,7 +215,7 @@ def closed_loop_story(scene: Scene) -> Iterator[float]:
     engine.fire(issue.id, "dispatch", actor=CENTRE)  # the org graph finds the grid worker
     for attempt in itertools.count():
         yield scene.hours(_HANDLING.get(scene.category or "", 24.0) / (attempt + 1))
-        worker = Actor(scene.issue.assignees[0], roles={"grid_worker"})
+        worker = Actor(scene.issue.assignees[0])
         engine.fire(issue.id, "finish", actor=worker, payload={"note": "已处理"})
         yield rng.uniform(1, 12)
         if attempt < 2 and rng.random() < 0.12:

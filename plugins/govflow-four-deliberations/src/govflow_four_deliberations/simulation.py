@@ -1,70 +1,64 @@
 """四议两公开's part in a simulated season (``govflow simulate``).
 
-An administrative village puts a matter on the agenda; the branch proposes it (jointly with
-the two committees when the secretary also directs the committee, 一肩挑); the two committees
-consult, the party members review, the villagers' representatives resolve; the resolution is
-publicized, carried out, and the result publicized. Notice periods run on the clock.
+An administrative village puts a matter on the agenda; the branch proposes it, the two
+committees consult, the party members review, the villagers' representatives resolve (each
+body the org graph's, frozen at its gate); the resolution is publicized, carried out, and the
+result publicized. Notice periods run on the clock. The synthetic district has no
+representatives: the story elects fifteen in the village the first time it needs them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from govflow import Actor
 from govflow.season import Method, Scene
-from govflow_four_deliberations import DECISION, WORKFLOW, bodies
+from govflow_four_deliberations import (
+    BRANCH_COMMITTEE,
+    DECISION,
+    PARTY_ASSEMBLY,
+    REPRESENTATIVE,
+    REPRESENTATIVES,
+    TWO_COMMITTEES,
+    WORKFLOW,
+)
 
 _SUBJECTS = ("硬化连接两个自然村的道路", "村集体资产出租", "修建村民文化广场", "土地流转方案")
-_GATES = (
-    "branch_proposal",
-    "committees_consultation",
-    "assembly_review",
-    "representatives_resolution",
-)
+_BODY_AT = {
+    "branch_proposal": BRANCH_COMMITTEE,
+    "committees_consultation": TWO_COMMITTEES,
+    "assembly_review": PARTY_ASSEMBLY,
+    "representatives_resolution": REPRESENTATIVES,
+}
 
 
 def story(scene: Scene) -> Iterator[float]:
     """议题 → 提议 → 商议 → 审议 → 决议 → 决议公开 → 实施 → 结果公开."""
     engine, rng, village = scene.engine, scene.rng, scene.location
-    branch = [f"{village}/secretary", f"{village}/deputy", f"{village}/member"]
-    committee = [f"{village}/secretary", f"{village}/director-deputy", f"{village}/accountant"]
-    members = [*branch, *(f"{village}/party-member-{i}" for i in range(1, 10))]
-    representatives = [f"{village}/representative-{i}" for i in range(1, 16)]
-    composition = bodies(
-        branch_committee=branch,
-        village_committee=committee,
-        party_members=members,
-        representatives=representatives,
-        branch_secretary=branch[0],
-        committee_director=branch[0],
-    )
-    secretary = Actor(branch[0], roles={"party_branch", "village_committee"})
+    for number in range(1, 16):
+        scene.staff(f"{village}/representative-{number}", village, REPRESENTATIVE)
+    secretary = scene.holder("secretary")  # the village party branch's secretary
+    director = scene.holder("director")  # the villagers' committee's director
     issue = engine.open(
         WORKFLOW.name,
         reporter=scene.resident(),
         location=village,
-        data={"subject": rng.choice(_SUBJECTS), "bodies": composition},
+        data={"subject": rng.choice(_SUBJECTS)},
     )
     scene.issue_id = issue.id
     yield rng.uniform(24, 120)
     engine.fire(issue.id, "put_on_agenda", actor=secretary)
-    seats = {
-        "branch_proposal": branch,
-        "committees_consultation": list(dict.fromkeys([*branch, *committee])),
-        "assembly_review": members,
-        "representatives_resolution": representatives,
-    }
     for _ in range(8):
         state = scene.issue.state
-        if state not in _GATES:
+        if state not in _BODY_AT:
             break
         yield rng.uniform(48, 168)  # the next meeting
-        attendees = [m for m in seats[state] if rng.random() < 0.9]
+        members = scene.body(_BODY_AT[state])
+        attendees = [m for m in members if rng.random() < 0.9] or members
         votes_for = [m for m in attendees if rng.random() < 0.85]
         DECISION.record_vote(
             engine,
             issue.id,
-            actor=secretary,
+            actor=director if state == "representatives_resolution" else secretary,
             attendees=attendees,
             votes_for=votes_for,
             against=[m for m in attendees if m not in votes_for],
@@ -73,7 +67,7 @@ def story(scene: Scene) -> Iterator[float]:
         yield 24.0  # the notice period runs on the clock; implementing takes weeks
         if scene.issue.state == "implementing":
             yield scene.hours(24 * 14)
-            engine.fire(issue.id, "report_result", actor=secretary)
+            engine.fire(issue.id, "report_result", actor=director)
             return
 
 

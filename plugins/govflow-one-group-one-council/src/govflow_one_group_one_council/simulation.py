@@ -44,7 +44,7 @@ def story(scene: Scene) -> Iterator[float]:
     )
     scene.issue_id = issue.id
     council = scene.org.council_for(scene.location)
-    group = Actor(f"{scene.location}/group", roles={"group"})
+    group = scene.holder("secretary")  # the party group's leader convenes 一组一会
     yield rng.uniform(2, 24)  # 一周一碰头: the group reviews what was collected
     if rng.random() < 0.03:
         engine.fire(issue.id, "drop", actor=group, payload={"reason": "已由物业处理"})
@@ -52,10 +52,12 @@ def story(scene: Scene) -> Iterator[float]:
     handler = handler_for(scene.issue, scene.org) or scene.unit("community") or scene.location
     engine.fire(issue.id, "assign", actor=group, payload={"assignees": [handler]})
     yield scene.hours(36)
-    engine.fire(issue.id, "report_handled", actor=Actor(handler), payload={"result": "已办结"})
+    worker = Actor(handler) if handler in scene.org.people else scene.member_of(handler)
+    engine.fire(issue.id, "report_handled", actor=worker, payload={"result": "已办结"})
     yield rng.uniform(2, 30)
-    feeder = council.id if council is not None else f"{scene.location}/council"
-    engine.fire(issue.id, "feed_back", actor=Actor(feeder, roles={"council"}))
+    # 由理事会(议事会)统一反馈: the head of the place's council speaks for it
+    feeder = scene.member_of(council.id) if council is not None else scene.holder("council")
+    engine.fire(issue.id, "feed_back", actor=feeder)
     if rng.random() < 0.1:
         return  # never rated: the clock closes it unrated
     yield rng.uniform(1, 48)

@@ -1,9 +1,10 @@
 """六事工作法's part in a simulated season (``govflow simulate``).
 
-A resident raises a community matter; the two committees decline a few (with a reason) and
-table the rest; the residents' council deliberates (sometimes without a quorum, sometimes
+A resident of a residential area raises a community matter; the two committees decline a few
+(with a reason) and table the rest; the area's residents' council deliberates (sometimes
 voting it down, back to the committees); the joint meeting decides; several parties carry it
-out; the public evaluates it, sending some back for more work.
+out; the public evaluates it, sending some back for more work. The bodies are the org graph's,
+frozen at each gate.
 """
 
 from __future__ import annotations
@@ -12,43 +13,46 @@ from collections.abc import Iterator
 
 from govflow import Actor
 from govflow.season import Method, Scene
-from govflow_six_things import CONSULTATION, MEETING, RESIDENTS_COUNCIL, SATISFACTION, WORKFLOW
+from govflow_six_things import (
+    CONSULTATION,
+    MEETING,
+    RESIDENTS_COUNCIL,
+    SATISFACTION,
+    WORKFLOW,
+)
 
 _SUBJECTS = ("小区电动车集中充电棚", "老旧小区加装电梯", "背街小巷改造", "口袋公园建设")
+_BODY_AT = {"residents_deliberation": RESIDENTS_COUNCIL, "meeting_decision": MEETING}
 
 
-def _vote(scene: Scene, committees: Actor, members: list[str], *, support: float) -> str:
-    """A meeting of ``members``: most attend, and each votes for with ``support``."""
+def _vote(scene: Scene, committees: Actor, *, support: float) -> None:
+    """The meeting the issue's gate waits for: most members attend, each votes for with
+    probability ``support``."""
     rng = scene.rng
-    attendees = [m for m in members if rng.random() < 0.85]
+    members = scene.body(_BODY_AT[scene.issue.state])
+    attendees = [m for m in members if rng.random() < 0.85] or members[:1]
     votes_for = [m for m in attendees if rng.random() < support]
-    against = [m for m in attendees if m not in votes_for]
-    event = CONSULTATION.record_vote(
+    CONSULTATION.record_vote(
         scene.engine,
         scene.issue_id,
         actor=committees,
         attendees=attendees,
         votes_for=votes_for,
-        against=against,
+        against=[m for m in attendees if m not in votes_for],
     )
-    return event.destination
 
 
 def story(scene: Scene) -> Iterator[float]:
     """百姓点事 → '两委'提事 → 居民议事 → 与会决事 → 多元办事 → 公众评事."""
     engine, rng = scene.engine, scene.rng
-    community = scene.location
-    council = [f"{community}/councillor-{i}" for i in range(1, 10)]
-    meeting = [*council[:5], "property-company", "owners-committee", "street-office"]
-    committees = Actor(f"{community}/two-committees", roles={"two_committees"})
+    community = scene.unit("community") or scene.location
+    committees = scene.holder("director")  # the community committee's director, for 两委
+    resident = scene.resident()
     issue = engine.open(
         WORKFLOW.name,
-        reporter=scene.resident(),
-        data={
-            "subject": rng.choice(_SUBJECTS),
-            "community": community,
-            "bodies": {RESIDENTS_COUNCIL: council, MEETING: meeting},
-        },
+        reporter=resident,
+        location=scene.location,  # the residential area whose council deliberates
+        data={"subject": rng.choice(_SUBJECTS), "community": community},
     )
     scene.issue_id = issue.id
     yield rng.uniform(12, 72)
@@ -57,30 +61,35 @@ def story(scene: Scene) -> Iterator[float]:
         return
     engine.fire(issue.id, "table", actor=committees)
     support = rng.uniform(0.45, 0.95)
-    while scene.issue.state in ("residents_deliberation", "meeting_decision", "raised"):
+    for _ in range(12):
+        if scene.issue.state not in ("residents_deliberation", "meeting_decision", "raised"):
+            break
         yield rng.uniform(24, 96)  # the next meeting convenes
         if scene.issue.state == "raised":
             engine.fire(issue.id, "table", actor=committees)
             support = min(support + 0.2, 0.95)  # reworked after residents' objections
-            continue
-        members = council if scene.issue.state == "residents_deliberation" else meeting
-        _vote(scene, committees, members, support=support)
+        else:
+            _vote(scene, committees, support=support)
+    if scene.issue.state != "decided":
+        return
     yield rng.uniform(2, 24)
-    parties = ["property-company", f"{community}/grid-worker", "street-office"]
-    engine.fire(issue.id, "dispatch", actor=committees, payload={"assignees": parties})
+    doers = [scene.member_of(community), scene.member_of(f"{community}/party")]
+    engine.fire(
+        issue.id, "dispatch", actor=committees, payload={"assignees": [d.id for d in doers]}
+    )
     for _ in range(3):
         yield scene.hours(120)
-        engine.fire(issue.id, "report_done", actor=Actor(rng.choice(parties)))
+        engine.fire(issue.id, "report_done", actor=rng.choice(doers))
         yield rng.uniform(24, 96)
         if rng.random() < 0.1:
-            engine.fire(issue.id, "send_back", actor=scene.resident(), payload={"reason": "未完工"})
+            engine.fire(issue.id, "send_back", actor=resident, payload={"reason": "未完工"})
             continue
         rating = rng.choices(SATISFACTION, weights=(78, 16, 6))[0]
-        engine.fire(issue.id, "evaluate", actor=scene.resident(), payload={"satisfaction": rating})
+        engine.fire(issue.id, "evaluate", actor=resident, payload={"satisfaction": rating})
         return
 
 
-#: Community matters, in communities (社区).
-METHODS = (Method(WORKFLOW.name, 0.06, "community", story),)
+#: Community matters, raised in residential areas (小区), deliberated by their councils.
+METHODS = (Method(WORKFLOW.name, 0.06, "residential_area", story),)
 
 __all__ = ["METHODS", "story"]
