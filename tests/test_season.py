@@ -40,7 +40,8 @@ def triggers(engine: Engine, workflow: str) -> Counter[str]:
 def test_every_installed_method_takes_its_share(season: tuple[Engine, SeasonResult]) -> None:
     engine, result = season
     workflows = {m.workflow for m in installed_methods(engine)}
-    assert workflows >= {"closed-loop", "one-group-one-council", "six-things", "four-deliberations"}
+    shipped = {"one-group-one-council", "six-things", "four-deliberations", "order-dispatch"}
+    assert workflows >= {"closed-loop", *shipped}
     assert set(result.opened) == workflows
     assert all(count > 0 for count in result.opened.values())
     assert sum(result.opened.values()) == len(engine.store) == 400
@@ -89,6 +90,9 @@ def test_deliberations_vote_and_notices_run_on_the_clock(
     assert four["publicize_resolution_notice"] > 0  # fired by the clock when the notice ends
     ogoc = triggers(engine, "one-group-one-council")
     assert ogoc["feed_back"] == ogoc["report_handled"] > 0
+    orders = triggers(engine, "order-dispatch")
+    assert orders["claim"] >= orders["finish"] > 0  # sunk party members take the orders
+    assert orders["rate"] > 0
 
 
 def test_the_same_seed_gives_the_same_record(season: tuple[Engine, SeasonResult]) -> None:

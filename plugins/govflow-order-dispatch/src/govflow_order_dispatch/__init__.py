@@ -23,7 +23,8 @@ against the record (:mod:`.standards`): 驻点服务 at least 3 days a week per 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import importlib.metadata
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -65,7 +66,8 @@ from govflow_order_dispatch.standards import (
     station,
 )
 
-__version__ = "0.1.0"
+#: The distribution's version, which is govflow's (written once, in govflow/_version.py).
+__version__ = importlib.metadata.version("govflow-order-dispatch")
 govflow_name = "order-dispatch"
 
 #: The role that dispatches orders: the community (its first secretary, its workers).
@@ -290,6 +292,14 @@ def reason_given(context: MoveContext) -> bool:
 def satisfaction_given(context: MoveContext) -> bool:
     """The payload gives a ``satisfaction`` of satisfied, basically_satisfied or dissatisfied."""
     return context.payload.get("satisfaction") in SATISFACTION
+
+
+@hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """This method's part in a simulated season (``govflow simulate``)."""
+    from govflow_order_dispatch.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
 
 
 @hookimpl
