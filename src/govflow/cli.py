@@ -54,6 +54,16 @@ def _check(args: argparse.Namespace) -> int:
     roles = _roles_option(args.roles)
     engine = Engine(autoload=not args.no_autoload)
     extra = plugin_checks(engine)
+    if args.org is not None:
+        from govflow.authority.coverage import authority_checks  # noqa: PLC0415
+        from govflow.org import OrgGraph, from_json  # noqa: PLC0415
+
+        try:
+            org = from_json(args.org, graph=OrgGraph(engine.plugins.org_schema()))
+        except GovflowError as err:
+            print(f"govflow check: cannot load the org {args.org}: {err}", file=args.stderr)
+            return 2
+        extra = [*extra, *authority_checks(org)]
     reports: list[CheckReport] = []
     targets: list[str] = args.targets or sorted(engine.workflows)
     for target in targets:
@@ -103,6 +113,14 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--no-autoload",
         action="store_true",
         help="use only govflow's built-in plugins, not the installed ones",
+    )
+    parser.add_argument(
+        "--org",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="an org graph (JSON: units, people, links): also prove every role a workflow "
+        "needs is held in scope at every unit, and that evaluators are not the routed workers",
     )
     parser.set_defaults(handler=_check)
 
