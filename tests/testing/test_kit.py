@@ -49,6 +49,7 @@ def test_the_recorder_sees_declarations_and_moves_in_order() -> None:
     declared = recorder.hooks()
     # the engine's authority asks for conflict rules and body resolvers once, after workflows
     assert declared == [
+        "govflow_ledgers",
         "govflow_guards",
         "govflow_workflows",
         "govflow_conflict_rules",

@@ -20,10 +20,12 @@ because the fault is in the org, not in a route through the workflow.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from govflow.authority.scope import jurisdiction
 from govflow.org.graph import OrgGraph
-from govflow.org.schema import ADMINISTRATIVE
+from govflow.org.load import from_json
+from govflow.org.schema import ADMINISTRATIVE, OrgSchema
 from govflow.workflow.check import Problem
 from govflow.workflow.spec import Scope, Workflow
 
@@ -123,9 +125,18 @@ def authority_checks(org: OrgGraph) -> list[Callable[[Workflow], Iterable[Proble
     return [role_coverage, separation_by_person]
 
 
+def load_org(path: str | Path, schema: OrgSchema) -> OrgGraph:
+    """The org graph in the JSON file at ``path`` (``{"units", "people", "links"}``, see
+    :func:`govflow.org.from_json`), checked against ``schema`` (the plugins' merged schema).
+
+    :raises DataLoadError: the file cannot be read or a row is bad.
+    """
+    return from_json(Path(path), graph=OrgGraph(schema))
+
+
 def authority_problems(workflow: Workflow, org: OrgGraph) -> list[Problem]:
     """Every role-coverage and separation-by-person problem of ``workflow`` on ``org``."""
     return [problem for check in authority_checks(org) for problem in check(workflow)]
 
 
-__all__ = ["authority_checks", "authority_problems"]
+__all__ = ["authority_checks", "authority_problems", "load_org"]

@@ -79,6 +79,10 @@ class HookRecorder:
         self._record("govflow_org_schemas")
 
     @_first
+    def govflow_ledgers(self) -> None:
+        self._record("govflow_ledgers")
+
+    @_first
     def govflow_metrics(self) -> None:
         self._record("govflow_metrics")
 
@@ -99,6 +103,10 @@ class HookRecorder:
         self, issue: Issue, transition: Transition, org: OrgGraph | None
     ) -> None:
         self._record("govflow_authority_units", issue=issue, transition=transition, org=org)
+
+    @_first
+    def govflow_cli_commands(self) -> None:
+        self._record("govflow_cli_commands")
 
     @_first
     def govflow_classify(

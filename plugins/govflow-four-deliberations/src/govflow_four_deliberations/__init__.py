@@ -41,6 +41,7 @@ per matter in the issue's ``data["bodies"]`` (see :func:`bodies`).
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -65,7 +66,9 @@ from govflow import (
 from govflow.authority import unit_composition
 from govflow.gates import Composition
 
-__version__ = "0.1.0"
+__version__ = importlib.metadata.version(
+    "govflow-four-deliberations"
+)  # written once: govflow/_version.py
 #: The name this plugin registers under, whether found by entry point or passed explicitly.
 govflow_name = "four-deliberations"
 

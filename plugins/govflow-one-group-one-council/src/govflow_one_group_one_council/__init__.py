@@ -32,6 +32,7 @@ council feeds back the outcome. Weekly and monthly reviews ("一周一碰头、�
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -52,7 +53,9 @@ from govflow import (
 from govflow_one_group_one_council import org as org_part
 from govflow_one_group_one_council.review import Review, monthly_review, review, weekly_review
 
-__version__ = "0.1.0"
+__version__ = importlib.metadata.version(
+    "govflow-one-group-one-council"
+)  # written once: govflow/_version.py
 govflow_name = "one-group-one-council"
 
 #: The five categories of the governance list (一组一会治理清单), with the words that mark them.
@@ -317,13 +320,14 @@ def govflow_escalation_targets(issue: Issue, org: Any) -> Iterable[str]:
 def govflow_authority_units(issue: Issue, transition: Transition, org: Any) -> Iterable[str]:
     """Where the named posts count: the council of the issue's place feeds back ("由村民理事会
     (居民议事会)统一反馈"), the village (community) party organization concludes upstream."""
-    if issue.workflow != WORKFLOW.name or org is None or issue.location not in org:
+    location = issue.location
+    if issue.workflow != WORKFLOW.name or org is None or location is None or location not in org:
         return []
     if transition.trigger == "feed_back":
-        council = org.council_for(issue.location)
+        council = org.council_for(location)
         return [] if council is None else [council.id]
     if transition.trigger == "upstream_concluded":
-        village = org_part.village_of(org, issue.location)
+        village = org_part.village_of(org, location)
         party = None if village is None else org.party_unit_for(village.id)
         return [] if party is None else [party.id]
     return []

@@ -27,6 +27,7 @@ refused then; without an org graph it is what the gates count.
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -49,7 +50,8 @@ from govflow import (
 from govflow.authority import unit_composition
 from govflow.gates import Composition
 
-__version__ = "0.1.0"
+#: The distribution\'s version, which is govflow\'s (written once, in govflow/_version.py).
+__version__ = importlib.metadata.version("govflow-six-things")
 govflow_name = "six-things"
 
 #: Posts of the two committees ('两委': the community party organization and the residents'
@@ -245,9 +247,10 @@ def govflow_body_resolvers() -> Mapping[str, Any]:
 @hookimpl
 def govflow_authority_units(issue: Issue, org: Any) -> Iterable[str]:
     """The two committees' moves count in the community of the issue's place."""
-    if issue.workflow != WORKFLOW.name or org is None or issue.location not in org:
+    location = issue.location
+    if issue.workflow != WORKFLOW.name or org is None or location is None or location not in org:
         return []
-    return two_committees(org, issue.location)
+    return two_committees(org, location)
 
 
 @hookimpl
