@@ -181,7 +181,7 @@ def test_a_cross_village_matter_goes_to_the_village_party_organization(engine: E
 
 
 def test_a_patrol_records_a_problem_for_the_villager_it_met(engine: Engine) -> None:
-    """收集: 每日巡、经常访、及时记 -- the patrol member opens the issue; the villager reports it."""
+    """收集: 每日巡、经常访、及时记 -- the patrol opens the issue; the villager reports it."""
     org = engine.org
     assert org is not None
     hamlet = f"{SUNJIAWEIZI}-N01"
