@@ -20,6 +20,7 @@ four lists the seed names ("问题清单" → "责任清单" → "服务清单" 
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -63,7 +64,8 @@ from govflow_four_step.lists import (
 )
 from govflow_four_step.micro import FIVE_MICRO, five_micro_count, fulfil_wish, open_wishes
 
-__version__ = "0.1.0"
+#: The distribution's version, which is govflow's (written once, in govflow/_version.py).
+__version__ = importlib.metadata.version("govflow-four-step")
 govflow_name = "four-step"
 
 #: Who poses problems and calls joint solving: the community party secretary, or the 总召集人.
