@@ -5,10 +5,11 @@ Plugins contribute *declarations* (workflows, guards, schemas, metrics, checks) 
 due, may this move happen). They never touch the store: the engine does all writing.
 
 The engine always calls hooks with keyword arguments; an implementation takes any subset of the
-parameters documented here, in any order. Hooks marked *firstresult* stop at the first
-implementation that returns something other than None (later-registered plugins are asked
-first, as in pluggy; ``tryfirst``/``trylast`` reorder them) and the engine records which plugin
-answered in the event's ``decisions``.
+parameters documented here, in any order. With an org graph, every ``actor`` a hook receives is
+the one the engine re-derived from the graph (:mod:`govflow.authority`), never a caller's claim.
+Hooks marked *firstresult* stop at the first implementation that returns something other than
+None (later-registered plugins are asked first, as in pluggy; ``tryfirst``/``trylast`` reorder
+them) and the engine records which plugin answered in the event's ``decisions``.
 
 A minimal plugin is a module or object with decorated functions::
 
