@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from govflow import Engine
+from govflow import Engine, ManualClock
 from govflow.errors import ConflictError, InvalidRequestError
 from govflow.metrics import accountability
 from govflow.report import render_html, season_report
 from govflow.season import (
     CLOSED_LOOP_METHOD,
+    DEFAULT_START,
     SeasonResult,
     district,
     installed_methods,
@@ -21,6 +22,7 @@ from govflow.season import (
     save_season,
 )
 from govflow.store import SQLStore
+from govflow.testing import play_story
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +177,17 @@ def test_the_html_report_is_self_contained(season: tuple[Engine, SeasonResult]) 
     assert "http://" not in outside
     assert "https://" not in outside
     assert "蚌山区" in page
+
+
+def test_a_story_played_alone_runs_to_its_end_on_the_clock() -> None:
+    org = district(seed=2)
+    engine = Engine(org=org, clock=ManualClock(DEFAULT_START))
+    grid = org.units(kind="grid")[0].id
+    scene = play_story(CLOSED_LOOP_METHOD.story, engine, grid, category="矛盾调解", seed=4, days=30)
+    assert scene.issue.state in ("closed", "cancelled")
+    assert engine.verify(scene.issue_id) == len(engine.history(scene.issue_id))
+
+
+def test_playing_a_story_needs_a_manual_clock_and_an_org_graph() -> None:
+    with pytest.raises(InvalidRequestError, match="ManualClock and an org graph"):
+        play_story(CLOSED_LOOP_METHOD.story, Engine(), "anywhere")

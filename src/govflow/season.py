@@ -22,7 +22,7 @@ import heapq
 import itertools
 import math
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
 import attrs
@@ -236,6 +236,43 @@ CLOSED_LOOP_METHOD = Method(
 )
 
 
+def play(
+    story: Story,
+    engine: Engine,
+    location: str,
+    *,
+    category: str | None = None,
+    seed: int = 0,
+    days: int = 60,
+) -> Scene:
+    """Play one story alone on ``engine`` (whose clock must be a ManualClock and whose org
+    graph holds ``location``), ticking the deadline clock hourly as it goes; once the story ends,
+    the clock finishes what it left (due moves), until nothing is due or ``days`` pass. For
+    testing a method's story; returns its scene (``scene.issue``). A refused move raises.
+    """
+    clock = engine.clock
+    if not isinstance(clock, ManualClock) or engine.org is None:
+        raise InvalidRequestError("play needs an engine with a ManualClock and an org graph")
+    rng = random.Random(seed)  # noqa: S311  (a reproducible simulation, not a secret)
+    scene = Scene(engine, engine.org, rng, location, category, 0)
+    end = clock.now() + timedelta(days=days)
+    steps = story(scene)
+    for delay in steps:
+        target = min(clock.now() + timedelta(hours=max(delay, 0.01)), end)
+        while clock.now() + timedelta(hours=1) < target:
+            clock.advance(hours=1)
+            engine.tick()
+        clock.set(target)
+        engine.tick()
+        if target >= end:
+            break
+    # The story is done; what people left, the clock finishes (closing unrated, say).
+    while scene.issue_id and scene.issue.due_at is not None and clock.now() < end:
+        clock.set(min(max(scene.issue.due_at, clock.now()) + timedelta(minutes=1), end))
+        engine.tick()
+    return scene
+
+
 def installed_methods(engine: Engine) -> list[Method]:
     """The closed loop's part and every part plugins contribute for workflows the engine has."""
     methods = [CLOSED_LOOP_METHOD]
@@ -264,12 +301,14 @@ def run_season(
     seed: int = 2024,
     start: datetime = DEFAULT_START,
     org: OrgGraph | None = None,
+    plugins: Iterable[object] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Engine, SeasonResult]:
     """Run a season of ``issues`` issues over ``days`` days in ``district_code``.
 
     :param store: where the record goes (in memory by default).
     :param org: the district, if already built (else :func:`district` of the code and seed).
+    :param plugins: plugins to register besides the installed ones (their methods join in).
     :param progress: called with (issues opened so far, ``issues``) as the season runs.
     :return: the engine (on ``store``, its clock at the end of the season) and what happened.
     """
@@ -277,7 +316,7 @@ def run_season(
         raise InvalidRequestError("a season needs at least one issue and one day")
     graph = org if org is not None else district(district_code, seed=seed)
     clock = ManualClock(start)
-    engine = Engine(org=graph, store=store, clock=clock)
+    engine = Engine(org=graph, plugins=plugins, store=store, clock=clock)
     rng = random.Random(seed)  # noqa: S311  (a reproducible simulation, not a secret)
     methods = [m for m in installed_methods(engine) if graph.units(kind=m.places)]
     places = {m.places: [u.id for u in graph.units(kind=m.places)] for m in methods}
@@ -352,6 +391,7 @@ __all__ = [
     "closed_loop_story",
     "district",
     "installed_methods",
+    "play",
     "run_season",
     "save_season",
 ]
