@@ -109,6 +109,10 @@ class HookRecorder:
         self._record("govflow_cli_commands")
 
     @_first
+    def govflow_simulation_methods(self) -> None:
+        self._record("govflow_simulation_methods")
+
+    @_first
     def govflow_classify(
         self,
         workflow: Workflow,

@@ -31,8 +31,10 @@ from govflow.workflow.spec import Relation, State, StateKind, Transition, Workfl
 
 #: Roles generated workflows draw from; :func:`cast_for` gives one actor per role.
 ROLES = ("clerk", "worker", "judge")
-#: An alias for the reporter in every cast, and for an actor with no role.
-REPORTER, NOBODY = "reporter", "nobody"
+#: An alias for the reporter in every cast.
+REPORTER = "reporter"
+#: An alias for an actor with no role.
+NOBODY = "nobody"
 #: A trigger no generated workflow declares, so sequences also try unknown moves.
 UNKNOWN_TRIGGER = "no-such-move"
 
