@@ -373,14 +373,14 @@ def govflow_conflict_rules() -> Mapping[str, Any]:
 
     Example::
 
-        def not_a_relative(context):  # a ConflictContext
-            if context.actor.id in context.issue.data.get("relatives_of_reporter", ()):
-                return "a relative of the reporter may not judge the matter"
+        def not_a_neighbour(context):  # a govflow.authority.ConflictContext
+            if context.principal.actor.home_unit == context.issue.location:
+                return "lives where the issue is"
             return None
 
         @hookimpl
         def govflow_conflict_rules():
-            return {"building-talk:relatives": not_a_relative}
+            return {"building-talk:not_a_neighbour": not_a_neighbour}
 
     :return: a mapping of rule name to a callable taking a
         :class:`~govflow.authority.ConflictContext` and returning None (no conflict) or the
@@ -397,14 +397,13 @@ def govflow_body_resolvers() -> Mapping[str, Any]:
 
     Example::
 
-        def building_meeting(issue, org, body):
-            chief = org.responsible(issue.location, "building_chief")
-            residents = [p.id for p in org.people.values() if p.home_unit == issue.location]
-            return Composition(tuple(residents), chief.person.id if chief else None)
+        def building_residents(issue, org, body):  # who sits on the building's talk
+            posts = org.members(issue.location, "resident_representative")
+            return Composition(tuple(p.person.id for p in posts))  # govflow.gates.Composition
 
         @hookimpl
         def govflow_body_resolvers():
-            return {"building-talk:meeting": building_meeting}
+            return {"building-talk:residents": building_residents}
 
     :return: a mapping of resolver name to a callable ``resolver(issue, org, body)`` returning a
         :class:`~govflow.gates.Composition` (the members due at the issue's location, and the
@@ -426,7 +425,7 @@ def govflow_authority_units(
         def govflow_authority_units(issue, transition, org):
             if transition.trigger != "feed_back" or org is None or issue.location is None:
                 return []
-            council = org.council_for(issue.location)
+            council = org.council_for(issue.location)  # the council serving the place
             return [] if council is None else [council.id]
 
     Not firstresult: every plugin's units are collected, and a post in any of them counts (the

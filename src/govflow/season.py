@@ -33,7 +33,7 @@ from govflow.errors import InvalidRequestError, TransitionNotAllowedError
 from govflow.org import OrgGraph, load_divisions, synthesize
 from govflow.plugins import PluginHost
 from govflow.records import Actor, Issue
-from govflow.simulation import CENTRE, INSPECTOR, staff_centre
+from govflow.simulation import CENTRE, INSPECTOR, populate_bodies, staff_centre, staff_units
 from govflow.store import SQLStore, Store
 
 #: 蚌山区, Bengbu: where 一组一会 and 六事工作法 come from.
@@ -167,8 +167,11 @@ def district(code: str = DEFAULT_DISTRICT, *, seed: int = 2024) -> OrgGraph:
     if not graph.units(kind="street") and not graph.units(kind="township"):
         raise InvalidRequestError(f"district {code!r} is not in the shipped division table")
     synthesize(graph, seed=seed)
-    # The service centre files, dispatches and verifies: posts covering every grid.
+    # Authority comes from the graph: the service centre, the handling units and the bodies
+    # that deliberate need people holding their posts there.
     staff_centre(graph, (graph.units(kind="district") or graph.units(kind="county"))[0].id)
+    staff_units(graph)
+    populate_bodies(graph)
     return graph
 
 
