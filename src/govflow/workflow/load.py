@@ -31,10 +31,13 @@ from typing import Any
 
 from govflow.errors import InvalidWorkflowError
 from govflow.workflow.durations import format_duration
+from govflow.workflow.joins import Branch, Join, Link, Update
 from govflow.workflow.spec import TERMINAL_KINDS, State, Transition, Workflow
 
 _WORKFLOW_KEYS = frozenset({"name", "version", "initial", "label", "states", "transitions"})
-_STATE_KEYS = frozenset({"name", "label", "kind", "terminal", "time_limit", "timeout_exempt"})
+_STATE_KEYS = frozenset(
+    {"name", "label", "kind", "terminal", "time_limit", "timeout_exempt", "join"}
+)
 _TRANSITION_KEYS = frozenset(
     {
         "trigger",
@@ -50,6 +53,13 @@ _TRANSITION_KEYS = frozenset(
         "assign_role",
         "on_timeout",
         "label",
+        "reports",
+        "branches",
+        "updates",
+        "max_times",
+        "opens",
+        "awaits",
+        "relocate",
     }
 )
 
@@ -143,6 +153,49 @@ def _state_to_dict(state: State) -> dict[str, Any]:
         out["time_limit"] = format_duration(state.time_limit)
     if state.timeout_exempt:
         out["timeout_exempt"] = True
+    if state.join is not None:
+        out["join"] = _join_to_dict(state.join)
+    return out
+
+
+def _join_to_dict(join: Join) -> dict[str, Any]:
+    out: dict[str, Any] = {"rule": join.rule}
+    if join.party_limit is not None:
+        out["party_limit"] = format_duration(join.party_limit)
+    if join.min_parties != 1:
+        out["min_parties"] = join.min_parties
+    if join.overdue_trigger != "party_overdue":
+        out["overdue_trigger"] = join.overdue_trigger
+    return out
+
+
+def _update_to_dict(update: Update) -> dict[str, Any]:
+    out: dict[str, Any] = {"field": update.field}
+    for name in ("key", "value", "from_payload"):
+        if getattr(update, name) is not None:
+            out[name] = getattr(update, name)
+    return out
+
+
+def _branch_to_dict(branch: Branch) -> dict[str, Any]:
+    out: dict[str, Any] = {"dest": branch.destination}
+    if branch.when:
+        out["when"] = dict(branch.when)
+    if branch.updates:
+        out["updates"] = [_update_to_dict(u) for u in branch.updates]
+    if branch.max_times is not None:
+        out["max_times"] = branch.max_times
+    if branch.label:
+        out["label"] = branch.label
+    return out
+
+
+def _link_to_dict(link: Link) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": link.name, "workflow": link.workflow}
+    if link.location != "same":
+        out["location"] = link.location
+    if link.label:
+        out["label"] = link.label
     return out
 
 
@@ -165,6 +218,17 @@ def _transition_to_dict(move: Transition) -> dict[str, Any]:
         out["assign_role"] = move.assign_role
     if move.label:
         out["label"] = move.label
+    if move.reports:
+        out["reports"] = True
+    if move.branches:
+        out["branches"] = [_branch_to_dict(b) for b in move.branches]
+    if move.updates:
+        out["updates"] = [_update_to_dict(u) for u in move.updates]
+    if move.opens:
+        out["opens"] = [_link_to_dict(link) for link in move.opens]
+    for name in ("max_times", "awaits", "relocate"):
+        if getattr(move, name) is not None:
+            out[name] = getattr(move, name)
     return out
 
 
