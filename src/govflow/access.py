@@ -7,10 +7,11 @@ contributes through ``govflow_access_lists``: an :class:`AccessList` names its u
 
 The engine checks every unit a move pushes the issue to: the assignees the router picked (not
 only those the payload named), the parties a join summons, the unit a move relocates the issue
-down to, and the location of a child issue a move opens. A unit is pushed to when it is not the
-issue's location and not above it (escalating a matter up is never refused by the upper unit's
-list). A person counts as the units of the posts they hold; an id the org graph does not know
-(a free-standing actor) is not checked.
+down to, and the location of a child issue a move opens. A push passes into the target unit
+and every unit above it that is not above the issue's location, and each of those with a list
+must accept the item: a grid cannot be used to bypass its community's list, and escalating a
+matter up is never refused by the upper unit's list. A person counts as the units of the posts
+they hold; an id the org graph does not know (a free-standing actor) is not checked.
 """
 
 from __future__ import annotations
@@ -97,10 +98,17 @@ def target_units(target: str, org: OrgGraph | None) -> list[str]:
     return [target]
 
 
-def _pushed_down(issue: Issue, unit: str, org: OrgGraph | None) -> bool:
-    if issue.location is None or org is None or issue.location not in org:
-        return True
-    return unit not in {u.id for u in org.chain(issue.location)}
+def _crossed(issue: Issue, unit: str, org: OrgGraph | None) -> list[str]:
+    """The units a push from the issue's location down to ``unit`` passes into: ``unit`` and
+    every unit above it that is not above (or at) the issue's location. Empty for a unit at or
+    above the location: going up is never a push down."""
+    if org is None or unit not in org or unit in org.people:
+        return [unit]
+    target_chain = [u.id for u in org.chain(unit)]
+    if issue.location is None or issue.location not in org:
+        return target_chain[:1]
+    above = {u.id for u in org.chain(issue.location)}
+    return [u for u in target_chain if u not in above]
 
 
 def check_push(
@@ -113,16 +121,18 @@ def check_push(
     item: Any = None,
 ) -> None:
     """Refuse, with :class:`~govflow.errors.AccessRefusedError` naming the rule, a move that
-    would push ``issue`` to a unit whose list does not hold its item (its category, or
-    ``item`` when the move is changing it)."""
+    would push ``issue`` down into a unit whose list does not hold its item (its category, or
+    ``item`` when the move is changing it). A push to a grid passes its community too: the
+    community's list cannot be bypassed by naming a unit below it."""
     if not lists:
         return
     what = issue.category if item is None else item
     for target in targets:
         for unit in target_units(target, org):
-            found = lists.get(unit)
-            if found is not None and not found.accepts(what) and _pushed_down(issue, unit, org):
-                raise AccessRefusedError(issue.id, trigger, found.name, unit, what)
+            for crossed in _crossed(issue, unit, org):
+                found = lists.get(crossed)
+                if found is not None and not found.accepts(what):
+                    raise AccessRefusedError(issue.id, trigger, found.name, crossed, what)
 
 
 __all__ = ["AccessList", "AccessLists", "check_push", "target_units"]

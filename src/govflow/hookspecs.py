@@ -174,7 +174,7 @@ def govflow_deadline(issue: Issue, state: State, entered_at: datetime) -> dateti
 
 
 @hookspec(firstresult=True)
-def govflow_parties(
+def govflow_parties(  # noqa: PLR0917  (the move's facts, like govflow_resolve_assignees)
     issue: Issue,
     state: State,
     transition: Transition,

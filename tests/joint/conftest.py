@@ -46,12 +46,8 @@ WHISTLE = Workflow(
     transitions=[
         Transition("whistle", "street", "summoned", roles={"street"}, label="吹哨"),
         Transition("report", "summoned", "reviewing", reports=True, label="报到处置"),
-        Transition(
-            "overdue", "summoned", "reviewing", on_timeout=True, label="报到超时, 街道审核"
-        ),
-        Transition(
-            "supervise", "reviewing", "summoned", roles={"street"}, label="督办, 再次吹哨"
-        ),
+        Transition("overdue", "summoned", "reviewing", on_timeout=True, label="报到超时, 街道审核"),
+        Transition("supervise", "reviewing", "summoned", roles={"street"}, label="督办, 再次吹哨"),
         Transition("accept", "reviewing", "fed_back", roles={"street"}, label="审核通过, 反馈"),
         Transition(
             "evaluate",

@@ -246,7 +246,7 @@ def overdue_parties(issue: Issue, when: datetime) -> list[tuple[str, datetime]]:
         due = parse_time(entry.get("due_at"))
         if entry["status"] == PENDING and due is not None and due <= when:
             late.append((str(entry["id"]), due))
-    return sorted(late, key=lambda item: (item[1], item[0]))
+    return sorted(late, key=lambda item: item[1])  # stable: summoning order among equals
 
 
 def next_due(found: Mapping[str, Any]) -> datetime | None:

@@ -130,7 +130,7 @@ class HookRecorder:
         self._record("govflow_deadline", issue=issue, state=state, entered_at=entered_at)
 
     @_first
-    def govflow_parties(
+    def govflow_parties(  # noqa: PLR0917  (every argument of the hookspec)
         self,
         issue: Issue,
         state: State,
