@@ -4,7 +4,8 @@ Encode a local method once -- its states, moves, roles, deadlines and deliberati
 it on one engine that routes through a real organization and keeps a tamper-evident record.
 """
 
-from govflow import errors, gates
+from govflow import errors, gates, links
+from govflow.access import AccessList
 from govflow.audit import replay, verify_events
 from govflow.builtin.closed_loop import CLOSED_LOOP
 from govflow.clock import Clock, ManualClock, SystemClock
@@ -25,18 +26,22 @@ from govflow.org import OrgGraph, OrgSchema, Person, Unit
 from govflow.records import SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow import (
+    Branch,
     Guard,
+    Join,
+    Link,
     MoveContext,
     Relation,
     State,
     StateKind,
     Transition,
+    Update,
     Workflow,
     workflow_from_dict,
     workflow_from_toml,
 )
 from govflow.workflow.check import CheckReport, Problem, check
-from govflow.workflow.diagram import workflow_to_mermaid
+from govflow.workflow.diagram import workflow_to_dot, workflow_to_mermaid
 
 __version__ = "0.1.0"
 
@@ -46,7 +51,9 @@ __all__ = [
     "MAJORITY_OF_MEMBERS",
     "STOP",
     "SYSTEM_CLOCK",
+    "AccessList",
     "Actor",
+    "Branch",
     "CheckReport",
     "Clock",
     "Engine",
@@ -55,6 +62,8 @@ __all__ = [
     "GateSequence",
     "Guard",
     "Issue",
+    "Join",
+    "Link",
     "ManualClock",
     "MemoryStore",
     "MergeRule",
@@ -73,6 +82,7 @@ __all__ = [
     "SystemClock",
     "Transition",
     "Unit",
+    "Update",
     "Workflow",
     "__version__",
     "check",
@@ -80,9 +90,11 @@ __all__ = [
     "escalate",
     "gates",
     "hookimpl",
+    "links",
     "replay",
     "verify_events",
     "workflow_from_dict",
     "workflow_from_toml",
+    "workflow_to_dot",
     "workflow_to_mermaid",
 ]

@@ -166,7 +166,7 @@ def _add_plugins(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _diagram(args: argparse.Namespace) -> int:
     from govflow.engine import Engine  # noqa: PLC0415  (building an engine loads plugins)
-    from govflow.workflow.diagram import workflow_to_mermaid  # noqa: PLC0415
+    from govflow.workflow.diagram import workflow_to_dot, workflow_to_mermaid  # noqa: PLC0415
 
     engine = Engine(autoload=not args.no_autoload)
     try:
@@ -177,15 +177,19 @@ def _diagram(args: argparse.Namespace) -> int:
             file=args.stderr,
         )
         return 2
-    print(workflow_to_mermaid(workflow), end="", file=args.stdout)
+    draw = workflow_to_dot if args.format == "dot" else workflow_to_mermaid
+    print(draw(workflow), end="", file=args.stdout)
     return 0
 
 
 def _add_diagram(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
-        "diagram", help="print a registered workflow as a Mermaid state diagram"
+        "diagram", help="print a registered workflow as a Mermaid (or DOT) diagram"
     )
     parser.add_argument("workflow", help="a workflow name, e.g. closed-loop")
+    parser.add_argument(
+        "--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid"
+    )
     parser.add_argument("--version", type=int, default=None, help="default: the latest")
     parser.add_argument("--no-autoload", action="store_true", help="built-ins only")
     parser.set_defaults(handler=_diagram)

@@ -71,6 +71,7 @@ def test_links_survive_the_sql_store(tmp_path: Path) -> None:
         engine.fire(issue.id, "refer_up", actor=GROUP)
         (child,) = engine.children(issue.id)
         engine.fire(child.issue, "resolve", actor=VILLAGE)
+        engine.fire(child.issue, "conclude", actor=VILLAGE)
         engine.fire(issue.id, "upstream_concluded", actor=VILLAGE)
         assert verify_links(engine, issue.id) == verify_links(engine, child.issue) == 1
         assert engine.verify(issue.id) == 3

@@ -56,11 +56,13 @@ CHILD = Workflow(
     initial="proposed",
     states=[
         State("proposed", "党支部提议", StateKind.DELIBERATION, timeout_exempt=True),
-        State("passed", "决议公开, 实施", StateKind.CLOSED),
+        State("announced", "实施结果公开", StateKind.FEEDBACK, time_limit="5d"),
+        State("passed", "办结", StateKind.CLOSED),
         State("stopped", "未通过", StateKind.CANCELLED),
     ],
     transitions=[
-        Transition("resolve", "proposed", "passed", roles={"village_party"}),
+        Transition("resolve", "proposed", "announced", roles={"village_party"}),
+        Transition("conclude", "announced", "passed", roles={"village_party"}),
         Transition("reject", "proposed", "stopped", roles={"village_party"}),
     ],
 )
@@ -97,14 +99,18 @@ def test_the_parent_feeds_back_what_its_child_came_to(linked: Engine) -> None:
     scenario.as_("v").assert_refused(
         "upstream_concluded", error=GuardFailedError, match="not concluded"
     )
-    scenario.child("referral").as_("v").fire("resolve").assert_state("passed")
+    child_scenario = scenario.child("referral").as_("v").fire("resolve")
+    scenario.as_("v").assert_refused(
+        "upstream_concluded", error=GuardFailedError, match="announced"
+    )
+    child_scenario.fire("conclude").assert_state("passed")
     scenario.fire("upstream_concluded").assert_state("awaiting_feedback")
     (link,) = linked.children(scenario.issue.id)
     assert link.outcome is not None
     assert (link.outcome["state"], link.outcome["kind"]) == ("passed", "closed")
     assert verify_links(linked, scenario.issue.id) == 1
     assert verify_links(linked, child.id) == 1
-    assert (linked.verify(scenario.issue.id), linked.verify(child.id)) == (3, 2)
+    assert (linked.verify(scenario.issue.id), linked.verify(child.id)) == (3, 3)
 
 
 def test_a_child_named_in_the_payload_must_be_a_child(linked: Engine) -> None:
