@@ -151,6 +151,7 @@ class Engine:
                 self._add_workflow(ref, workflow, all_guards)
         #: The units' access lists (事项准入), as plugins declared them.
         self.access_lists = AccessLists.collect(self.plugins)
+        self._access = bool(self.access_lists)  # asked on every assigning move
 
     # --- construction ----------------------------------------------------------------------
 
@@ -536,7 +537,7 @@ class Engine:
         destination, branch = compiled.route(issue, move.trigger, context)
         decisions: list[tuple[str, PluginRef]] = []
         plan: Plan | None = None
-        if coordinated or compiled.joins or (self.access_lists and move.assigns):
+        if coordinated or compiled.joins or (move.assigns and self._access):
             plan = coordinate(
                 self, compiled, issue, move, actor, payload, destination, branch, when, decisions
             )
