@@ -4,7 +4,8 @@ Encode a local method once -- its states, moves, roles, deadlines and deliberati
 it on one engine that routes through a real organization and keeps a tamper-evident record.
 """
 
-from govflow import errors, gates, links
+from govflow import authority, errors, gates, ledgers, links, obligations
+from govflow._version import __version__
 from govflow.access import AccessList
 from govflow.audit import replay, verify_events
 from govflow.builtin.closed_loop import CLOSED_LOOP
@@ -22,16 +23,23 @@ from govflow.gates import (
     Publication,
 )
 from govflow.hookspecs import hookimpl
+from govflow.ledgers import Entry, Ledgers, LedgerSpec
+from govflow.obligations import Obligation, check_obligations
 from govflow.org import OrgGraph, OrgSchema, Person, Unit
 from govflow.records import SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow import (
+    Body,
     Branch,
+    Channel,
     Guard,
     Join,
     Link,
     MoveContext,
+    Opening,
+    Privacy,
     Relation,
+    Scope,
     State,
     StateKind,
     Transition,
@@ -43,8 +51,6 @@ from govflow.workflow import (
 from govflow.workflow.check import CheckReport, Problem, check
 from govflow.workflow.diagram import workflow_to_dot, workflow_to_mermaid
 
-__version__ = "0.1.0"
-
 __all__ = [
     "CLOSED_LOOP",
     "MAJORITY_OF_ATTENDEES",
@@ -53,29 +59,38 @@ __all__ = [
     "SYSTEM_CLOCK",
     "AccessList",
     "Actor",
+    "Body",
     "Branch",
+    "Channel",
     "CheckReport",
     "Clock",
     "Engine",
+    "Entry",
     "Event",
     "Gate",
     "GateSequence",
     "Guard",
     "Issue",
     "Join",
+    "LedgerSpec",
+    "Ledgers",
     "Link",
     "ManualClock",
     "MemoryStore",
     "MergeRule",
     "MoveContext",
+    "Obligation",
+    "Opening",
     "OrgGraph",
     "OrgSchema",
     "PassRule",
     "Person",
     "PluginRef",
+    "Privacy",
     "Problem",
     "Publication",
     "Relation",
+    "Scope",
     "State",
     "StateKind",
     "Store",
@@ -85,12 +100,16 @@ __all__ = [
     "Update",
     "Workflow",
     "__version__",
+    "authority",
     "check",
+    "check_obligations",
     "errors",
     "escalate",
     "gates",
     "hookimpl",
+    "ledgers",
     "links",
+    "obligations",
     "replay",
     "verify_events",
     "workflow_from_dict",

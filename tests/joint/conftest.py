@@ -75,6 +75,16 @@ def street_org() -> OrgGraph:
     org.add_unit("dept-police", "department", "派出所", parent="district")
     org.add_unit("dept-housing", "department", "住建局", parent="district")
     org.add_unit("dept-urban", "department", "城管局", parent="district")
+    # with an org graph, who may act comes from the posts people hold (govflow.authority)
+    org.add_person("street-office", "街道办")
+    org.assign("street-office", "street", "street")
+    for person, unit in [
+        ("police-zhang", "dept-police"),
+        ("housing-li", "dept-housing"),
+        ("urban-chen", "dept-urban"),
+    ]:
+        org.add_person(person, person)
+        org.assign(person, unit, "officer")
     return org
 
 

@@ -22,7 +22,9 @@ CAST = {
 
 def _fed_back(engine: Engine, scenario: Scenario | None = None) -> Scenario:
     if scenario is None:
-        scenario = Scenario(engine, "whistle", actors=CAST).as_("resident").open()
+        scenario = (
+            Scenario(engine, "whistle", actors=CAST).as_("resident").open(location="community")
+        )
         scenario.as_("street").fire("whistle", parties=list(DEPARTMENTS))
         for alias in ("police", "housing", "urban"):
             scenario.report(alias)

@@ -3,10 +3,7 @@ levels, in Mermaid and in DOT; joint declarations survive the TOML/dict form."""
 
 from __future__ import annotations
 
-import io
-
 from govflow import Workflow, workflow_to_dot, workflow_to_mermaid
-from govflow.cli import main
 
 from .conftest import WHISTLE
 from .test_levels import FIVE_STEPS
@@ -56,12 +53,3 @@ def test_dot_draws_the_same() -> None:
 def test_joint_declarations_round_trip_through_plain_data() -> None:
     for workflow in (WHISTLE, PARENT, FIVE_STEPS):
         assert Workflow.from_dict(workflow.to_dict()) == workflow
-
-
-def test_the_diagram_command_draws_dot() -> None:
-    out, err = io.StringIO(), io.StringIO()
-    status = main(
-        ["diagram", "closed-loop", "--no-autoload", "--format", "dot"], stdout=out, stderr=err
-    )
-    assert status == 0, err.getvalue()
-    assert out.getvalue().startswith('digraph "closed-loop" {')

@@ -82,6 +82,8 @@ def _org() -> OrgGraph:
     org.add_unit("community", "community", "文宾社区", parent="street")
     org.add_unit("xq-1", "residential_area", "卫士楼小区", parent="community")
     org.add_unit("xq-2", "residential_area", "育英小区", parent="community")
+    org.add_person("convener", "议事会召集人")
+    org.assign("convener", "district", "convener")
     for unit, people in COUNCILLORS.items():
         for person in people:
             org.add_person(person, person)

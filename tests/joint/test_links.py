@@ -73,6 +73,10 @@ def _org() -> OrgGraph:
     org.add_unit("township", "township", "沫河口镇")
     org.add_unit("liulou", "administrative_village", "刘楼村", parent="township")
     org.add_unit("hamlet-3", "natural_village", "三组", parent="liulou")
+    org.add_person("group-leader", "组长")
+    org.assign("group-leader", "township", "group")
+    org.add_person("village-secretary", "村党组织书记")
+    org.assign("village-secretary", "township", "village_party")
     return org
 
 

@@ -189,7 +189,7 @@ def test_an_actor_acting_for_two_parties_names_which(whistle: Engine) -> None:
 
 
 def test_a_round_needs_its_parties(whistle: Engine) -> None:
-    scenario = Scenario(whistle, "whistle", actors=CAST).as_("resident").open()
+    scenario = Scenario(whistle, "whistle", actors=CAST).as_("resident").open(location="community")
     scenario.as_("street").assert_refused("whistle", error=InvalidRequestError, match="parties")
     scenario.assert_refused(
         "whistle", error=InvalidRequestError, parties=["dept-police", "dept-police"], match="twice"
@@ -226,7 +226,7 @@ def test_a_plugin_may_choose_the_parties(clock: ManualClock) -> None:
     engine = Engine(
         org=street_org(), clock=clock, autoload=False, workflows=[WHISTLE], plugins=[_ByCategory()]
     )
-    issue = engine.open("whistle", reporter=RESIDENT)
+    issue = engine.open("whistle", reporter=RESIDENT, location="community")
     event = engine.fire(issue.id, "whistle", actor=STREET)
     assert event.decisions["parties"] == "by-category"
     assert [(p.id, p.due_at) for p in engine.parties(issue.id)] == [

@@ -20,7 +20,7 @@ import attrs
 
 from govflow import links
 from govflow.access import check_push
-from govflow.audit import json_text
+from govflow.audit import canonical_mapping, json_text
 from govflow.errors import InvalidRequestError, RefusalError
 from govflow.joint import rounds
 from govflow.joint.record import (
@@ -61,24 +61,35 @@ class Plan:
     def finish(
         self,
         engine: Engine,
-        trigger: str,
-        assignees: tuple[str, ...] | None,
+        move: Transition,
+        assignees: tuple[str, ...],
         state_due: datetime | None,
-    ) -> datetime | None:
+    ) -> tuple[datetime | None, Issue, tuple[str, ...]]:
         """Check the assignees the router picked against access lists and settle the due
-        time: the earliest of the state's and the pending parties'. Returns the due time."""
-        if assignees is not None:
-            check_push(engine.access_lists, self.issue, trigger, assignees, engine.org)
+        time: the earliest of the state's and the pending parties'. Returns the due time, the
+        issue as the plan leaves it, and its assignees."""
+        if move.assigns:
+            check_push(engine.access_lists, self.issue, move.trigger, assignees, engine.org)
+        else:
+            assignees = self.issue.assignees  # a move across levels leaves the old ones behind
         found = current_round(self.issue)
         if found is None or found.get("state") != self.destination:
-            return state_due
+            return state_due, self.issue, assignees
         record = thaw(self.issue.joint)
         if self.stays:
             state_due = parse_time(found.get("state_due"))  # a report restarts nothing
         else:
             record["round"]["state_due"] = iso(state_due)
         self._set_record(record)
-        return rounds.next_due(record["round"])
+        return rounds.next_due(record["round"]), self.issue, assignees
+
+    def merge_changes(self, changes: dict[str, Any], data: Mapping[str, Any]) -> list[Any]:
+        """Add the plan's changes to the move's; return their canonical form. ``data`` is the
+        issue's final data (the plan's updates, and any bodies frozen on entering a gate)."""
+        changes.update(self.changes)
+        if "data" in changes:
+            changes["data"] = data
+        return list(canonical_mapping(changes))
 
     def _set_record(self, record: Mapping[str, Any]) -> None:
         frozen = freeze(record)
@@ -242,7 +253,7 @@ def _parties(  # noqa: PLR0917
         rounds.mark_overdue(engine, record, str(payload["party"]))
         stays = True
     elif move.reports:
-        party = reporting_party(issue, actor, payload)
+        party = reporting_party(issue, actor, payload, engine.org)
         rounds.record_report(record, party, payload, when, issue.version + 1)
         stays = destination == issue.state
     if destination in compiled.joins and not stays:

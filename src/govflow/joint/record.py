@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from govflow.errors import InvalidRequestError
 
 if TYPE_CHECKING:
+    from govflow.org.graph import OrgGraph
     from govflow.records import Actor, Issue
     from govflow.workflow.joins import Branch
     from govflow.workflow.spec import Transition
@@ -60,28 +61,38 @@ def current_round(issue: Issue) -> Mapping[str, Any] | None:
     return found if isinstance(found, Mapping) else None
 
 
-def acts_for(actor: Actor, party: str) -> bool:
-    """True if ``actor`` may report for ``party``: it is the party, or a person of that unit."""
-    return party in (actor.id, actor.home_unit)
+def acts_for(actor: Actor, party: str, org: OrgGraph | None = None) -> bool:
+    """True if ``actor`` may report for ``party``: it is the party, a person whose home unit
+    it is, or (with an org graph) a person holding a post in it: units act through their
+    people."""
+    if party in (actor.id, actor.home_unit):
+        return True
+    if org is None or actor.id not in org.people:
+        return False
+    return any(post.unit.id == party for post in org.posts_of(actor.id))
 
 
-def pending_for(issue: Issue, actor: Actor) -> list[str]:
+def pending_for(issue: Issue, actor: Actor, org: OrgGraph | None = None) -> list[str]:
     """The pending parties of the issue's current round that ``actor`` may report for."""
     found = current_round(issue)
     if found is None or found.get("state") != issue.state:
         return []
     return [
-        p["id"] for p in found["parties"] if p["status"] != REPORTED and acts_for(actor, p["id"])
+        p["id"]
+        for p in found["parties"]
+        if p["status"] != REPORTED and acts_for(actor, p["id"], org)
     ]
 
 
-def reporting_party(issue: Issue, actor: Actor, payload: Mapping[str, Any]) -> str:
+def reporting_party(
+    issue: Issue, actor: Actor, payload: Mapping[str, Any], org: OrgGraph | None = None
+) -> str:
     """Which party ``actor`` reports for: the payload's ``party``, else the only one it may.
 
     :raises InvalidRequestError: the payload names a party the actor may not report for, or
         the actor may report for several and the payload does not say which.
     """
-    mine = pending_for(issue, actor)
+    mine = pending_for(issue, actor, org)
     named = payload.get("party")
     if named is not None:
         if named not in mine:
@@ -102,13 +113,15 @@ def reported_count(found: Mapping[str, Any]) -> int:
     return sum(1 for p in found["parties"] if p["status"] == REPORTED)
 
 
-def completes_join(issue: Issue, actor: Actor, payload: Mapping[str, Any]) -> bool:
+def completes_join(
+    issue: Issue, actor: Actor, payload: Mapping[str, Any], org: OrgGraph | None = None
+) -> bool:
     """True if the report ``actor`` is making now makes the round meet its join rule (the
     rule the round was started with: its ``needed`` count)."""
     found = current_round(issue)
     if found is None or found.get("state") != issue.state:
         raise InvalidRequestError(f"issue {issue.id!r}: no round of parties is open here")
-    reporting_party(issue, actor, payload)  # refuses a report for nobody
+    reporting_party(issue, actor, payload, org)  # refuses a report for nobody
     return reported_count(found) + 1 >= int(found["needed"])
 
 

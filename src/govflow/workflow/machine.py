@@ -109,7 +109,7 @@ def _bound(move: Transition) -> Callable[[Any], bool]:
 
 def _joined(event_data: Any) -> bool:
     _, context = _context(event_data)
-    return completes_join(context.issue, context.actor, context.payload)
+    return completes_join(context.issue, context.actor, context.payload, context.org)
 
 
 def _machine_transitions(workflow: Workflow, guards: Mapping[str, Guard]) -> list[dict[str, Any]]:
