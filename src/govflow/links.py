@@ -103,8 +103,8 @@ def plan_child(
                 f"located by the payload's {CHILD_LOCATION_KEY!r}, which is missing"
             )
         child_location: str | None = where
-    elif link.location == "up":
-        up = None if engine.org is None or location is None else engine.org.parent(location)
+    elif link.location == "up" and location is not None:
+        up = None if engine.org is None else engine.org.parent(location)
         if up is None:
             raise InvalidRequestError(
                 f"issue {issue.id!r}: {move.trigger!r} opens a child one level up, but "

@@ -204,8 +204,9 @@ class Link:
     :param name: the link's name; a transition with ``awaits=name`` may only fire once every
         child opened under it has concluded, and records their outcomes.
     :param workflow: the child's workflow (latest version).
-    :param location: ``"same"`` (the parent's location), ``"up"`` (its parent unit) or
-        ``"payload"`` (the payload's ``child_location``).
+    :param location: ``"same"`` (the parent's location), ``"up"`` (its parent unit; an
+        unlocated parent's child is unlocated too) or ``"payload"`` (the payload's
+        ``child_location``).
     """
 
     name: str

@@ -161,7 +161,8 @@ WORKFLOW = Workflow(
             "referred",
             roles={GROUP},
             guards="one-group-one-council:major_or_cross_village",
-            opens=[Link(REFERRAL, "four-deliberations", label="四议两公开")],
+            # 四议两公开 is the village's (community's): one level above the group's place
+            opens=[Link(REFERRAL, "four-deliberations", location="up", label="四议两公开")],
             label="三重一大或跨自然村(小区), 报村(社区)党组织",
         ),
         Transition(
