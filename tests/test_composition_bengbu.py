@@ -233,6 +233,8 @@ def test_a_six_things_matter_in_yuyixiang(engine: Engine) -> None:
         payload={"assignees": ["property-company", "power-supply"]},
     )
     engine.fire(issue.id, "report_done", actor="power-supply")
+    assert engine.get(issue.id).state == "carrying_out"  # 多元办事: every party reports
+    engine.fire(issue.id, "report_done", actor="property-company")
     engine.fire(  # 公众评事
         issue.id, "evaluate", actor="resident-liu", payload={"satisfaction": "satisfied"}
     )
