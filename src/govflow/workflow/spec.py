@@ -160,9 +160,10 @@ class Privacy:
 
     ``fields`` are top-level keys of the issue's data that hold personal information (by default
     :data:`PERSONAL_KEY`, where the reporter's contact details go, and the usual contact keys);
-    they are left out of every read, export and diagram unless the reader is the reporter or
-    holds ``permission`` (a role) in scope of the issue's location. China's Personal
-    Information Protection Law (个人信息保护法, PIPL) requires exactly this minimum access.
+    they are left out of every read (and so of exports and reports, which read through the
+    engine) unless the reader is the reporter or holds ``permission`` (a role) in scope of the
+    issue's location: China's Personal Information Protection Law (个人信息保护法, PIPL) asks
+    for access limited to those who need it.
     """
 
     fields: frozenset[str] = attrs.field(
