@@ -11,14 +11,14 @@ for the state → roles → relations → plugins' vetoes → guards.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from govflow.audit import GENESIS, canonical_mapping, event_hash, json_text, verify_events
+from govflow.audit import GENESIS, seal, verify_events
+from govflow.audit.hashing import DEFAULT_ALGORITHM, digest_function
 from govflow.clock import Clock, SystemClock
 from govflow.errors import (
     ConflictError,
@@ -35,65 +35,41 @@ from govflow.org import OrgGraph
 from govflow.plugins import PluginHost
 from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, InitialFields, Issue, PluginRef
 from govflow.store import MemoryStore, Store
+from govflow.validate import (
+    DEFAULT_LIMITS,
+    JSONLimits,
+    check_fire,
+    check_open,
+    check_text,
+    check_time,
+    json_data,
+    same_opening,
+    same_request,
+)
 from govflow.workflow.machine import CompiledWorkflow, Guard, MoveContext
 from govflow.workflow.spec import OPEN_TRIGGER, Relation, Transition, Workflow
 
 log = logging.getLogger(__name__)
+
+
+class TickReport(list[Event]):
+    """What :meth:`Engine.tick` did: the events it appended (it is their list) and, in
+    ``skipped``, ``(issue id, reason)`` for each due issue it could not move."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped: list[tuple[str, str]] = []
+
+    def skip(self, issue_id: str, reason: str) -> None:
+        log.error("tick skipped issue %s: %s", issue_id, reason)
+        self.skipped.append((issue_id, reason))
+
 
 _RELATION_TEXT = {
     Relation.REPORTER: "the issue's reporter",
     Relation.ASSIGNEE: "an assignee of the issue",
     Relation.NOT_HANDLER: "someone who did not handle the issue",
 }
-
-
-#: Types a JSON round trip gives back unchanged: a value of these needs no copying.
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _plain_copy(value: dict[Any, Any]) -> dict[str, Any] | None:
-    """A private copy of a flat dict of scalars (lists of scalars allowed), or None if it has
-    anything else. What a JSON round trip would give, at a fraction of its cost."""
-    copy: dict[str, Any] = {}
-    for key, item in value.items():
-        if type(key) is not str:
-            return None
-        kind = type(item)
-        if kind in _SCALARS:
-            copy[key] = item
-        elif kind is list or kind is tuple:
-            items = list(item)  # JSON has lists only, and the caller keeps its own
-            for element in items:
-                if type(element) not in _SCALARS:
-                    return None
-            copy[key] = items
-        else:
-            return None
-    return copy
-
-
-def _json_data(what: str, value: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], str]:
-    """``value`` as plain JSON data (what the log stores) and its canonical text.
-
-    Refuses, naming ``what``, anything that would not survive a trip through the log unchanged.
-    """
-    if not value:
-        return EMPTY, ""
-    copy = _plain_copy(value) if type(value) is dict else None
-    if copy is not None:
-        try:
-            return MappingProxyType(copy), json_text(copy)  # json_text refuses NaN and infinity
-        except ValueError as err:
-            raise InvalidRequestError(f"{what} must be JSON data: {err}") from None
-    if not isinstance(value, Mapping):
-        raise InvalidRequestError(f"{what} must be a mapping, got {type(value).__name__}")
-    if not all(isinstance(key, str) for key in value):
-        raise InvalidRequestError(f"{what} keys must be strings")
-    try:
-        text = json_text(dict(value))
-    except (TypeError, ValueError) as err:
-        raise InvalidRequestError(f"{what} must be JSON data: {err}") from None
-    return MappingProxyType(json.loads(text)), text
 
 
 class Engine:
@@ -108,6 +84,9 @@ class Engine:
     :param workflows: extra workflows to register directly, attributed to the pseudo-plugin
         ``engine``; handy in scripts and tests.
     :param guards: extra named guards, likewise.
+    :param hash_algorithm: what the audit log is hashed with: ``sha256`` (the default) or
+        ``sm3`` (see :mod:`govflow.audit.hashing`); each event records it.
+    :param json_limits: how deep and large payloads and issue data may be.
     """
 
     def __init__(
@@ -120,6 +99,8 @@ class Engine:
         autoload: bool | None = None,
         workflows: Iterable[Workflow] = (),
         guards: Mapping[str, Guard] | None = None,
+        hash_algorithm: str = DEFAULT_ALGORITHM,
+        json_limits: JSONLimits = DEFAULT_LIMITS,
     ) -> None:
         self.org = org
         self.store: Store = store if store is not None else MemoryStore()
@@ -128,9 +109,12 @@ class Engine:
         # Asked once: most engines have no veto or listener plugins, and every move checks.
         self._vetoes = self.plugins.is_implemented("govflow_before_transition")
         self._listeners = self.plugins.is_implemented("govflow_after_transition")
-        self._decisions_cache: dict[
-            tuple[tuple[str, PluginRef], ...], tuple[Mapping[str, str], tuple[tuple[str, Any], ...]]
-        ] = {}
+        self._decisions_cache: dict[tuple[tuple[str, PluginRef], ...], Mapping[str, str]] = {}
+        digest_function(hash_algorithm)  # DefinitionError now, not on the first move
+        #: The algorithm every event this engine appends is hashed with (``sha256``, ``sm3``).
+        self.hash_algorithm = hash_algorithm
+        #: How deep and large a payload or an issue's data may be.
+        self.json_limits = json_limits
         direct = PluginRef("engine")
         all_guards = self._collect_guards(direct, guards or {})
         self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
@@ -252,20 +236,31 @@ class Engine:
         data: Mapping[str, Any] | None = None,
         version: int | None = None,
         issue_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Issue:
         """Open an issue on ``workflow`` (its latest version unless ``version`` is given).
 
         Without a ``category``, the ``govflow_classify`` hook may choose one. ``data`` must be
         JSON data. Returns the issue in the workflow's initial state, at version 0.
+
+        :param idempotency_key: a key unique to this report (a hotline call's id, say):
+            opening again with the same key and the same request returns the issue opened
+            the first time; the same key with a different request is a
+            :class:`~govflow.errors.ConflictError`.
+        :raises InvalidRequestError: an argument is malformed (the message names it).
         """
+        who = check_open(workflow, reporter, location, category, version, issue_id, idempotency_key)
+        payload = json_data("data", data, self.json_limits)
+        if idempotency_key is not None:
+            earlier = self.store.find_opened(idempotency_key)
+            if earlier is not None:
+                return self._reopened(earlier, idempotency_key, workflow, who, location, category,
+                                      payload, version, issue_id)  # fmt: skip
         compiled = self._compiled_for(workflow, version)
         spec = compiled.workflow
-        who = reporter if isinstance(reporter, Actor) else Actor(str(reporter))
-        if not who.id:
-            raise InvalidRequestError("the reporter needs an id")
-        payload, data_text = _json_data("data", data)
         self._check_location(location)
         now = self.clock.now()
+        check_time("the clock's time", now)
         decisions: list[tuple[str, PluginRef]] = []
         if category is None:
             answer = self.plugins.first(
@@ -277,7 +272,8 @@ class Engine:
                 org=self.org,
             )
             if answer is not None:
-                category = str(answer[1])
+                check_text(f"the category plugin {answer[0].name} chose", answer[1])
+                category = answer[1]
                 decisions.append(("category", answer[0]))
         new_id = issue_id if issue_id is not None else self.store.new_issue_id()
         # id, workflow, version, state, category, location, reporter, opened_at, updated_at
@@ -305,24 +301,38 @@ class Engine:
             now,
             due_at,
             EMPTY,
-            "",
             InitialFields(issue),
-            # canonical_mapping(changes), built directly: the keys are known and sorted.
-            (
-                ("category", category),
-                ("data", data_text),
-                ("location", location),
-                ("reporter", who.id),
-                ("workflow", spec.name),
-                ("workflow_version", spec.version),
-            ),
             compiled.plugin,
             decisions,
             GENESIS,
         )
-        self.store.commit(issue, event)
+        try:
+            self.store.commit(issue, event, idempotency_key=idempotency_key)
+        except ConflictError:
+            earlier = None if idempotency_key is None else self.store.find_opened(idempotency_key)
+            if earlier is None or idempotency_key is None:
+                raise
+            # Two deliveries of one report raced and the other was stored first.
+            return self._reopened(earlier, idempotency_key, workflow, who, location, category,
+                                  payload, version, issue_id)  # fmt: skip
         self._notify(issue, None, event)
         return issue
+
+    def _reopened(  # noqa: PLR0917  (the request being compared, field by field)
+        self,
+        earlier: Event,
+        key: str,
+        workflow: str,
+        reporter: Actor,
+        location: str | None,
+        category: str | None,
+        data: Mapping[str, Any],
+        version: int | None,
+        issue_id: str | None,
+    ) -> Issue:
+        same_opening(earlier, key, workflow, reporter.id, location, category, data, version,
+                     issue_id)  # fmt: skip
+        return self.store.get(earlier.issue_id)
 
     def fire(
         self,
@@ -343,17 +353,13 @@ class Engine:
         :raises UnknownIssueError, ConflictError, TransitionNotAllowedError,
             PermissionDeniedError, GuardFailedError, InvalidRequestError: and nothing changed.
         """
+        check_fire(issue_id, trigger, actor, expected_version, idempotency_key)
+        data = json_data("payload", payload, self.json_limits)
         issue = self.store.get(issue_id)
         if idempotency_key is not None:
             earlier = self.store.find_idempotent(issue_id, idempotency_key)
             if earlier is not None:
-                if earlier.trigger != trigger or earlier.actor != actor.id:
-                    raise ConflictError(
-                        issue_id,
-                        f"idempotency key {idempotency_key!r} was used for {earlier.trigger!r} "
-                        f"by {earlier.actor!r}",
-                    )
-                return earlier
+                return same_request(earlier, idempotency_key, trigger, actor.id, data)
         if expected_version is not None and expected_version != issue.version:
             raise ConflictError(
                 issue_id,
@@ -373,50 +379,61 @@ class Engine:
         refusal = self._refusal(issue, move, actor)
         if refusal is not None:
             raise refusal
-        data, text = _json_data("payload", payload)
         return self._apply(
             compiled,
             issue,
             move,
             actor=actor,
             payload=data,
-            payload_text=text,
             idempotency_key=idempotency_key,
         )
 
-    def tick(self, now: datetime | None = None) -> list[Event]:
+    def tick(self, now: datetime | None = None) -> TickReport:
         """Fire the timeout transition of every issue whose state's time limit has passed.
 
         Timeout moves are made by :data:`~govflow.records.SYSTEM_CLOCK`, skip role and relation
         checks (the clock holds no role), but still pass plugins' vetoes and guards; a move they
-        refuse is left for a later tick. Returns the events appended, earliest due first.
+        refuse is left for a later tick. Returns the events appended, earliest due first, as a
+        :class:`TickReport` whose ``skipped`` names the issues that could not be moved and why.
+
+        One bad issue (of a workflow the engine no longer has, or whose stored due time
+        disagrees with its hashed ``due_at``) is logged, reported and skipped: the others
+        still fire.
         """
+        check_time("now", now, optional=True)
         when = now if now is not None else self.clock.now()
-        fired: list[Event] = []
+        report = TickReport()
         for issue in list(self.store.due(when)):
-            compiled = self._compiled_for(issue.workflow, issue.workflow_version)
-            move = next((m for m in compiled.workflow.outgoing(issue.state) if m.on_timeout), None)
-            if move is None:
+            if issue.due_at is None or issue.due_at > when:
+                # The store's due index said yes, the issue's own (hashed) due time says no: an
+                # index edited behind govflow's back must not fire a deadline early.
+                report.skip(issue.id, "the store's due index disagrees with the issue's due_at")
                 continue
-            overdue = {"overdue_since": issue.due_at.isoformat() if issue.due_at else None}
-            payload, text = _json_data("payload", overdue)
             try:
-                fired.append(
+                compiled = self._compiled_for(issue.workflow, issue.workflow_version)
+                move = next(
+                    (m for m in compiled.workflow.outgoing(issue.state) if m.on_timeout), None
+                )
+                if move is None:
+                    continue
+                payload = json_data("payload", {"overdue_since": issue.due_at.isoformat()})
+                report.append(
                     self._apply(
                         compiled,
                         issue,
                         move,
                         actor=SYSTEM_CLOCK,
                         payload=payload,
-                        payload_text=text,
                         now=when,
                     )
                 )
+            except UnknownWorkflowError as error:
+                report.skip(issue.id, str(error))
             except RefusalError as refusal:
-                log.info(
-                    "deadline move %s on issue %s refused: %s", move.trigger, issue.id, refusal
-                )
-        return fired
+                log.info("deadline move on issue %s refused: %s", issue.id, refusal)
+            except Exception as error:
+                report.skip(issue.id, f"{type(error).__name__}: {error}")
+        return report
 
     # --- internals -------------------------------------------------------------------------
 
@@ -464,11 +481,11 @@ class Engine:
         *,
         actor: Actor,
         payload: Mapping[str, Any],
-        payload_text: str,
         idempotency_key: str | None = None,
         now: datetime | None = None,
     ) -> Event:
         when = now if now is not None else self.clock.now()
+        check_time("the clock's time", when)
         if self._vetoes:
             for ref, reason in self.plugins.collect(
                 "govflow_before_transition",
@@ -483,16 +500,12 @@ class Engine:
         context = MoveContext(issue, move, actor, payload, when, self.org) if move.guards else None
         destination = compiled.move(issue, move.trigger, context)
 
-        # Keys go in in sorted order, and each value's canonical form beside it, so that the
-        # hash needs no sorting or conversion: canonical_mapping(changes) == tuple(canonical).
         changes: dict[str, Any] = {}
-        canonical: list[tuple[str, Any]] = []
         decisions: list[tuple[str, PluginRef]] = []
         assignees = issue.assignees
         if move.assigns:
             assignees = self._assignees(issue, move, actor, payload, decisions)
             changes["assignees"] = assignees
-            canonical.append(("assignees", assignees))
         due_at = self._deadline(compiled.workflow, issue, destination, when, decisions)
         handlers = issue.handlers
         if (
@@ -502,7 +515,6 @@ class Engine:
         ):
             handlers = (*handlers, actor.id)
             changes["handlers"] = handlers
-            canonical.append(("handlers", handlers))
 
         version = issue.version + 1
         moved = Issue(
@@ -531,9 +543,7 @@ class Engine:
             when,
             due_at,
             payload,
-            payload_text,
             MappingProxyType(changes) if changes else EMPTY,
-            tuple(canonical),
             compiled.plugin,
             decisions,
             self._previous_hash(issue),
@@ -548,9 +558,9 @@ class Engine:
                 if idempotency_key is None
                 else self.store.find_idempotent(issue.id, idempotency_key)
             )
-            if earlier is None or earlier.trigger != move.trigger or earlier.actor != actor.id:
+            if earlier is None or idempotency_key is None:
                 raise
-            return earlier
+            return same_request(earlier, idempotency_key, move.trigger, actor.id, payload)
         self._notify(moved, issue, event)
         return event
 
@@ -606,58 +616,42 @@ class Engine:
         at: datetime,
         due_at: datetime | None,
         payload: Mapping[str, Any],
-        payload_text: str,
         changes: Mapping[str, Any],  # read-only: the event keeps it
-        canonical_changes: tuple[tuple[str, Any], ...],
         plugin: PluginRef | None,
         decisions: Sequence[tuple[str, PluginRef]],
         previous_hash: str,
     ) -> Event:
-        shared, canonical_decisions = self._shared_decisions(decisions)
-        digest = event_hash(
-            issue_id,
-            sequence,
-            trigger,
-            source,
-            destination,
-            actor,
-            at,
-            due_at,
-            payload_text,
-            canonical_changes,
-            plugin,
-            canonical_decisions,
-            previous_hash,
-        )
-        return Event(
-            issue_id,
-            sequence,
-            trigger,
-            source,
-            destination,
-            actor,
-            at,
-            due_at,
-            payload,
-            changes,
-            plugin,
-            shared,
-            previous_hash,
-            digest,
+        # Every field of the event is hashed, by govflow.audit.canonical (docs/audit-format.md).
+        return seal(
+            Event(
+                issue_id,
+                sequence,
+                trigger,
+                source,
+                destination,
+                actor,
+                at,
+                due_at,
+                payload,
+                changes,
+                plugin,
+                self._shared_decisions(decisions),
+                previous_hash,
+                hash_algorithm=self.hash_algorithm,
+            )
         )
 
-    def _shared_decisions(
-        self, decisions: Sequence[tuple[str, PluginRef]]
-    ) -> tuple[Mapping[str, str], tuple[tuple[str, Any], ...]]:
-        # Most moves make the same decisions by the same plugins: share one mapping (and its
-        # canonical form) between all of them instead of one per event.
+    def _shared_decisions(self, decisions: Sequence[tuple[str, PluginRef]]) -> Mapping[str, str]:
+        # Most moves make the same decisions by the same plugins: share one mapping between
+        # all of them instead of one per event.
         if not decisions:
-            return EMPTY, ()
+            return EMPTY
         key = tuple(decisions)
         found = self._decisions_cache.get(key)
         if found is None:
-            mapping = MappingProxyType({name: str(ref) for name, ref in decisions})
-            found = self._decisions_cache[key] = (mapping, canonical_mapping(mapping))
+            found = self._decisions_cache[key] = MappingProxyType(
+                {name: str(ref) for name, ref in decisions}
+            )
         return found
 
     def _notify(self, issue: Issue, previous: Issue | None, event: Event) -> None:

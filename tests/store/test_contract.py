@@ -28,6 +28,7 @@ from govflow import (
     verify_events,
 )
 from govflow.errors import ConflictError, IntegrityError, UnknownIssueError
+from govflow.testing.hostile import json_data, log_text
 from tests.store.conftest import Backend
 
 START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -325,26 +326,11 @@ def test_tampered_event_is_caught(backend: Backend) -> None:
     assert caught.value.issue_id == issue_id
 
 
-JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
-    ),
-    max_leaves=8,
-)
-# PostgreSQL text columns cannot hold NUL; JSON escapes it, so only plain columns avoid it.
-PLAIN_TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]))
-
-
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    data=st.dictionaries(st.text(max_size=8), JSON, max_size=4),
+    data=json_data(),
     opened_at=st.builds(
         lambda minutes, microsecond: datetime(
             2024, 3, 1, 9, 0, 0, microsecond, tzinfo=timezone(timedelta(minutes=minutes))
@@ -352,8 +338,8 @@ PLAIN_TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories
         st.integers(-14 * 60, 14 * 60),
         st.integers(0, 999_999),
     ),
-    location=PLAIN_TEXT,
-    reason=st.text(min_size=1).filter(str.strip),
+    location=log_text(),
+    reason=log_text().filter(str.strip),
 )
 def test_any_json_data_and_any_offset_round_trip(
     backend: Backend, data: dict[str, Any], opened_at: datetime, location: str, reason: str

@@ -40,13 +40,18 @@ class Store(Protocol):
         """The event an earlier move with this idempotency key produced, if any."""
         ...
 
+    def find_opened(self, key: str) -> Event | None:
+        """The ``open`` event of the issue opened with this idempotency key, if any."""
+        ...
+
     def commit(self, issue: Issue, event: Event, *, idempotency_key: str | None = None) -> None:
         """Atomically append ``event`` and save ``issue`` as its new state.
 
         ``event.sequence == 0`` creates the issue (it must not exist yet). Otherwise the stored
         issue must be at version ``event.sequence - 1``, or
         :class:`~govflow.errors.ConflictError` is raised and nothing is written. A reused
-        idempotency key is a conflict too.
+        idempotency key is a conflict too; so is the key of an ``open`` (sequence 0) that
+        opened another issue already: opening keys are unique across the store.
         """
         ...
 

@@ -28,11 +28,11 @@ from govflow.records import EMPTY, Event, Issue, PluginRef
 from govflow.store.base import check_commit
 
 #: An event without its issue id, packed: ``sequence, trigger, source, destination, actor, at,
-#: due_at, plugin, decisions, previous_hash, hash`` (plugin and decisions as indexes into
-#: :class:`_Tables`), the number of payload entries, then the payload's keys and values in
-#: turn, then the changes' keys and values in turn.
+#: due_at, plugin, decisions, previous_hash, hash, audit_format, hash_algorithm`` (plugin and
+#: decisions as indexes into :class:`_Tables`), the number of payload entries, then the
+#: payload's keys and values in turn, then the changes' keys and values in turn.
 _Packed = tuple[Any, ...]
-_FIXED = 12  # fields before the payload's keys and values
+_FIXED = 14  # fields before the payload's keys and values
 
 
 class _Tables:
@@ -81,6 +81,7 @@ class MemoryStore:
         # issue id -> its log: packed events, then the latest as committed
         self._events: dict[str, list[Event | _Packed]] = {}
         self._keys: dict[tuple[str, str], int] = {}  # (issue id, idempotency key) -> sequence
+        self._opening_keys: dict[str, str] = {}  # idempotency key of an open -> issue id
         self._tables = _Tables()
         self._deadlines: list[tuple[datetime, str, int]] = []
         self._ids = itertools.count(1)
@@ -110,12 +111,19 @@ class MemoryStore:
             return None
         return self._unpack(issue_id, self._events[issue_id][sequence])
 
+    def find_opened(self, key: str) -> Event | None:
+        issue_id = self._opening_keys.get(key)
+        return None if issue_id is None else self._unpack(issue_id, self._events[issue_id][0])
+
     def commit(self, issue: Issue, event: Event, *, idempotency_key: str | None = None) -> None:
         problem = check_commit(self._issues.get(issue.id), issue, event)
         if (
             problem is None
             and idempotency_key is not None
-            and (issue.id, idempotency_key) in self._keys
+            and (
+                (issue.id, idempotency_key) in self._keys
+                or (event.sequence == 0 and idempotency_key in self._opening_keys)
+            )
         ):
             problem = f"idempotency key {idempotency_key!r} was used already"
         if problem is not None:
@@ -131,6 +139,8 @@ class MemoryStore:
             log.append(event)
         if idempotency_key is not None:
             self._keys[(issue.id, idempotency_key)] = event.sequence
+            if event.sequence == 0:
+                self._opening_keys[idempotency_key] = issue.id
         if issue.due_at is not None:
             heapq.heappush(self._deadlines, (issue.due_at, issue.id, issue.version))
 
@@ -170,6 +180,8 @@ class MemoryStore:
             self._tables.decision_set(event.decisions),
             event.previous_hash,
             event.hash,
+            event.audit_format,
+            event.hash_algorithm,
             len(payload),
         )
         if not payload and not changes:
@@ -203,4 +215,6 @@ class MemoryStore:
             tables.decisions[kept[8]],
             kept[9],
             kept[10],
+            kept[11],
+            kept[12],
         )

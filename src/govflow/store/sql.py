@@ -57,7 +57,7 @@ __all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 _T = TypeVar("_T")
 
@@ -110,6 +110,8 @@ _events = sa.Table(
     sa.Column("decisions", sa.Text, nullable=False),
     sa.Column("previous_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("audit_format", sa.Integer, nullable=False),
+    sa.Column("hash_algorithm", sa.String, nullable=False),
     sa.ForeignKeyConstraint(["issue_id"], ["govflow_issues.id"], name="govflow_events_issue_fkey"),
 )
 
@@ -123,6 +125,14 @@ _keys = sa.Table(
         ["issue_id", "sequence"],
         ["govflow_events.issue_id", "govflow_events.sequence"],
         name="govflow_idempotency_event_fkey",
+    ),
+    # The key of an open names one issue across the store: a retried report opens nothing new.
+    sa.Index(
+        "govflow_idempotency_opening",
+        "key",
+        unique=True,
+        sqlite_where=sa.text("sequence = 0"),
+        postgresql_where=sa.text("sequence = 0"),
     ),
 )
 
@@ -241,6 +251,8 @@ def _event_values(event: Event) -> dict[str, Any]:
         "decisions": _dump(event.decisions),
         "previous_hash": event.previous_hash,
         "hash": event.hash,
+        "audit_format": event.audit_format,
+        "hash_algorithm": event.hash_algorithm,
     }
 
 
@@ -262,6 +274,8 @@ def _event_from_row(row: sa.Row[Any]) -> Event:
         decisions=_load_mapping(m["decisions"]),
         previous_hash=m["previous_hash"],
         hash=m["hash"],
+        audit_format=m["audit_format"],
+        hash_algorithm=m["hash_algorithm"],
     )
 
 
@@ -573,6 +587,22 @@ class SQLStore:
                 sa.select(_events)
                 .select_from(joined)
                 .where(_keys.c.issue_id == issue_id, _keys.c.key == key)
+            ).first(),
+        )
+        return None if row is None else _event_from_row(row)
+
+    def find_opened(self, key: str) -> Event | None:
+        """The ``open`` event of the issue opened with this idempotency key, if any."""
+        joined = _keys.join(
+            _events,
+            sa.and_(_keys.c.issue_id == _events.c.issue_id, _keys.c.sequence == _events.c.sequence),
+        )
+        row = self._run(
+            f"look up opening key {key!r}",
+            lambda conn: conn.execute(
+                sa.select(_events)
+                .select_from(joined)
+                .where(_keys.c.key == key, _keys.c.sequence == 0)
             ).first(),
         )
         return None if row is None else _event_from_row(row)

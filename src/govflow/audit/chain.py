@@ -1,7 +1,8 @@
-"""The audit log: hash-chained events, their verification, and replay.
+"""Each issue's log: hash-chained events, their verification, and replay.
 
-Each event's hash is SHA-256 over a canonical encoding of all its other fields (see
-:func:`event_hash`), including the previous event's hash. Editing, inserting or deleting any
+Each event's hash is its ``hash_algorithm`` (SHA-256 by default) over the RFC 8785 canonical
+JSON of all its other fields (:mod:`govflow.audit.canonical`), including the previous event's
+hash. Editing, inserting or deleting any
 event therefore breaks the chain at a point :func:`verify_events` names. :func:`replay` rebuilds
 an issue from its events alone: the ``open`` event carries every initial field, and each later
 event carries its destination, its due time and whatever else it changed.
@@ -9,14 +10,19 @@ event carries its destination, its due time and whatever else it changed.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from govflow.errors import IntegrityError
-from govflow.records import Event, Issue, PluginRef
+from govflow.audit.canonical import (
+    AUDIT_FORMAT,
+    CanonicalFormError,
+    canonical_bytes,
+    canonical_json,
+)
+from govflow.audit.hashing import digest
+from govflow.errors import GovflowError, IntegrityError
+from govflow.records import Event, Issue
 from govflow.workflow.spec import OPEN_TRIGGER
 
 #: The ``previous_hash`` of an issue's first event.
@@ -36,10 +42,6 @@ CHANGEABLE = frozenset(
     }
 )
 
-_ENCODER = json.JSONEncoder(
-    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-)
-
 
 def to_json_value(value: Any) -> Any:
     """``value`` with datetimes as ISO strings and mappings as dicts (tuples stay: JSON lists)."""
@@ -53,93 +55,38 @@ def to_json_value(value: Any) -> Any:
 
 
 def json_text(value: Mapping[str, Any]) -> str:
-    """The canonical JSON text of a payload or data mapping ("" when empty): sorted keys, no
-    spaces, UTF-8 kept. The same data always gives the same text, whatever its key order."""
-    return _ENCODER.encode(value if type(value) is dict else to_json_value(value)) if value else ""
+    """The canonical (RFC 8785) JSON text of a payload or data mapping ("" when empty)."""
+    return canonical_json(value) if value else ""
 
 
-def _canonical(value: Any) -> Any:
-    kind = type(value)
-    if kind is str or value is None:
-        return value
-    if kind is tuple and all(type(v) is str for v in value):
-        return value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return json_text(value)
-    if isinstance(value, list | tuple):
-        return tuple(_canonical(v) for v in value)
-    return value
+def event_hash(event: Event) -> str:
+    """The hash ``event`` should carry: its ``hash_algorithm`` over its canonical bytes.
 
-
-def canonical_mapping(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
-    """A changes or decisions mapping as sorted ``(key, value)`` pairs of plain values."""
-    return tuple(sorted((k, _canonical(v)) for k, v in value.items())) if value else ()
-
-
-def event_hash(  # noqa: PLR0917  (one parameter per hashed field, in the encoding's order)
-    issue_id: str,
-    sequence: int,
-    trigger: str,
-    source: str | None,
-    destination: str,
-    actor: str,
-    at: datetime,
-    due_at: datetime | None,
-    payload: str,
-    changes: tuple[tuple[str, Any], ...],
-    plugin: PluginRef | None,
-    decisions: tuple[tuple[str, Any], ...],
-    previous_hash: str,
-) -> str:
-    """The SHA-256 hex digest of an event's canonical encoding.
-
-    The encoding is ``ascii()`` of a tuple of plain values: a Python literal, so unambiguous
-    whatever the ids and names contain, and pure ASCII (every other character escaped), so it
-    does not shift with the Unicode database of a future Python. ``payload`` is given as its
-    :func:`json_text`, which the engine computes anyway when it checks the payload;
-    ``changes`` and ``decisions`` as their :func:`canonical_mapping`, which the engine builds
-    as it decides them. The engine passes the fields positionally, on every move.
+    :raises CanonicalFormError: a field has no canonical form.
+    :raises DefinitionError: the event names an algorithm this installation lacks.
     """
-    encoded = ascii(
-        (
-            issue_id,
-            sequence,
-            trigger,
-            source,
-            destination,
-            actor,
-            at.isoformat(),
-            None if due_at is None else due_at.isoformat(),
-            payload,
-            changes,
-            None if plugin is None else plugin.name,
-            None if plugin is None else plugin.version,
-            decisions,
-            previous_hash,
+    if event.audit_format != AUDIT_FORMAT:
+        raise IntegrityError(
+            event.issue_id,
+            event.sequence,
+            f"audit format {event.audit_format!r} is not one this govflow reads ({AUDIT_FORMAT})",
         )
-    )
-    return hashlib.sha256(encoded.encode("ascii")).hexdigest()
+    return digest(event.hash_algorithm, canonical_bytes(event))
 
 
 def recompute_hash(event: Event) -> str:
-    """The hash ``event`` should carry, given its other fields."""
-    return event_hash(
-        issue_id=event.issue_id,
-        sequence=event.sequence,
-        trigger=event.trigger,
-        source=event.source,
-        destination=event.destination,
-        actor=event.actor,
-        at=event.at,
-        due_at=event.due_at,
-        payload=json_text(event.payload),
-        changes=canonical_mapping(event.changes),
-        plugin=event.plugin,
-        decisions=canonical_mapping(event.decisions),
-        previous_hash=event.previous_hash,
-    )
+    """The hash ``event`` should carry, given its other fields (same as :func:`event_hash`)."""
+    return event_hash(event)
+
+
+def seal(event: Event) -> Event:
+    """``event`` with its ``hash`` computed: what the engine appends.
+
+    The event is fresh (nobody else holds it yet), so the hash is written into it in place
+    rather than by building a second copy: this runs on every move.
+    """
+    object.__setattr__(event, "hash", event_hash(event))
+    return event
 
 
 def verify_events(events: Sequence[Event], issue: Issue | None = None) -> int:
@@ -169,7 +116,13 @@ def verify_events(events: Sequence[Event], issue: Issue | None = None) -> int:
             raise IntegrityError(
                 issue_id, position, "previous_hash does not match the event before it"
             )
-        if recompute_hash(event) != event.hash:
+        try:
+            recomputed = recompute_hash(event)
+        except (CanonicalFormError, GovflowError) as err:
+            if isinstance(err, IntegrityError):
+                raise
+            raise IntegrityError(issue_id, position, f"cannot be hashed: {err}") from None
+        if recomputed != event.hash:
             raise IntegrityError(issue_id, position, "was edited: its hash does not match")
         previous = event.hash
     if issue is not None:
@@ -217,11 +170,11 @@ def replay(events: Sequence[Event]) -> Issue:
 __all__ = [
     "CHANGEABLE",
     "GENESIS",
-    "canonical_mapping",
     "event_hash",
     "json_text",
     "recompute_hash",
     "replay",
+    "seal",
     "to_json_value",
     "verify_events",
 ]
