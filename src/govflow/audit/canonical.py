@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -165,14 +167,98 @@ def canonical_object(event: Event) -> dict[str, Any]:
     return {name: _plain(getattr(event, name), corners) for name in CANONICAL_FIELDS}
 
 
+# --- the hot path: every move hashes its event -------------------------------------------------
+#
+# canonical_json(canonical_object(event)) is the definition. canonical_text gets the same text
+# from one pass of the C encoder: top-level fields in JCS order, views and times converted by
+# its ``default`` hook as it meets them. Whatever might fall in one of JCS's two corners (a
+# float, a key at or above U+E000, an integer beyond the safe range, a type of value not
+# expected here) sends the whole event to the letter-of-the-RFC path instead.
+
+
+class _CornerError(Exception):
+    """Raised inside the C encoder's hook: this event needs the slow, exact path."""
+
+
+def _has_corner(value: Any) -> bool:  # noqa: PLR0911  (one answer per type)
+    """True if ``value`` holds something the C encoder would write otherwise than JCS."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return False
+    if kind is int:
+        return not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    if kind is tuple or kind is list:
+        return any(map(_has_corner, value))
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (not key.isascii() and max(key) >= _HIGH):
+                return True
+            if _has_corner(item):
+                return True
+        return False
+    return kind is not MappingProxyType  # a view is checked when the hook converts it
+
+
+def _convert(value: Any) -> Any:
+    kind = type(value)
+    if kind is datetime:
+        return value.isoformat()
+    if kind is MappingProxyType or isinstance(value, Mapping):
+        plain = dict(value)
+        if _has_corner(plain):
+            raise _CornerError
+        return plain
+    if kind is PluginRef:
+        return {"name": value.name, "version": value.version}
+    raise _CornerError
+
+
+# The C encoder itself, made once (json.JSONEncoder.encode makes one per call): no circular
+# check, the hook above, no indent, compact separators, sorted keys, no skipping, no NaN.
+_SORT_KEYS, _SKIP_KEYS, _ALLOW_NAN = True, False, False
+_c_iterencode = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, _convert, _encode_string, None, ":", ",", _SORT_KEYS, _SKIP_KEYS, _ALLOW_NAN
+)
+
+_SORTED: Final = tuple(sorted(CANONICAL_FIELDS, key=_utf16_key))
+_values = operator.attrgetter(*_SORTED)
+#: Declared types the hook (or the C encoder) handles exactly; other fields are checked first.
+_EXACT_TYPES: Final = frozenset(
+    {
+        "str",
+        "str | None",
+        "datetime",
+        "datetime | None",
+        "PluginRef | None",
+        "Mapping[str, Any]",
+        "Mapping[str, str]",
+    }
+)
+_CHECKED: Final = tuple(
+    index
+    for index, name in enumerate(_SORTED)
+    if str(attrs.fields_dict(Event)[name].type) not in _EXACT_TYPES
+)
+
+
+def canonical_text(event: Event) -> str:
+    """``canonical_json(canonical_object(event))``, computed quickly: the text hashed."""
+    values = _values(event)
+    for index in _CHECKED:
+        if _has_corner(values[index]):
+            return _jcs(canonical_object(event))
+    try:
+        return "".join(_c_iterencode(dict(zip(_SORTED, values, strict=True)), 0))
+    except _CornerError:
+        return _jcs(canonical_object(event))
+
+
 def canonical_bytes(event: Event) -> bytes:
     """The exact bytes an event's hash is computed over: UTF-8 of its canonical JSON.
 
     :raises CanonicalFormError: a field has no canonical form (a lone surrogate, say).
     """
-    corners: list[bool] = []
-    plain = {name: _plain(getattr(event, name), corners) for name in CANONICAL_FIELDS}
-    text = _jcs(plain) if corners else _C_ENCODER.encode(plain)
+    text = canonical_text(event)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
@@ -187,4 +273,5 @@ __all__ = [
     "canonical_bytes",
     "canonical_json",
     "canonical_object",
+    "canonical_text",
 ]
