@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from govflow.audit.canonical import (
     AUDIT_FORMAT,
-    CanonicalFormError,
     canonical_bytes,
     canonical_json,
 )
@@ -118,9 +119,9 @@ def verify_events(events: Sequence[Event], issue: Issue | None = None) -> int:
             )
         try:
             recomputed = recompute_hash(event)
-        except (CanonicalFormError, GovflowError) as err:
-            if isinstance(err, IntegrityError):
-                raise
+        except IntegrityError:
+            raise
+        except (GovflowError, RecursionError, ValueError, TypeError) as err:
             raise IntegrityError(issue_id, position, f"cannot be hashed: {err}") from None
         if recomputed != event.hash:
             raise IntegrityError(issue_id, position, "was edited: its hash does not match")
@@ -139,11 +140,7 @@ def verify_events(events: Sequence[Event], issue: Issue | None = None) -> int:
     return len(events)
 
 
-def replay(events: Sequence[Event]) -> Issue:
-    """Rebuild an issue from its events, first (``open``) to last."""
-    if not events:
-        raise IntegrityError("?", 0, "cannot replay an empty log")
-    first = events[0]
+def _opening_fields(first: Event) -> dict[str, Any]:
     if first.trigger != OPEN_TRIGGER or first.sequence != 0:
         raise IntegrityError(first.issue_id, first.sequence, "the log does not start with open")
     fields: dict[str, Any] = {
@@ -155,21 +152,43 @@ def replay(events: Sequence[Event]) -> Issue:
         "version": 0,
     }
     fields.update(first.changes)
+    return fields
+
+
+def _apply(fields: dict[str, Any], event: Event) -> None:
+    unknown = set(event.changes) - CHANGEABLE
+    if unknown:
+        raise IntegrityError(event.issue_id, event.sequence, f"unknown changes {unknown}")
+    fields.update(event.changes)
+    fields["state"] = event.destination
+    fields["updated_at"] = event.at
+    fields["due_at"] = event.due_at
+    fields["version"] = event.sequence
+
+
+def replay(events: Sequence[Event]) -> Issue:
+    """Rebuild an issue from its events, first (``open``) to last."""
+    if not events:
+        raise IntegrityError("?", 0, "cannot replay an empty log")
+    fields = _opening_fields(events[0])
     for event in events[1:]:
-        unknown = set(event.changes) - CHANGEABLE
-        if unknown:
-            raise IntegrityError(event.issue_id, event.sequence, f"unknown changes {unknown}")
-        fields.update(event.changes)
-        fields["state"] = event.destination
-        fields["updated_at"] = event.at
-        fields["due_at"] = event.due_at
-        fields["version"] = event.sequence
+        _apply(fields, event)
+    return Issue(**fields)
+
+
+def advance(issue: Issue | None, event: Event) -> Issue:
+    """The issue after ``event``: ``replay`` one event at a time (None before the open)."""
+    if issue is None:
+        return Issue(**_opening_fields(event))
+    fields = attrs.asdict(issue, recurse=False)
+    _apply(fields, event)
     return Issue(**fields)
 
 
 __all__ = [
     "CHANGEABLE",
     "GENESIS",
+    "advance",
     "event_hash",
     "json_text",
     "recompute_hash",

@@ -25,7 +25,7 @@ from typing import Any
 
 from govflow.errors import ConflictError, UnknownIssueError
 from govflow.records import EMPTY, Event, Issue, PluginRef
-from govflow.store.base import check_commit
+from govflow.store.base import CorruptRecord, IssueScan, LogEntry, check_commit
 
 #: An event without its issue id, packed: ``sequence, trigger, source, destination, actor, at,
 #: due_at, plugin, decisions, previous_hash, hash, audit_format, hash_algorithm`` (plugin and
@@ -82,6 +82,9 @@ class MemoryStore:
         self._events: dict[str, list[Event | _Packed]] = {}
         self._keys: dict[tuple[str, str], int] = {}  # (issue id, idempotency key) -> sequence
         self._opening_keys: dict[str, str] = {}  # idempotency key of an open -> issue id
+        # The store-wide log (govflow.audit.merkle): (issue id, sequence, hash) per commit, in
+        # commit order. Tuples of text and small ints: the collector stops tracking them.
+        self._log: list[tuple[str, int, str]] = []
         self._tables = _Tables()
         self._deadlines: list[tuple[datetime, str, int]] = []
         self._ids = itertools.count(1)
@@ -137,6 +140,7 @@ class MemoryStore:
             if isinstance(latest, Event) and latest.sequence > 0:  # the open event stays a record
                 log[-1] = self._pack(latest)
             log.append(event)
+        self._log.append((issue.id, event.sequence, event.hash))
         if idempotency_key is not None:
             self._keys[(issue.id, idempotency_key)] = event.sequence
             if event.sequence == 0:
@@ -163,6 +167,45 @@ class MemoryStore:
 
     def __len__(self) -> int:
         return len(self._issues)
+
+    def log_size(self) -> int:
+        return len(self._log)
+
+    def _logged(self, issue_id: str, sequence: int) -> Event | None:
+        events = self._events.get(issue_id)
+        if events is None or not 0 <= sequence < len(events):
+            return None
+        found = self._unpack(issue_id, events[sequence])
+        return found if found.sequence == sequence else None
+
+    def log(self, start: int = 0) -> Iterator[LogEntry]:
+        for issue_id, sequence, logged in itertools.islice(self._log, start, None):
+            event = self._logged(issue_id, sequence)
+            if event is None:
+                yield LogEntry(issue_id, sequence, logged, None)
+            else:
+                yield LogEntry(issue_id, sequence, logged, event.hash, event.at.isoformat())
+
+    def log_events(self, start: int = 0) -> Iterator[Event | CorruptRecord]:
+        for issue_id, sequence, _ in itertools.islice(self._log, start, None):
+            events = self._events.get(issue_id, [])
+            if 0 <= sequence < len(events):
+                yield self._unpack(issue_id, events[sequence])
+            else:
+                yield CorruptRecord(issue_id, sequence, "the log names an event that is gone")
+
+    def unlogged(self) -> Iterator[tuple[str, int]]:
+        logged = {(issue_id, sequence) for issue_id, sequence, _ in self._log}
+        for issue_id, events in self._events.items():
+            for position in range(len(events)):
+                if (issue_id, position) not in logged:
+                    yield issue_id, position
+
+    def scan(self) -> Iterator[IssueScan]:
+        ids = [*self._issues, *(i for i in self._events if i not in self._issues)]
+        for issue_id in ids:
+            issue = self._issues.get(issue_id)
+            yield IssueScan(issue_id, issue, tuple(self.events(issue_id)))
 
     def _pack(self, event: Event) -> _Packed:
         # One flat tuple: a tuple inside a tuple inside a tuple takes the collector more

@@ -30,7 +30,8 @@ reported as :class:`~govflow.errors.ConflictError`; SQLAlchemy's own exceptions 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -44,6 +45,7 @@ from sqlalchemy import exc as sa_exc
 from govflow.audit import to_json_value
 from govflow.errors import (
     ConflictError,
+    CorruptRecordError,
     DefinitionError,
     GovflowError,
     InvalidRequestError,
@@ -51,7 +53,7 @@ from govflow.errors import (
     UnknownIssueError,
 )
 from govflow.records import EMPTY, Event, Issue, PluginRef, freeze_mapping
-from govflow.store.base import check_commit
+from govflow.store.base import CorruptRecord, IssueScan, LogEntry, check_commit
 
 __all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
 
@@ -60,6 +62,8 @@ __all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
 SCHEMA_VERSION: Final = 3
 
 _T = TypeVar("_T")
+
+log = logging.getLogger(__name__)
 
 # --- schema ------------------------------------------------------------------------------------
 
@@ -134,6 +138,19 @@ _keys = sa.Table(
         sqlite_where=sa.text("sequence = 0"),
         postgresql_where=sa.text("sequence = 0"),
     ),
+)
+
+#: The store-wide log (govflow.audit.merkle): one row per committed event, in commit order,
+#: inserted in the move's transaction. ``position`` only orders the rows (PostgreSQL may leave
+#: gaps); an entry's index is its rank.
+_log = sa.Table(
+    "govflow_log",
+    metadata,
+    sa.Column("position", _POSITION, primary_key=True, autoincrement=True),
+    sa.Column("issue_id", sa.String, nullable=False),
+    sa.Column("sequence", sa.Integer, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("issue_id", "sequence", name="govflow_log_event_key"),
 )
 
 _meta = sa.Table(
@@ -277,6 +294,30 @@ def _event_from_row(row: sa.Row[Any]) -> Event:
         audit_format=m["audit_format"],
         hash_algorithm=m["hash_algorithm"],
     )
+
+
+_DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+
+
+def _read(decode: Callable[[Any], _T], row: Any, issue_id: str, sequence: int) -> _T:
+    """``decode(row)``; a row it cannot read as :class:`CorruptRecordError` naming it
+    (``sequence`` -1: the issue row), never the decoder's own exception."""
+    try:
+        return decode(row)
+    except _DECODE_ERRORS as err:  # JSONDecodeError is a ValueError
+        raise CorruptRecordError(
+            issue_id, sequence, f"cannot be read: {type(err).__name__}: {err}"
+        ) from None
+
+
+def _readable_issues(rows: Iterable[Any]) -> Iterator[Issue]:
+    # One corrupt row must not stop a listing (metrics, tick): it is logged and left out;
+    # verify names it.
+    for row in rows:
+        try:
+            yield _read(_issue_from_row, row, str(row._mapping["id"]), -1)
+        except CorruptRecordError as err:
+            log.warning("skipping an unreadable issue row: %s", err)
 
 
 # --- SQLite connection set-up ------------------------------------------------------------------
@@ -548,7 +589,7 @@ class SQLStore:
         )
         if row is None:
             raise UnknownIssueError(issue_id)
-        return _issue_from_row(row)
+        return _read(_issue_from_row, row, issue_id, -1)
 
     def events(self, issue_id: str) -> Sequence[Event]:
         """The issue's events in sequence order (empty if the issue is unknown)."""
@@ -560,7 +601,9 @@ class SQLStore:
                 .order_by(_events.c.sequence)
             ).all(),
         )
-        return tuple(_event_from_row(row) for row in rows)
+        return tuple(
+            _read(_event_from_row, row, issue_id, row._mapping["sequence"]) for row in rows
+        )
 
     def last_event(self, issue_id: str) -> Event | None:
         """The issue's latest event (None if the issue is unknown)."""
@@ -573,7 +616,9 @@ class SQLStore:
                 .limit(1)
             ).first(),
         )
-        return None if row is None else _event_from_row(row)
+        return (
+            None if row is None else _read(_event_from_row, row, issue_id, row._mapping["sequence"])
+        )
 
     def find_idempotent(self, issue_id: str, key: str) -> Event | None:
         """The event an earlier move with this idempotency key produced, if any."""
@@ -589,7 +634,9 @@ class SQLStore:
                 .where(_keys.c.issue_id == issue_id, _keys.c.key == key)
             ).first(),
         )
-        return None if row is None else _event_from_row(row)
+        return (
+            None if row is None else _read(_event_from_row, row, issue_id, row._mapping["sequence"])
+        )
 
     def find_opened(self, key: str) -> Event | None:
         """The ``open`` event of the issue opened with this idempotency key, if any."""
@@ -605,7 +652,7 @@ class SQLStore:
                 .where(_keys.c.key == key, _keys.c.sequence == 0)
             ).first(),
         )
-        return None if row is None else _event_from_row(row)
+        return None if row is None else _read(_event_from_row, row, row._mapping["issue_id"], 0)
 
     def due(self, now: datetime) -> Iterator[Issue]:
         """Issues whose ``due_at`` is at or before ``now``, earliest first (index on due_key)."""
@@ -617,7 +664,7 @@ class SQLStore:
                 .order_by(_issues.c.due_key, _issues.c.id)
             ).all(),
         )
-        return iter([_issue_from_row(row) for row in rows])
+        return iter(list(_readable_issues(rows)))
 
     def issues(self) -> Iterator[Issue]:
         """Every issue, in the order they were opened.
@@ -637,8 +684,7 @@ class SQLStore:
 
         while True:
             rows = self._run("list issues", page)
-            for row in rows:
-                yield _issue_from_row(row)
+            yield from _readable_issues(rows)
             if len(rows) < _PAGE:
                 return
             after = rows[-1]._mapping["position"]
@@ -651,6 +697,38 @@ class SQLStore:
                 conn.execute(sa.select(sa.func.count()).select_from(_issues)).scalar_one()
             ),
         )
+
+    # --- the store-wide audit log (see govflow.store._sql_audit) ------------------------------
+
+    def log_size(self) -> int:
+        """How many entries the store-wide log holds: one per event ever committed."""
+        from govflow.store import _sql_audit  # noqa: PLC0415  (it imports this module)
+
+        return _sql_audit.log_size(self)
+
+    def log(self, start: int = 0) -> Iterator[LogEntry]:
+        """The store-wide log from entry ``start`` on, in commit order (streamed)."""
+        from govflow.store import _sql_audit  # noqa: PLC0415
+
+        return _sql_audit.log(self, start)
+
+    def log_events(self, start: int = 0) -> Iterator[Event | CorruptRecord]:
+        """The events the log names, in its order (streamed)."""
+        from govflow.store import _sql_audit  # noqa: PLC0415
+
+        return _sql_audit.log_events(self, start)
+
+    def unlogged(self) -> Iterator[tuple[str, int]]:
+        """``(issue id, sequence)`` of every event the store-wide log does not name."""
+        from govflow.store import _sql_audit  # noqa: PLC0415
+
+        return _sql_audit.unlogged(self)
+
+    def scan(self) -> Iterator[IssueScan]:
+        """Every issue with its events, streamed; unreadable rows named, not raised."""
+        from govflow.store import _sql_audit  # noqa: PLC0415
+
+        return _sql_audit.scan(self)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -703,6 +781,9 @@ class SQLStore:
             conn.execute(sa.insert(_events).values(_event_values(event)))
         except sa_exc.IntegrityError:
             raise _RefusedError("event") from None
+        conn.execute(
+            sa.insert(_log).values(issue_id=issue.id, sequence=event.sequence, hash=event.hash)
+        )
         if key is not None:
             try:
                 conn.execute(
