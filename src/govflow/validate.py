@@ -23,8 +23,9 @@ import attrs
 from govflow.errors import ConflictError, InvalidRequestError
 from govflow.records import EMPTY, Actor, Event
 
-#: The longest id, name or idempotency key the engine takes (in characters).
-MAX_TEXT_LENGTH: Final = 1024
+#: The longest id, name or idempotency key the engine takes, in characters (at most 1 KiB of
+#: UTF-8: PostgreSQL cannot index much longer keys).
+MAX_TEXT_LENGTH: Final = 256
 
 _MAX_SAFE_INTEGER: Final = 2**53 - 1  # govflow.audit.MAX_SAFE_INTEGER, without the import cycle
 

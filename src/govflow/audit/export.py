@@ -59,7 +59,8 @@ def export_store(store: Store, out: TextIO) -> ExportSummary:
     out.write(canonical_json(_HEADER) + "\n")
     for event in store.log_events():
         if isinstance(event, CorruptRecord):
-            raise CorruptRecordError(event.issue_id, event.sequence or -1, event.problem)
+            sequence = -1 if event.sequence is None else event.sequence
+            raise CorruptRecordError(event.issue_id, sequence, event.problem)
         out.write(canonical_json({"event": canonical_object(event), "hash": event.hash}) + "\n")
         tree.append(event.hash)
     summary = ExportSummary(tree.size, tree.root())
