@@ -31,11 +31,17 @@ DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError, Overflo
 
 def _stream(store: SQLStore, what: str, statement: sa.Executable) -> Iterator[Any]:
     try:
-        with store._connection(write=False) as conn:
-            result = conn.execution_options(stream_results=True, yield_per=_BATCH).execute(
-                statement
-            )
-            yield from result
+        with store._engine.connect() as conn:
+            # One transaction: a server-side cursor needs one on PostgreSQL, and it gives the
+            # scan a consistent snapshot there (REPEATABLE READ) and on SQLite (a deferred read
+            # transaction in WAL mode, which never blocks writers).
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                result = conn.execution_options(stream_results=True, yield_per=_BATCH).execute(
+                    statement
+                )
+                yield from result
     except sa_exc.SQLAlchemyError as err:
         raise StoreError(f"{store.url}: could not {what}: {err}") from None
 

@@ -26,6 +26,7 @@ from typing import Any
 from govflow.errors import ConflictError, UnknownIssueError
 from govflow.records import EMPTY, Event, Issue, PluginRef
 from govflow.store.base import CorruptRecord, IssueScan, LogEntry, check_commit
+from govflow.validate import check_time
 
 #: An event without its issue id, packed: ``sequence, trigger, source, destination, actor, at,
 #: due_at, plugin, decisions, previous_hash, hash, audit_format, hash_algorithm`` (plugin and
@@ -149,6 +150,7 @@ class MemoryStore:
             heapq.heappush(self._deadlines, (issue.due_at, issue.id, issue.version))
 
     def due(self, now: datetime) -> Iterator[Issue]:
+        check_time("now", now)  # a naive time has no place on the deadline heap
         found: list[Issue] = []
         heap = self._deadlines
         while heap and heap[0][0] <= now:

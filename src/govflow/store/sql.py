@@ -54,6 +54,7 @@ from govflow.errors import (
 )
 from govflow.records import EMPTY, Event, Issue, PluginRef, freeze_mapping
 from govflow.store.base import CorruptRecord, IssueScan, LogEntry, check_commit
+from govflow.validate import check_time
 
 __all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
 
@@ -656,6 +657,7 @@ class SQLStore:
 
     def due(self, now: datetime) -> Iterator[Issue]:
         """Issues whose ``due_at`` is at or before ``now``, earliest first (index on due_key)."""
+        check_time("now", now)  # refused as by every store, not guessed to be UTC
         rows = self._run(
             "find due issues",
             lambda conn: conn.execute(
