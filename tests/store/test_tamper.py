@@ -118,8 +118,10 @@ def test_a_forged_append_logged_like_a_commit_is_named(
     assert verify_store(store).ok
     problems = named(verify_store(store, checkpoint).findings, ids[0], forged.sequence)
     assert problems == [
-        f"dated {backdated.isoformat()}, before the checkpoint of "
-        f"{checkpoint.checkpoint.issued_at}, but not anchored by it: forged or backdated"
+        (
+            f"dated {backdated.isoformat()}, before the checkpoint of "
+            f"{checkpoint.checkpoint.issued_at}, but not anchored by it: forged or backdated"
+        )
     ]
 
 
@@ -218,7 +220,7 @@ def test_an_edited_deadline_index_is_named_and_fires_nothing_early(
         ("govflow_issues", "assignees", "7", None),
     ],
 )
-def test_an_unreadable_row_is_named_and_the_rest_still_verifies(
+def test_an_unreadable_row_is_named_and_the_rest_still_verifies(  # noqa: PLR0917
     sql_backend: Backend,
     fake_clock: ManualClock,
     table: str,
@@ -229,7 +231,7 @@ def test_an_unreadable_row_is_named_and_the_rest_still_verifies(
     store = sql_backend.open()
     ids = populate(store, fake_clock)
     where = "issue_id = :i AND sequence = 2" if table == "govflow_events" else "id = :i"
-    sql_execute(store, f"UPDATE {table} SET {column} = :raw WHERE {where}", raw=raw, i=ids[1])  # noqa: S608
+    sql_execute(store, f"UPDATE {table} SET {column} = :raw WHERE {where}", raw=raw, i=ids[1])
     findings = verify_store(store).findings
     assert {f.issue_id for f in findings} == {ids[1]}
     assert any(f.sequence == sequence for f in findings)

@@ -31,10 +31,11 @@ DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError, Overflo
 
 def _stream(store: SQLStore, what: str, statement: sa.Executable) -> Iterator[Any]:
     try:
-        with store._engine.connect() as conn:
+        with store._engine.connect() as connection:
             # One transaction: a server-side cursor needs one on PostgreSQL, and it gives the
             # scan a consistent snapshot there (REPEATABLE READ) and on SQLite (a deferred read
             # transaction in WAL mode, which never blocks writers).
+            conn = connection
             if conn.dialect.name == "postgresql":
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
