@@ -17,6 +17,7 @@ from govflow.audit.canonical import (
     canonical_bytes,
     canonical_json,
     canonical_object,
+    canonical_text,
 )
 from govflow.audit.chain import (
     CHANGEABLE,
@@ -42,6 +43,7 @@ __all__ = [
     "canonical_bytes",
     "canonical_json",
     "canonical_object",
+    "canonical_text",
     "digest",
     "event_hash",
     "json_text",
