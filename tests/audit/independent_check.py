@@ -50,7 +50,7 @@ def number(value):
     return sign + text
 
 
-def jcs(value):
+def jcs(value):  # noqa: PLR0911  (one return per JSON type)
     if value is None:
         return "null"
     if value is True:
@@ -85,7 +85,8 @@ def merkle(leaves):
 
 
 def main(path):
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as document:  # noqa: PTH123  (plain Python, on purpose)
+        text = document.read()
     block = re.search(r"<!-- test vectors -->\n```json\n(.*?)^```", text, re.DOTALL | re.MULTILINE)
     vectors = json.loads(block.group(1))
     heads = {}

@@ -54,7 +54,7 @@ def test_a_second_implementation_recomputes_the_documented_vectors() -> None:
         for line in script.read_text().splitlines()
         if line.startswith(("import ", "from "))
     }
-    done = subprocess.run(  # noqa: S603  (our own script, run in isolated mode)
+    done = subprocess.run(
         [sys.executable, "-I", str(script), str(DOC)], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
