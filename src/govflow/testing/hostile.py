@@ -81,7 +81,8 @@ def hostile_values() -> st.SearchStrategy[Any]:
 
 def hostile_json() -> st.SearchStrategy[Any]:
     """Payloads the engine refuses: not mappings, non-text keys, values JSON cannot hold,
-    integers beyond ±(2**53 - 1), text the log cannot hold, nesting past the limit."""
+    integers beyond ±(2**53 - 1), lone surrogates, nesting past the limit, too much data.
+    (NUL is not among them: inside JSON data it is escaped, and every store keeps it.)"""
     too_deep = {"deep": _nested(DEFAULT_LIMITS.max_depth + 1)}
     return st.one_of(
         st.sampled_from([0, False, [], "text", 1.5, ["a"], (), b"x"]),
@@ -94,7 +95,6 @@ def hostile_json() -> st.SearchStrategy[Any]:
                     float("inf"),
                     2**53,
                     -(2**63),
-                    "a\x00",
                     "\udfff",
                     {1, 2},
                     object(),
