@@ -172,8 +172,10 @@ class Event:
     ``decisions`` names, for each decision a hook made during the move (``assignees``,
     ``due_at``, ``category``), the plugin that made it. ``previous_hash`` is the hash of the
     issue's previous event; ``hash`` covers every other field, so an edit anywhere breaks the
-    chain. ``audit_format`` and ``hash_algorithm`` say how ``hash`` was computed
-    (``docs/audit-format.md``); they are hashed too.
+    chain. ``acting_for`` is the unit the ``actor`` (a person) acted for when the issue was
+    assigned to that unit (units act through the people holding their posts; see
+    :mod:`govflow.authority`), else None. ``audit_format`` and ``hash_algorithm`` say how
+    ``hash`` was computed (``docs/audit-format.md``); they are hashed too.
     """
 
     issue_id: str
@@ -192,6 +194,7 @@ class Event:
     )
     previous_hash: str = ""
     hash: str = ""
+    acting_for: str | None = None
     #: The version of the canonical form ``hash`` was computed over (govflow.audit.AUDIT_FORMAT).
     audit_format: int = 1
     #: The algorithm ``hash`` (and the next event's ``previous_hash``) was computed with.

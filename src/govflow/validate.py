@@ -227,7 +227,12 @@ def check_fire(
     """The arguments of :meth:`govflow.Engine.fire`, before anything is read."""
     check_text("issue_id", issue_id)
     check_text("trigger", trigger)
-    check_actor("actor", actor)
+    if not isinstance(actor, Actor):
+        if type(actor) is not str:
+            raise InvalidRequestError(
+                f"actor must be an Actor or an actor id, got {type(actor).__name__}"
+            )
+        check_text("actor", actor)
     check_int("expected_version", expected_version, minimum=0, optional=True)
     check_text("idempotency_key", idempotency_key, optional=True)
 

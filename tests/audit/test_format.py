@@ -111,6 +111,7 @@ OTHER_VALUES: dict[str, Any] = {
     "plugin": PluginRef("p", "2"),
     "decisions": MappingProxyType({}),
     "previous_hash": "1" * 64,
+    "acting_for": "unit-1",
     "audit_format": 2,
     "hash_algorithm": "sm3",
 }

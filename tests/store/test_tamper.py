@@ -1,7 +1,7 @@
 """The tamper matrix: every edit an intruder with the database can make, on every backend,
 is found by verify against a checkpoint kept elsewhere, and named (issue and event).
 
-The intruder is thorough (govflow.testing.tamper): after editing an event it re-hashes the
+The intruder is thorough (govflow.testing.intruder): after editing an event it re-hashes the
 rest of the chain and rewrites the store-wide log to match, so each issue's chain verifies on
 its own -- only the checkpoint can tell.
 """
@@ -15,14 +15,14 @@ import pytest
 
 from govflow import Actor, Engine, ManualClock, Store
 from govflow.audit.verify import Finding, verify_store
-from govflow.testing.pytest_plugin import CheckpointMaker
-from govflow.testing.tamper import (
+from govflow.testing.intruder import (
     delete_issue,
     forge_append,
     rewrite_event,
     roll_back,
     sql_execute,
 )
+from govflow.testing.pytest_plugin import CheckpointMaker
 from tests.store.conftest import Backend
 
 RESIDENT = Actor("resident-1")

@@ -38,7 +38,7 @@ def _openssl_sm3() -> Digest | None:
 
 def _gmssl_sm3() -> Digest | None:
     try:
-        from gmssl import sm3 as gm  # type: ignore[import-not-found]  # noqa: PLC0415
+        from gmssl import sm3 as gm  # noqa: PLC0415
     except ImportError:
         return None
 

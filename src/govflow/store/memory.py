@@ -209,7 +209,9 @@ class MemoryStore:
             issue = self._issues.get(issue_id)
             yield IssueScan(issue_id, issue, tuple(self.events(issue_id)))
 
-    def _pack(self, event: Event) -> _Packed:
+    def _pack(self, event: Event) -> _Packed | Event:
+        if event.acting_for is not None:
+            return event  # a unit's move, made by one of its people: rare, kept whole
         # One flat tuple: a tuple inside a tuple inside a tuple takes the collector more
         # passes to stop tracking, and may reach the oldest generation before it does.
         payload, changes = event.payload, event.changes
@@ -260,6 +262,6 @@ class MemoryStore:
             tables.decisions[kept[8]],
             kept[9],
             kept[10],
-            kept[11],
-            kept[12],
+            audit_format=kept[11],
+            hash_algorithm=kept[12],
         )

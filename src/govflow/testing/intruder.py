@@ -7,7 +7,7 @@ rolling the issue row back with the events -- so that what is left to catch them
 work on a :class:`~govflow.store.MemoryStore` and on a :class:`~govflow.store.SQLStore`
 (SQLite or PostgreSQL) alike::
 
-    from govflow.testing.tamper import rewrite_event
+    from govflow.testing.intruder import rewrite_event
     rewrite_event(store, issue_id, 2, actor="someone-else")   # and re-hash everything after
 
 The ``sql_*`` functions reach columns only a database has (``due_key``, raw text).
