@@ -199,14 +199,30 @@ def _has_corner(value: Any) -> bool:  # noqa: PLR0911  (one answer per type)
     return kind is not MappingProxyType  # a view is checked when the hook converts it
 
 
+_PLAIN_VIEWS: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
+
+
 def _convert(value: Any) -> Any:
     kind = type(value)
     if kind is datetime:
         return value.isoformat()
     if kind is MappingProxyType or isinstance(value, Mapping):
+        if not value:
+            return {}
+        known = _PLAIN_VIEWS.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
         plain = dict(value)
         if _has_corner(plain):
             raise _CornerError
+        if (
+            kind is MappingProxyType
+            and len(_PLAIN_VIEWS) < 256
+            and all(type(v) is str for v in plain.values())
+        ):
+            # A view of text only, met again and again (decisions are shared between events):
+            # converted once. The view is held, so its id cannot be reused while it is here.
+            _PLAIN_VIEWS[id(value)] = (value, plain)
         return plain
     if kind is PluginRef:
         return {"name": value.name, "version": value.version}
@@ -245,7 +261,10 @@ def canonical_text(event: Event) -> str:
     """``canonical_json(canonical_object(event))``, computed quickly: the text hashed."""
     values = _values(event)
     for index in _CHECKED:
-        if _has_corner(values[index]):
+        value = values[index]
+        if (type(value) is not int or not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER) and (
+            _has_corner(value)
+        ):
             return _jcs(canonical_object(event))
     try:
         return "".join(_c_iterencode(dict(zip(_SORTED, values, strict=True)), 0))

@@ -47,9 +47,47 @@ def _stream(store: SQLStore, what: str, statement: sa.Executable) -> Iterator[An
         raise StoreError(f"{store.url}: could not {what}: {err}") from None
 
 
-def _decode(
-    decode: Callable[[sa.Row[Any]], Any], row: sa.Row[Any], issue_id: str, sequence: int | None
-) -> Any:
+class _Row:
+    """A raw DB-API row with its column names: what the store's decoders read (``_mapping``),
+    without SQLAlchemy building a Row for each of a district's events."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: dict[str, Any]) -> None:
+        self._mapping = mapping
+
+
+def _stream_raw(store: SQLStore, what: str, statement: sa.Select[Any]) -> Iterator[_Row]:
+    """``statement``'s rows straight from the driver's cursor, in batches (no parameters)."""
+    try:
+        with store._engine.connect() as connection:
+            conn = connection
+            postgres = conn.dialect.name == "postgresql"
+            if postgres:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                sql = str(statement.compile(dialect=conn.dialect))
+                driver = conn.connection.driver_connection
+                assert driver is not None
+                # A named (server-side) cursor on PostgreSQL streams; SQLite's always does.
+                cursor = driver.cursor(name="govflow_scan") if postgres else driver.cursor()
+                try:
+                    cursor.execute(sql)
+                    names = [column[0] for column in cursor.description]
+                    while batch := cursor.fetchmany(_BATCH):
+                        for values in batch:
+                            yield _Row(dict(zip(names, values, strict=True)))
+                finally:
+                    cursor.close()
+    except sa_exc.SQLAlchemyError as err:
+        raise StoreError(f"{store.url}: could not {what}: {err}") from None
+    except Exception as err:
+        if type(err).__module__.split(".")[0] in {"sqlite3", "psycopg"}:
+            raise StoreError(f"{store.url}: could not {what}: {err}") from None
+        raise
+
+
+def _decode(decode: Callable[[Any], Any], row: Any, issue_id: str, sequence: int | None) -> Any:
     try:
         return decode(row)
     except json.JSONDecodeError as err:
@@ -132,10 +170,9 @@ def unlogged(store: SQLStore) -> Iterator[tuple[str, int]]:
 class _IssuePart:
     """The issue row's columns of a joined row, under their own names."""
 
-    def __init__(self, row: sa.Row[Any]) -> None:
-        self._mapping = {
-            key[2:]: value for key, value in row._mapping.items() if key.startswith("i_")
-        }
+    def __init__(self, row: _Row, labels: tuple[tuple[str, str], ...]) -> None:
+        m = row._mapping
+        self._mapping = {name: m[label] for name, label in labels}
 
 
 def _check_due_key(issue: Issue, due_key: Any) -> str | None:
@@ -150,11 +187,12 @@ def _check_due_key(issue: Issue, due_key: Any) -> str | None:
     return None
 
 
-def _joined_issue(row: sa.Row[Any], issue_id: str, corrupt: list[CorruptRecord]) -> Issue | None:
+def _joined_issue(row: _Row, issue_id: str, corrupt: list[CorruptRecord]) -> Issue | None:
     """The issue row joined to ``row`` (when the row is at this event), checked."""
-    from govflow.store.sql import _issue_from_row  # noqa: PLC0415
+    from govflow.store.sql import _issue_from_row, _issues  # noqa: PLC0415
 
-    found = _decode(_issue_from_row, _IssuePart(row), issue_id, None)  # type: ignore[arg-type]
+    labels = tuple((column.name, f"i_{column.name}") for column in _issues.c)
+    found = _decode(_issue_from_row, _IssuePart(row, labels), issue_id, None)
     if isinstance(found, CorruptRecord):
         corrupt.append(found)
         return None
@@ -194,7 +232,7 @@ def scan(store: SQLStore) -> Iterator[IssueScan]:
         assert current is not None
         return IssueScan(current, issue, tuple(events), tuple(corrupt), row_version)
 
-    for row in _stream(store, "scan the events", statement):
+    for row in _stream_raw(store, "scan the events", statement):
         m = row._mapping
         issue_id = m["issue_id"]
         if issue_id != current:

@@ -191,7 +191,21 @@ def _dump(value: Any) -> str:
 
 
 def _load_mapping(text: str) -> Mapping[str, Any]:
-    return freeze_mapping(json.loads(text))
+    return EMPTY if text == "{}" else freeze_mapping(json.loads(text))
+
+
+#: Decisions are a handful of distinct texts over a whole log: each read once (verify reads
+#: every event of a district; the mappings are read-only, so sharing them is safe).
+_DECISIONS: dict[str, Mapping[str, Any]] = {}
+
+
+def _load_decisions(text: str) -> Mapping[str, Any]:
+    found = _DECISIONS.get(text)
+    if found is None:
+        found = _load_mapping(text)
+        if len(_DECISIONS) < 1024:
+            _DECISIONS[text] = found
+    return found
 
 
 def _decode_change(key: str, value: Any) -> Any:
@@ -204,6 +218,8 @@ def _decode_change(key: str, value: Any) -> Any:
 
 
 def _load_changes(text: str) -> Mapping[str, Any]:
+    if text == "{}":
+        return EMPTY
     raw = json.loads(text)
     if not raw:
         return EMPTY
@@ -291,7 +307,7 @@ def _event_from_row(row: sa.Row[Any]) -> Event:
         payload=_load_mapping(m["payload"]),
         changes=_load_changes(m["changes"]),
         plugin=None if name is None else PluginRef(name, m["plugin_version"]),
-        decisions=_load_mapping(m["decisions"]),
+        decisions=_load_decisions(m["decisions"]),
         previous_hash=m["previous_hash"],
         hash=m["hash"],
         acting_for=m["acting_for"],
