@@ -4,6 +4,7 @@ reports it in one line, without a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,7 @@ def _nested(depth: int) -> Any:
     return value
 
 
-def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+def _set(path: tuple[Any, ...], value: object) -> Callable[[dict[str, Any]], None]:
     def edit(data: dict[str, Any]) -> None:
         target: Any = data
         for step in path[:-1]:
@@ -57,7 +58,7 @@ HOSTILE = {
         "evaluation: must be true or false",
     ),
     "roles as one text": (_set(("transitions", 0, "roles"), "operator"), "roles: must be a list"),
-    "a version that is a bool": (_set(("version",), True), "version: must be a whole number"),
+    "a version that is a bool": (_set(("version",), value=True), "version: must be a whole number"),
     "a version beyond int32": (_set(("version",), 10**30), "version: must be a whole number"),
     "a state named by a list": (_set(("states", 0, "name"), ["x"]), "name: must be text"),
     "a state that is a number": (_set(("states",), {"a": 1}), "states['a']: must be a table"),
@@ -107,8 +108,6 @@ FIELDS = st.sampled_from(
 def test_no_value_anywhere_escapes_as_a_bare_exception(path: tuple[Any, ...], value: Any) -> None:
     data = copy.deepcopy(BASE)
     _set(path, value)(data)
-    try:
+    with contextlib.suppress(InvalidWorkflowError):  # refusing is fine; nothing else is
         workflow_from_dict(data)
-    except InvalidWorkflowError:
-        pass
     check(data)  # a report, whatever the data
