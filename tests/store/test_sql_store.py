@@ -225,3 +225,18 @@ def test_values_no_database_can_hold_are_refused_before_the_database(
     issue = engine.open("closed-loop", reporter="r", data={"note": "a\x00b"})
     assert store.get(issue.id).data == {"note": "a\x00b"}
     assert len(store) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+nosuchdriver://clerk:s3cret-pw@127.0.0.1/x",
+        "postgresql+psycopg://clerk:s3cret-pw@127.0.0.1:1/x",
+        "nonsense://clerk:s3cret-pw@host/x",
+    ],
+)
+def test_a_password_never_appears_in_messages_or_reprs(url: str) -> None:
+    with pytest.raises(GovflowError) as caught:
+        SQLStore(url)
+    assert "s3cret-pw" not in str(caught.value)
+    assert "***" in str(caught.value)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -340,6 +341,14 @@ def _readable_issues(rows: Iterable[Any]) -> Iterator[Issue]:
             log.warning("skipping an unreadable issue row: %s", err)
 
 
+def _without_password(url: str | sa.URL) -> str:
+    """``url`` for messages: its password (if any) as ``***``, even when it does not parse."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except (sa_exc.ArgumentError, ValueError, TypeError):
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(url))
+
+
 # --- SQLite connection set-up ------------------------------------------------------------------
 
 
@@ -436,8 +445,10 @@ class SQLStore:
             try:
                 self._engine = sa.create_engine(url_or_engine)
             except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as err:
+                shown = _without_password(url_or_engine)
+                reason = str(err).replace(str(url_or_engine), shown)
                 raise DefinitionError(
-                    f"cannot open a store at {url_or_engine!s}: {err}"
+                    f"cannot open a store at {shown}: {reason}"
                     " (PostgreSQL needs the extra: pip install 'govflow[postgres]')"
                 ) from None
             self._owns_engine = True
