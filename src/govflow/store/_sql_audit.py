@@ -74,9 +74,13 @@ def _stream_raw(store: SQLStore, what: str, statement: sa.Select[Any]) -> Iterat
                 try:
                     cursor.execute(sql)
                     names = [column[0] for column in cursor.description]
-                    while batch := cursor.fetchmany(_BATCH):
+                    while True:
+                        batch = cursor.fetchmany(_BATCH)
+                        if not batch:
+                            break
                         for values in batch:
                             yield _Row(dict(zip(names, values, strict=True)))
+                        del batch  # before the next fetch: one batch in memory, not two
                 finally:
                     cursor.close()
     except sa_exc.SQLAlchemyError as err:
@@ -167,6 +171,9 @@ def unlogged(store: SQLStore) -> Iterator[tuple[str, int]]:
         yield row[0], row[1]
 
 
+_ISSUE_LABELS: tuple[tuple[str, str], ...] = ()
+
+
 class _IssuePart:
     """The issue row's columns of a joined row, under their own names."""
 
@@ -191,8 +198,10 @@ def _joined_issue(row: _Row, issue_id: str, corrupt: list[CorruptRecord]) -> Iss
     """The issue row joined to ``row`` (when the row is at this event), checked."""
     from govflow.store.sql import _issue_from_row, _issues  # noqa: PLC0415
 
-    labels = tuple((column.name, f"i_{column.name}") for column in _issues.c)
-    found = _decode(_issue_from_row, _IssuePart(row, labels), issue_id, None)
+    global _ISSUE_LABELS  # noqa: PLW0603  (the issue table's columns, computed once)
+    if not _ISSUE_LABELS:
+        _ISSUE_LABELS = tuple((column.name, f"i_{column.name}") for column in _issues.c)
+    found = _decode(_issue_from_row, _IssuePart(row, _ISSUE_LABELS), issue_id, None)
     if isinstance(found, CorruptRecord):
         corrupt.append(found)
         return None
