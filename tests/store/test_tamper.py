@@ -15,6 +15,7 @@ import pytest
 
 from govflow import Actor, Engine, ManualClock, Store
 from govflow.audit.verify import Finding, verify_store
+from govflow.errors import CorruptRecordError
 from govflow.testing.intruder import (
     delete_issue,
     forge_append,
@@ -235,6 +236,9 @@ def test_an_unreadable_row_is_named_and_the_rest_still_verifies(  # noqa: PLR091
     findings = verify_store(store).findings
     assert {f.issue_id for f in findings} == {ids[1]}
     assert any(f.sequence == sequence for f in findings)
+    # Reading the row itself names it: a typed error, never JSONDecodeError or ValueError.
+    with pytest.raises(CorruptRecordError, match=f"issue '{ids[1]}'"):
+        store.get(ids[1]) if sequence is None else store.events(ids[1])
     # Listings go on past the bad row: metrics and tick see every other issue.
     engine = Engine(store=store, clock=fake_clock, autoload=False)
     listed = [issue.id for issue in engine.issues()]
