@@ -235,3 +235,15 @@ def test_tick_skips_an_issue_of_a_workflow_the_engine_no_longer_has(cast: type[C
     assert [event.issue_id for event in report] == [ids[1]]
     assert report.skipped == [(ids[0], "no workflow 'retired-loop v1' is registered")]
     assert store.get(ids[1]).state == "supervised"
+
+
+@pytest.mark.parametrize("read", ["get", "history", "verify"])
+@pytest.mark.parametrize("bad", [123, None, "", "a\x00b"])
+def test_reads_refuse_an_issue_id_that_is_not_one(engine: Engine, read: str, bad: Any) -> None:
+    with pytest.raises(InvalidRequestError, match="issue_id"):
+        getattr(engine, read)(bad)
+
+
+def test_available_triggers_refuses_a_bad_issue_id(engine: Engine, cast: type[Cast]) -> None:
+    with pytest.raises(InvalidRequestError, match="issue_id must be text, got int"):
+        engine.available_triggers(123, cast.operator)  # type: ignore[arg-type]

@@ -204,11 +204,13 @@ class Engine:
         """The issue as it stands now, as ``reader`` may see it: its workflow's personal data
         is left out unless the reader is the reporter or holds the workflow's privacy
         permission in scope (see :mod:`govflow.authority.privacy`)."""
+        check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
         return self.authority.read_issue(issue, self._privacy_of(issue), reader)
 
     def history(self, issue_id: str, *, reader: Actor | str | None = None) -> tuple[Event, ...]:
         """The issue's audit log, oldest first, personal data left out as for :meth:`get`."""
+        check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
         return self.authority.read_events(
             issue, self._privacy_of(issue), self.store.events(issue_id), reader
@@ -240,6 +242,7 @@ class Engine:
         :raises IntegrityError: naming the event where the log was edited, or where events were
             inserted or deleted.
         """
+        check_text("issue_id", issue_id)
         return verify_events(self.store.events(issue_id), self.store.get(issue_id))
 
     def available_triggers(self, issue_id: str, actor: Actor | str) -> list[str]:
@@ -247,6 +250,7 @@ class Engine:
 
         Guards are not evaluated: they depend on the payload given when firing.
         """
+        check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
         workflow = self._compiled_for(issue.workflow, issue.workflow_version).workflow
         who = self.authority.actor(actor)
