@@ -88,6 +88,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=50, help="issues per round, SQL stores")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--audit-issues", type=int, default=100_000, help="verify/export bench size (0: skip)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp, postgres_schema() as pg_url:
@@ -114,6 +117,11 @@ def main() -> None:
     for name, rate in best.items():
         print(f"{name:<24}{rate:>12,.0f}{1000 / rate:>10.2f}{rate / reference:>12.3f}")
     print(f"\n(best of {args.rounds} rounds; a move = engine checks + 2 reads + 1 commit)")
+    if args.audit_issues:
+        import audit  # noqa: PLC0415  (bench/audit.py, beside this script)
+
+        print()
+        audit.main(["--issues", str(args.audit_issues), "--rounds", str(args.rounds)])
 
 
 if __name__ == "__main__":

@@ -400,7 +400,7 @@ def test_a_key_reused_for_another_request_is_a_conflict(engine: Engine, cast: ty
     issue = engine.open("closed-loop", reporter=cast.resident)
     engine.fire(issue.id, "file", actor=cast.operator, idempotency_key="req-1")
     before = snapshot(engine, issue.id)
-    with pytest.raises(ConflictError, match="'req-1' was used for 'file'"):
+    with pytest.raises(ConflictError, match="'req-1' was used for a different request"):
         engine.fire(
             issue.id,
             "dispatch",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+import sysconfig
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -121,9 +123,15 @@ def test_plugins_can_be_disabled_by_name_builtins_included(
 
 
 class _FakeDist:
+    """A distribution installed in this environment's site-packages."""
+
     def __init__(self, name: str, value: str) -> None:
         self.version = "9.9"
+        self.metadata = {"Name": name}
         self.entry_points = [importlib.metadata.EntryPoint(name, value, "govflow")]
+
+    def locate_file(self, path: str) -> str:
+        return sysconfig.get_paths()["purelib"]
 
 
 def test_an_entry_point_that_fails_to_load_names_the_plugin(
@@ -443,3 +451,32 @@ def test_a_hook_called_without_one_of_its_arguments_says_which() -> None:
     host = PluginHost(autoload=False)
     with pytest.raises(TypeError, match=r"govflow_deadline was called without \['entered_at'\]"):
         host.first("govflow_deadline", issue=None, state=None)
+
+
+def test_a_dist_info_planted_in_the_working_directory_is_not_autoloaded(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    info = tmp_path / "planted-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: planted\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[govflow]\nplanted = planted_plugin\n")
+    (tmp_path / "planted_plugin.py").write_text("raise SystemExit('planted code ran')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))  # what python -m / -c put first: the cwd
+    assert "planted" in {d.metadata["Name"] for d in importlib.metadata.distributions()}
+    with caplog.at_level(logging.WARNING, logger="govflow.plugins"):
+        engine = Engine(autoload=True)
+    assert not engine.plugins.has("planted")
+    assert "not loading plugins of 'planted'" in caplog.text
+
+
+def test_switching_a_built_in_off_through_the_environment_is_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("GOVFLOW_DISABLED_PLUGINS", "govflow.routing")
+    with caplog.at_level(logging.WARNING, logger="govflow.plugins"):
+        engine = Engine(autoload=False)
+    assert not engine.plugins.has("govflow.routing")
+    assert "built-in plugins switched off by GOVFLOW_DISABLED_PLUGINS: govflow.routing" in (
+        caplog.text
+    )

@@ -11,7 +11,6 @@ for the state → roles → relations → plugins' vetoes → guards.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -21,7 +20,8 @@ from typing import Any
 import attrs
 
 from govflow.access import AccessLists
-from govflow.audit import GENESIS, canonical_mapping, event_hash, json_text, verify_events
+from govflow.audit import GENESIS, seal, verify_events
+from govflow.audit.hashing import DEFAULT_ALGORITHM, digest_function
 from govflow.authority import Authority
 from govflow.clock import Clock, SystemClock
 from govflow.errors import (
@@ -44,10 +44,35 @@ from govflow.org import OrgGraph
 from govflow.plugins import PluginHost
 from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, InitialFields, Issue, PluginRef
 from govflow.store import MemoryStore, Store
+from govflow.validate import (
+    DEFAULT_LIMITS,
+    JSONLimits,
+    check_fire,
+    check_open,
+    check_text,
+    check_time,
+    json_data,
+    same_opening,
+    same_request,
+)
 from govflow.workflow.machine import CompiledWorkflow, Guard, MoveContext
 from govflow.workflow.spec import OPEN_TRIGGER, Privacy, Relation, State, Transition, Workflow
 
 log = logging.getLogger(__name__)
+
+
+class TickReport(list[Event]):
+    """What :meth:`Engine.tick` did: the events it appended (it is their list) and, in
+    ``skipped``, ``(issue id, reason)`` for each due issue it could not move."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped: list[tuple[str, str]] = []
+
+    def skip(self, issue_id: str, reason: str) -> None:
+        log.error("tick skipped issue %s: %s", issue_id, reason)
+        self.skipped.append((issue_id, reason))
+
 
 _RELATION_TEXT = {
     Relation.REPORTER: "the issue's reporter",
@@ -58,54 +83,6 @@ _RELATION_TEXT = {
 
 #: The privacy rules for issues of workflows this engine does not register.
 _DEFAULT_PRIVACY = Privacy()
-
-#: Types a JSON round trip gives back unchanged: a value of these needs no copying.
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _plain_copy(value: dict[Any, Any]) -> dict[str, Any] | None:
-    """A private copy of a flat dict of scalars (lists of scalars allowed), or None if it has
-    anything else. What a JSON round trip would give, at a fraction of its cost."""
-    copy: dict[str, Any] = {}
-    for key, item in value.items():
-        if type(key) is not str:
-            return None
-        kind = type(item)
-        if kind in _SCALARS:
-            copy[key] = item
-        elif kind is list or kind is tuple:
-            items = list(item)  # JSON has lists only, and the caller keeps its own
-            for element in items:
-                if type(element) not in _SCALARS:
-                    return None
-            copy[key] = items
-        else:
-            return None
-    return copy
-
-
-def _json_data(what: str, value: Mapping[str, Any] | None) -> tuple[Mapping[str, Any], str]:
-    """``value`` as plain JSON data (what the log stores) and its canonical text.
-
-    Refuses, naming ``what``, anything that would not survive a trip through the log unchanged.
-    """
-    if not value:
-        return EMPTY, ""
-    copy = _plain_copy(value) if type(value) is dict else None
-    if copy is not None:
-        try:
-            return MappingProxyType(copy), json_text(copy)  # json_text refuses NaN and infinity
-        except ValueError as err:
-            raise InvalidRequestError(f"{what} must be JSON data: {err}") from None
-    if not isinstance(value, Mapping):
-        raise InvalidRequestError(f"{what} must be a mapping, got {type(value).__name__}")
-    if not all(isinstance(key, str) for key in value):
-        raise InvalidRequestError(f"{what} keys must be strings")
-    try:
-        text = json_text(dict(value))
-    except (TypeError, ValueError) as err:
-        raise InvalidRequestError(f"{what} must be JSON data: {err}") from None
-    return MappingProxyType(json.loads(text)), text
 
 
 class Engine:
@@ -120,6 +97,9 @@ class Engine:
     :param workflows: extra workflows to register directly, attributed to the pseudo-plugin
         ``engine``; handy in scripts and tests.
     :param guards: extra named guards, likewise.
+    :param hash_algorithm: what the audit log is hashed with: ``sha256`` (the default) or
+        ``sm3`` (see :mod:`govflow.audit.hashing`); each event records it.
+    :param json_limits: how deep and large payloads and issue data may be.
     """
 
     def __init__(
@@ -132,6 +112,8 @@ class Engine:
         autoload: bool | None = None,
         workflows: Iterable[Workflow] = (),
         guards: Mapping[str, Guard] | None = None,
+        hash_algorithm: str = DEFAULT_ALGORITHM,
+        json_limits: JSONLimits = DEFAULT_LIMITS,
     ) -> None:
         self.org = org
         self.store: Store = store if store is not None else MemoryStore()
@@ -141,9 +123,12 @@ class Engine:
         # Asked once: most engines have no veto or listener plugins, and every move checks.
         self._vetoes = self.plugins.is_implemented("govflow_before_transition")
         self._listeners = self.plugins.is_implemented("govflow_after_transition")
-        self._decisions_cache: dict[
-            tuple[tuple[str, PluginRef], ...], tuple[Mapping[str, str], tuple[tuple[str, Any], ...]]
-        ] = {}
+        self._decisions_cache: dict[tuple[tuple[str, PluginRef], ...], Mapping[str, str]] = {}
+        digest_function(hash_algorithm)  # DefinitionError now, not on the first move
+        #: The algorithm every event this engine appends is hashed with (``sha256``, ``sm3``).
+        self.hash_algorithm = hash_algorithm
+        #: How deep and large a payload or an issue's data may be.
+        self.json_limits = json_limits
         direct = PluginRef("engine")
         all_guards = self._collect_guards(direct, guards or {})
         self._compiled: dict[tuple[str, int], CompiledWorkflow] = {}
@@ -229,11 +214,13 @@ class Engine:
         """The issue as it stands now, as ``reader`` may see it: its workflow's personal data
         is left out unless the reader is the reporter or holds the workflow's privacy
         permission in scope (see :mod:`govflow.authority.privacy`)."""
+        check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
         return self.authority.read_issue(issue, self._privacy_of(issue), reader)
 
     def history(self, issue_id: str, *, reader: Actor | str | None = None) -> tuple[Event, ...]:
         """The issue's audit log, oldest first, personal data left out as for :meth:`get`."""
+        check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
         return self.authority.read_events(
             issue, self._privacy_of(issue), self.store.events(issue_id), reader
@@ -278,6 +265,7 @@ class Engine:
         :raises IntegrityError: naming the event where the log was edited, or where events were
             inserted or deleted.
         """
+        check_text("issue_id", issue_id)
         return verify_events(self.store.events(issue_id), self.store.get(issue_id))
 
     def available_triggers(self, issue_id: str, actor: Actor | str) -> list[str]:
@@ -285,6 +273,7 @@ class Engine:
 
         Guards are not evaluated: they depend on the payload given when firing.
         """
+        check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
         workflow = self._compiled_for(issue.workflow, issue.workflow_version).workflow
         who = self.authority.actor(actor)
@@ -309,6 +298,7 @@ class Engine:
         joint: Mapping[str, Any] | None = None,
         opened_by: Actor | str | None = None,
         channel: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Issue:
         """Open an issue on ``workflow`` (its latest version unless ``version`` is given).
 
@@ -323,12 +313,25 @@ class Engine:
         (``in_person``, ``app``, ``hotline``, ``patrol``). The ``open`` event's actor is the
         opener, its payload records the channel and whom the opener acted for; the caller
         stays the reporter.
+
+        :param idempotency_key: a key unique to this report (a hotline call's id, say):
+            opening again with the same key and the same request returns the issue opened
+            the first time; the same key with a different request is a
+            :class:`~govflow.errors.ConflictError`.
+        :raises InvalidRequestError: an argument is malformed (the message names it).
         """
+        who = check_open(workflow, reporter, location, category, version, issue_id, idempotency_key)
+        check_text("channel", channel, optional=True)
+        if opened_by is not None and not isinstance(opened_by, Actor):
+            check_text("opened_by", opened_by)
+        payload = json_data("data", data, self.json_limits)
+        if idempotency_key is not None:
+            earlier = self.store.find_opened(idempotency_key)
+            if earlier is not None:
+                return self._reopened(earlier, idempotency_key, workflow, who, location, category,
+                                      payload, version, issue_id)  # fmt: skip
         compiled = self._compiled_for(workflow, version)
         spec = compiled.workflow
-        if not (reporter.id if isinstance(reporter, Actor) else reporter):
-            raise InvalidRequestError("the reporter needs an id")
-        payload, data_text = _json_data("data", data)
         self._check_location(location)
         who, opener, facts = self.authority.opening(
             spec,
@@ -340,8 +343,9 @@ class Engine:
             issue_id=issue_id or "(new issue)",
         )
         new_id = issue_id if issue_id is not None else self.store.new_issue_id()
-        facts_payload, facts_text = _json_data("payload", facts)
+        facts_payload = json_data("payload", facts, self.json_limits)
         now = self.clock.now()
+        check_time("the clock's time", now)
         decisions: list[tuple[str, PluginRef]] = []
         if category is None:
             answer = self.plugins.first(
@@ -353,7 +357,8 @@ class Engine:
                 org=self.org,
             )
             if answer is not None:
-                category = str(answer[1])
+                check_text(f"the category plugin {answer[0].name} chose", answer[1])
+                category = answer[1]
                 decisions.append(("category", answer[0]))
         # id, workflow, version, state, category, location, reporter, opened_at, updated_at
         fields = (
@@ -367,22 +372,13 @@ class Engine:
             now,
             now,
         )
-        record, _ = _json_data("joint", joint)
+        record = json_data("joint", joint, self.json_limits)
         draft = Issue(*fields, data=payload, joint=record)  # what the deadline hook sees
         due_at = self._deadline(spec, draft, spec.initial, now, decisions)
         issue = draft if due_at is None else Issue(*fields, due_at, data=payload, joint=record)
         initial: Mapping[str, Any] = InitialFields(issue)
-        canonical_initial: tuple[tuple[str, Any], ...] = (
-            ("category", category),
-            ("data", data_text),
-            ("location", location),
-            ("reporter", who.id),
-            ("workflow", spec.name),
-            ("workflow_version", spec.version),
-        )
         if record:
             initial = MappingProxyType({**initial, "joint": record})
-            canonical_initial = canonical_mapping(initial)
         event = self._event(
             new_id,
             0,
@@ -393,17 +389,38 @@ class Engine:
             now,
             due_at,
             facts_payload,
-            facts_text,
             initial,
-            # canonical_mapping(changes), built directly: the keys are known and sorted.
-            canonical_initial,
             compiled.plugin,
             decisions,
             GENESIS,
         )
-        self.store.commit(issue, event)
+        try:
+            self.store.commit(issue, event, idempotency_key=idempotency_key)
+        except ConflictError:
+            earlier = None if idempotency_key is None else self.store.find_opened(idempotency_key)
+            if earlier is None or idempotency_key is None:
+                raise
+            # Two deliveries of one report raced and the other was stored first.
+            return self._reopened(earlier, idempotency_key, workflow, who, location, category,
+                                  payload, version, issue_id)  # fmt: skip
         self._notify(issue, None, event)
         return issue
+
+    def _reopened(  # noqa: PLR0917  (the request being compared, field by field)
+        self,
+        earlier: Event,
+        key: str,
+        workflow: str,
+        reporter: Actor,
+        location: str | None,
+        category: str | None,
+        data: Mapping[str, Any],
+        version: int | None,
+        issue_id: str | None,
+    ) -> Issue:
+        same_opening(earlier, key, workflow, reporter.id, location, category, data, version,
+                     issue_id)  # fmt: skip
+        return self.store.get(earlier.issue_id)
 
     def fire(
         self,
@@ -428,18 +445,14 @@ class Engine:
         :raises UnknownIssueError, ConflictError, TransitionNotAllowedError,
             PermissionDeniedError, GuardFailedError, InvalidRequestError: and nothing changed.
         """
+        check_fire(issue_id, trigger, actor, expected_version, idempotency_key)
+        data = json_data("payload", payload, self.json_limits)
         issue = self.store.get(issue_id)
         who = actor if self.org is None and type(actor) is Actor else self.authority.actor(actor)
         if idempotency_key is not None:
             earlier = self.store.find_idempotent(issue_id, idempotency_key)
             if earlier is not None:
-                if earlier.trigger != trigger or earlier.actor != who.id:
-                    raise ConflictError(
-                        issue_id,
-                        f"idempotency key {idempotency_key!r} was used for {earlier.trigger!r} "
-                        f"by {earlier.actor!r}",
-                    )
-                return earlier
+                return same_request(earlier, idempotency_key, trigger, who.id, data)
         if expected_version is not None and expected_version != issue.version:
             raise ConflictError(
                 issue_id,
@@ -459,58 +472,69 @@ class Engine:
         refusal, acting_for = self._authorize(issue, move, who)
         if refusal is not None:
             raise refusal
-        data, text = _json_data("payload", payload)
         return self._apply(
             compiled,
             issue,
             move,
             actor=who,
             payload=data,
-            payload_text=text,
             idempotency_key=idempotency_key,
             acting_for=acting_for,
         )
 
-    def tick(self, now: datetime | None = None) -> list[Event]:
+    def tick(self, now: datetime | None = None) -> TickReport:
         """Fire the timeout transition of every issue whose state's time limit has passed.
 
         Timeout moves are made by :data:`~govflow.records.SYSTEM_CLOCK`, skip role and relation
         checks (the clock holds no role), but still pass plugins' vetoes and guards; a move they
-        refuse is left for a later tick. Returns the events appended, earliest due first.
+        refuse is left for a later tick. Returns the events appended, earliest due first, as a
+        :class:`TickReport` whose ``skipped`` names the issues that could not be moved and why.
+
+        One bad issue (of a workflow the engine no longer has, or whose stored due time
+        disagrees with its hashed ``due_at``) is logged, reported and skipped: the others
+        still fire.
         """
+        check_time("now", now, optional=True)
         when = now if now is not None else self.clock.now()
-        fired: list[Event] = []
+        report = TickReport()
         for due in list(self.store.due(when)):
             issue = due
-            compiled = self._compiled_for(issue.workflow, issue.workflow_version)
-            if issue.state in compiled.joins:
-                # A party's own deadline: escalate it alone, then see if the state is due.
-                escalated, issue = fire_overdue_parties(self, compiled, due, when)
-                fired.extend(escalated)
-                if issue.due_at is None or issue.due_at > when:
-                    continue
-            move = next((m for m in compiled.workflow.outgoing(issue.state) if m.on_timeout), None)
-            if move is None:
-                continue
-            overdue = {"overdue_since": issue.due_at.isoformat() if issue.due_at else None}
-            payload, text = _json_data("payload", overdue)
             try:
-                fired.append(
+                compiled = self._compiled_for(issue.workflow, issue.workflow_version)
+                if issue.state in compiled.joins:
+                    # A party's own deadline: escalate it alone, then see if the state is due.
+                    escalated, issue = fire_overdue_parties(self, compiled, due, when)
+                    report.extend(escalated)
+                    if issue.due_at is None or issue.due_at > when:
+                        continue
+                elif issue.due_at is None or issue.due_at > when:
+                    # The store's due index said yes, the issue's own (hashed) due time says no:
+                    # an index edited behind govflow's back must not fire a deadline early.
+                    report.skip(issue.id, "the store's due index disagrees with the issue's due_at")
+                    continue
+                move = next(
+                    (m for m in compiled.workflow.outgoing(issue.state) if m.on_timeout), None
+                )
+                if move is None:
+                    continue
+                payload = json_data("payload", {"overdue_since": issue.due_at.isoformat()})
+                report.append(
                     self._apply(
                         compiled,
                         issue,
                         move,
                         actor=SYSTEM_CLOCK,
                         payload=payload,
-                        payload_text=text,
                         now=when,
                     )
                 )
+            except UnknownWorkflowError as error:
+                report.skip(issue.id, str(error))
             except RefusalError as refusal:
-                log.info(
-                    "deadline move %s on issue %s refused: %s", move.trigger, issue.id, refusal
-                )
-        return fired
+                log.info("deadline move on issue %s refused: %s", issue.id, refusal)
+            except Exception as error:
+                report.skip(issue.id, f"{type(error).__name__}: {error}")
+        return report
 
     # --- internals -------------------------------------------------------------------------
 
@@ -567,7 +591,7 @@ class Engine:
                 ), None
         return None, None
 
-    def _apply(  # noqa: PLR0912, PLR0915  (one pass over a move, in order: a helper per step would cost a call on every move)
+    def _apply(  # noqa: PLR0912  (one pass over a move, in order: a helper per step would cost a call on every move)
         self,
         compiled: CompiledWorkflow,
         issue: Issue,
@@ -575,12 +599,12 @@ class Engine:
         *,
         actor: Actor,
         payload: Mapping[str, Any],
-        payload_text: str,
         idempotency_key: str | None = None,
         now: datetime | None = None,
         acting_for: str | None = None,
     ) -> Event:
         when = now if now is not None else self.clock.now()
+        check_time("the clock's time", when)
         before = issue
         if self._vetoes:
             for ref, reason in self.plugins.collect(
@@ -608,23 +632,18 @@ class Engine:
             )
             issue = plan.issue  # routing, bodies and deadlines see the new location, category
 
-        # Keys go in in sorted order, and each value's canonical form beside it, so that the
-        # hash needs no sorting or conversion: canonical_mapping(changes) == tuple(canonical).
         changes: dict[str, Any] = {}
-        canonical: list[tuple[str, Any]] = []
         assignees = issue.assignees
         if move.assigns:
             assignees = self._assignees(issue, move, actor, payload, decisions)
             changes["assignees"] = assignees
-            canonical.append(("assignees", assignees))
         data = issue.data
         if self.org is not None and (destination != issue.state or move.relocate is not None):
             # Entering a gate: its bodies are resolved at the location and frozen into the log.
             frozen = self.authority.entering(issue, compiled.workflow, destination)
             if frozen is not None:
-                data, data_text = _json_data("data", frozen)
+                data = json_data("data", frozen, self.json_limits)
                 changes["data"] = data
-                canonical.append(("data", data_text))
         due_at = self._deadline(compiled.workflow, issue, destination, when, decisions)
         if plan is not None:
             due_at, issue, assignees = plan.finish(self, move, assignees, due_at)
@@ -635,7 +654,6 @@ class Engine:
             if added:
                 handlers = (*handlers, *added)
                 changes["handlers"] = handlers
-                canonical.append(("handlers", handlers))
 
         version = issue.version + 1
         moved = Issue(
@@ -656,7 +674,7 @@ class Engine:
             issue.joint,
         )
         if plan is not None and plan.changes:
-            canonical = plan.merge_changes(changes, data)
+            plan.merge_changes(changes, data)
         event = self._event(
             issue.id,
             version,
@@ -667,9 +685,7 @@ class Engine:
             when,
             due_at,
             payload,
-            payload_text,
             MappingProxyType(changes) if changes else EMPTY,
-            tuple(canonical),
             compiled.plugin,
             decisions,
             self._previous_hash(issue),
@@ -686,9 +702,9 @@ class Engine:
                 if idempotency_key is None
                 else self.store.find_idempotent(issue.id, idempotency_key)
             )
-            if earlier is None or earlier.trigger != move.trigger or earlier.actor != actor.id:
+            if earlier is None or idempotency_key is None:
                 raise
-            return earlier
+            return same_request(earlier, idempotency_key, move.trigger, actor.id, payload)
         if plan is not None:
             plan.after_commit(self, moved, actor)
         if posted:
@@ -769,61 +785,44 @@ class Engine:
         at: datetime,
         due_at: datetime | None,
         payload: Mapping[str, Any],
-        payload_text: str,
         changes: Mapping[str, Any],  # read-only: the event keeps it
-        canonical_changes: tuple[tuple[str, Any], ...],
         plugin: PluginRef | None,
         decisions: Sequence[tuple[str, PluginRef]],
         previous_hash: str,
         acting_for: str | None = None,
     ) -> Event:
-        shared, canonical_decisions = self._shared_decisions(decisions)
-        digest = event_hash(
-            issue_id,
-            sequence,
-            trigger,
-            source,
-            destination,
-            actor,
-            at,
-            due_at,
-            payload_text,
-            canonical_changes,
-            plugin,
-            canonical_decisions,
-            previous_hash,
-            acting_for,
-        )
-        return Event(
-            issue_id,
-            sequence,
-            trigger,
-            source,
-            destination,
-            actor,
-            at,
-            due_at,
-            payload,
-            changes,
-            plugin,
-            shared,
-            previous_hash,
-            digest,
-            acting_for,
+        # Every field of the event is hashed, by govflow.audit.canonical (docs/audit-format.md).
+        return seal(
+            Event(
+                issue_id,
+                sequence,
+                trigger,
+                source,
+                destination,
+                actor,
+                at,
+                due_at,
+                payload,
+                changes,
+                plugin,
+                self._shared_decisions(decisions),
+                previous_hash,
+                acting_for=acting_for,
+                hash_algorithm=self.hash_algorithm,
+            )
         )
 
-    def _shared_decisions(
-        self, decisions: Sequence[tuple[str, PluginRef]]
-    ) -> tuple[Mapping[str, str], tuple[tuple[str, Any], ...]]:
-        # Most moves make the same decisions by the same plugins: share one mapping (and its
-        # canonical form) between all of them instead of one per event.
+    def _shared_decisions(self, decisions: Sequence[tuple[str, PluginRef]]) -> Mapping[str, str]:
+        # Most moves make the same decisions by the same plugins: share one mapping between
+        # all of them instead of one per event.
         if not decisions:
-            return EMPTY, ()
+            return EMPTY
         key = tuple(decisions)
         found = self._decisions_cache.get(key)
         if found is None:
-            mapping = MappingProxyType({name: str(ref) for name, ref in decisions})
-            found = self._decisions_cache[key] = (mapping, canonical_mapping(mapping))
+            found = self._decisions_cache[key] = MappingProxyType(
+                {name: str(ref) for name, ref in decisions}
+            )
         return found
 
     def _notify(self, issue: Issue, previous: Issue | None, event: Event) -> None:

@@ -218,6 +218,19 @@ class IntegrityError(GovflowError):
         super().__init__(f"issue {issue_id!r}, event {sequence}: {problem}")
 
 
+class CorruptRecordError(IntegrityError):
+    """A stored row cannot be read back (bad JSON, a bad time, a missing column value):
+    ``issue_id`` and ``sequence`` (-1 for the issue row itself) say which."""
+
+    def __init__(self, issue_id: str, sequence: int, problem: str) -> None:
+        super().__init__(issue_id, sequence, problem)
+        if sequence < 0:
+            self.args = (f"issue {issue_id!r}, the issue row: {problem}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class UnknownLedgerError(RefusalError, LookupError):
     """No ledger of this name is declared."""
 
@@ -241,6 +254,7 @@ class LedgerIntegrityError(IntegrityError):
 __all__ = [
     "AccessRefusedError",
     "ConflictError",
+    "CorruptRecordError",
     "DataLoadError",
     "DefinitionError",
     "GovflowError",

@@ -4,7 +4,9 @@ Plugins come from three places, in this order: govflow's built-ins (themselves p
 ``govflow`` entry-point group of installed distributions (unless
 ``GOVFLOW_DISABLE_PLUGIN_AUTOLOAD`` is set or the engine is built with ``autoload=False``), and
 the plugins passed to the engine explicitly. ``GOVFLOW_DISABLED_PLUGINS=a,b`` blocks plugins by
-name, built-ins included.
+name, built-ins included (a built-in switched off so is logged as a warning). Only
+distributions installed in a site-packages directory are autoloaded: a ``*.dist-info`` folder
+planted in the working directory, or anywhere else on ``sys.path``, is ignored, with a warning.
 
 Hooks are called implementation by implementation (not through pluggy's combined call) so that
 every answer can be attributed to the plugin that gave it, and so that a broken plugin is named
@@ -17,7 +19,10 @@ import importlib.metadata
 import logging
 import operator
 import os
+import site
+import sysconfig
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -32,6 +37,23 @@ log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "govflow"
 AUTOLOAD_ENV = "GOVFLOW_DISABLE_PLUGIN_AUTOLOAD"
+
+
+def _site_directories() -> frozenset[Path]:
+    """Where installed distributions live: the environment's and the user's site-packages."""
+    paths = sysconfig.get_paths()
+    found = [paths["purelib"], paths["platlib"], *site.getsitepackages()]
+    if site.ENABLE_USER_SITE:
+        found.append(site.getusersitepackages())
+    return frozenset(Path(p).resolve() for p in found)
+
+
+def _installed(dist: importlib.metadata.Distribution) -> bool:
+    """True if ``dist`` was installed into a site-packages directory (editable installs too:
+    their metadata is there), not merely found on sys.path."""
+    return Path(str(dist.locate_file(""))).resolve() in _site_directories()
+
+
 DISABLED_ENV = "GOVFLOW_DISABLED_PLUGINS"
 
 #: Picks an implementation's arguments out of all of a hook's arguments, in the spec's order.
@@ -106,6 +128,13 @@ class PluginHost:
         }
         for name in disabled:
             self.manager.set_blocked(name)
+        builtin_names = {name for name, _ in _builtin_plugins()} if builtins else set()
+        if disabled & builtin_names:
+            log.warning(
+                "built-in plugins switched off by %s: %s",
+                DISABLED_ENV,
+                ", ".join(sorted(disabled & builtin_names)),
+            )
         if builtins:
             from govflow import __version__  # noqa: PLC0415  (govflow imports this module)
 
@@ -113,6 +142,8 @@ class PluginHost:
                 self._register(plugin, name, __version__)
         if autoload is None:
             autoload = not os.environ.get(AUTOLOAD_ENV)
+            if not autoload:
+                log.warning("installed plugins not loaded: %s is set", AUTOLOAD_ENV)
         if autoload:
             self._load_entry_points()
         for plugin in plugins:
@@ -156,6 +187,16 @@ class PluginHost:
 
     def _load_entry_points(self) -> None:
         for dist in importlib.metadata.distributions():
+            if not _installed(dist):
+                # A *.dist-info in the working directory (or any other stray path on sys.path)
+                # is not an installed distribution: loading it would run whatever code sits
+                # beside it, which is what planting it there is for.
+                log.warning(
+                    "not loading plugins of %r at %s: it is not an installed distribution",
+                    dist.metadata["Name"],
+                    dist.locate_file(""),
+                )
+                continue
             for entry in dist.entry_points:
                 if entry.group != ENTRY_POINT_GROUP:
                     continue

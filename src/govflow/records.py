@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from govflow.errors import InvalidRequestError
+
 #: Shared read-only empty mapping, so that the common "no data" case costs nothing per issue.
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -33,7 +35,32 @@ def _freeze_ids(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _role_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset((value,) if isinstance(value, str) else value)
+    if isinstance(value, str):
+        return frozenset((value,))
+    try:
+        return frozenset(value)
+    except TypeError:
+        raise InvalidRequestError(
+            f"Actor roles must be role names, got {type(value).__name__}"
+        ) from None
+
+
+def _actor_text(optional: bool) -> Any:
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if type(value) is not str or not value or "\x00" in value:
+            raise InvalidRequestError(
+                f"Actor {attribute.name} must be non-empty text without NUL, got {value!r}"
+            )
+
+    return check
+
+
+def _check_roles(_instance: Any, _attribute: attrs.Attribute[Any], value: frozenset[Any]) -> None:
+    for role in value:
+        if type(role) is not str or not role:
+            raise InvalidRequestError(f"Actor roles must be non-empty text, got {role!r}")
 
 
 @attrs.frozen(slots=True)
@@ -44,10 +71,12 @@ class Actor:
     belongs to (a community, a grid), used by routing and by plugins' policies.
     """
 
-    id: str
-    roles: frozenset[str] = attrs.field(default=frozenset(), converter=_role_set)
-    home_unit: str | None = None
-    name: str | None = None
+    id: str = attrs.field(validator=_actor_text(optional=False))
+    roles: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_role_set, validator=_check_roles
+    )
+    home_unit: str | None = attrs.field(default=None, validator=_actor_text(optional=True))
+    name: str | None = attrs.field(default=None, validator=_actor_text(optional=True))
 
     def has_any_role(self, roles: frozenset[str]) -> bool:
         """True if the actor holds at least one of ``roles`` (an empty set asks for none)."""
@@ -149,7 +178,8 @@ class Event:
     issue's previous event; ``hash`` covers every other field, so an edit anywhere breaks the
     chain. ``acting_for`` is the unit the ``actor`` (a person) acted for when the issue was
     assigned to that unit (units act through the people holding their posts; see
-    :mod:`govflow.authority`), else None.
+    :mod:`govflow.authority`), else None. ``audit_format`` and ``hash_algorithm`` say how
+    ``hash`` was computed (``docs/audit-format.md``); they are hashed too.
     """
 
     issue_id: str
@@ -169,6 +199,10 @@ class Event:
     previous_hash: str = ""
     hash: str = ""
     acting_for: str | None = None
+    #: The version of the canonical form ``hash`` was computed over (govflow.audit.AUDIT_FORMAT).
+    audit_format: int = 1
+    #: The algorithm ``hash`` (and the next event's ``previous_hash``) was computed with.
+    hash_algorithm: str = "sha256"
 
 
 __all__ = ["EMPTY", "SYSTEM_CLOCK", "Actor", "Event", "Issue", "PluginRef", "freeze_mapping"]

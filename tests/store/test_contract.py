@@ -27,7 +27,8 @@ from govflow import (
     replay,
     verify_events,
 )
-from govflow.errors import ConflictError, IntegrityError, UnknownIssueError
+from govflow.errors import ConflictError, IntegrityError, InvalidRequestError, UnknownIssueError
+from govflow.testing.hostile import json_data, log_text
 from tests.store.conftest import Backend
 
 START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -325,26 +326,11 @@ def test_tampered_event_is_caught(backend: Backend) -> None:
     assert caught.value.issue_id == issue_id
 
 
-JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
-    ),
-    max_leaves=8,
-)
-# PostgreSQL text columns cannot hold NUL; JSON escapes it, so only plain columns avoid it.
-PLAIN_TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]))
-
-
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    data=st.dictionaries(st.text(max_size=8), JSON, max_size=4),
+    data=json_data(),
     opened_at=st.builds(
         lambda minutes, microsecond: datetime(
             2024, 3, 1, 9, 0, 0, microsecond, tzinfo=timezone(timedelta(minutes=minutes))
@@ -352,8 +338,8 @@ PLAIN_TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories
         st.integers(-14 * 60, 14 * 60),
         st.integers(0, 999_999),
     ),
-    location=PLAIN_TEXT,
-    reason=st.text(min_size=1).filter(str.strip),
+    location=log_text(),
+    reason=log_text().filter(str.strip),
 )
 def test_any_json_data_and_any_offset_round_trip(
     backend: Backend, data: dict[str, Any], opened_at: datetime, location: str, reason: str
@@ -369,3 +355,49 @@ def test_any_json_data_and_any_offset_round_trip(
     assert stored.opened_at.isoformat() == opened_at.isoformat()
     assert store.last_event(issue.id) == cancel
     assert verify_events(store.events(issue.id), stored) == 2
+
+
+# --- every store refuses and keeps alike ------------------------------------------------------
+
+
+HOSTILE_TEXT = st.sampled_from(["a\x00b", "lone \ud800", "x" * 257, ""]) | st.integers()
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=HOSTILE_TEXT, where=st.sampled_from(["location", "category", "issue_id", "key"]))
+def test_every_store_refuses_the_same_text_with_the_same_error(
+    backend: Backend, text: Any, where: str
+) -> None:
+    store = backend.shared()
+    engine = make_engine(store, ManualClock(START))
+    before = (len(store), store.log_size())
+    arguments: dict[str, Any] = {"idempotency_key": text} if where == "key" else {where: text}
+    with pytest.raises(InvalidRequestError) as caught:
+        engine.open("closed-loop", reporter=RESIDENT, **arguments)
+    reference = make_engine(MemoryStore(), ManualClock(START))
+    with pytest.raises(InvalidRequestError) as expected:
+        reference.open("closed-loop", reporter=RESIDENT, **arguments)
+    assert str(caught.value) == str(expected.value)
+    assert (len(store), store.log_size()) == before
+
+
+def test_every_store_refuses_a_naive_time_alike(backend: Backend) -> None:
+    with pytest.raises(InvalidRequestError, match="now must carry a UTC offset"):
+        list(backend.open().due(datetime(2024, 3, 1, 9)))
+
+
+def test_every_store_keeps_nul_inside_json_and_the_longest_key(backend: Backend) -> None:
+    store = backend.open()
+    engine = make_engine(store, ManualClock(START))
+    longest = "键" * 256
+    issue = engine.open(
+        "closed-loop", reporter=RESIDENT, data={"note": "a\x00b"}, idempotency_key=longest
+    )
+    assert store.get(issue.id).data == {"note": "a\x00b"}
+    assert engine.open(
+        "closed-loop", reporter=RESIDENT, data={"note": "a\x00b"}, idempotency_key=longest
+    ) == store.get(issue.id)
+    assert len(store) == 1
+    assert engine.verify(issue.id) == 1

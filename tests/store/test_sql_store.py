@@ -208,16 +208,35 @@ def test_processes_creating_the_tables_at_once_all_succeed(sql_backend: SQLBacke
         assert store.new_issue_id() == "1"  # the counter row was written once, at 0
 
 
-def test_values_the_database_cannot_hold_are_invalid_requests(sql_backend: SQLBackend) -> None:
+def test_values_no_database_can_hold_are_refused_before_the_database(
+    sql_backend: SQLBackend,
+) -> None:
     store = sql_backend.open()
     engine = Engine(store=store, clock=ManualClock(START), autoload=False)
-    unholdable = [{"location": "\ud800"}, {"data": {"note": "\udfff"}}]
-    if sql_backend.name == "postgres":
-        unholdable.append({"location": "a\x00b"})  # PostgreSQL text cannot hold NUL
-    for fields in unholdable:
-        with pytest.raises(InvalidRequestError, match="the database refused a value"):
+    unholdable = [
+        ({"location": "\ud800"}, "location holds a lone surrogate"),
+        ({"data": {"note": "\udfff"}}, r"data\['note'\] holds a lone surrogate"),
+        ({"location": "a\x00b"}, "location holds a NUL"),  # PostgreSQL text cannot hold NUL
+    ]
+    for fields, message in unholdable:
+        with pytest.raises(InvalidRequestError, match=message):
             engine.open("closed-loop", reporter="r", **fields)
     # NUL inside JSON is escaped, so data may carry it everywhere.
     issue = engine.open("closed-loop", reporter="r", data={"note": "a\x00b"})
     assert store.get(issue.id).data == {"note": "a\x00b"}
     assert len(store) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+nosuchdriver://clerk:s3cret-pw@127.0.0.1/x",
+        "postgresql+psycopg://clerk:s3cret-pw@127.0.0.1:1/x",
+        "nonsense://clerk:s3cret-pw@host/x",
+    ],
+)
+def test_a_password_never_appears_in_messages_or_reprs(url: str) -> None:
+    with pytest.raises(GovflowError) as caught:
+        SQLStore(url)
+    assert "s3cret-pw" not in str(caught.value)
+    assert "***" in str(caught.value)

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "govflow.cli.diagram",
     "govflow.cli.plugins",
     "govflow.cli.records",
+    "govflow.cli.evidence",
 )
 
 HELP = "Workflows for party-building-led grassroots governance (党建引领基层治理)."

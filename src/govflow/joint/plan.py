@@ -20,7 +20,6 @@ import attrs
 
 from govflow import links
 from govflow.access import check_push
-from govflow.audit import canonical_mapping, json_text
 from govflow.errors import InvalidRequestError, RefusalError
 from govflow.joint import rounds
 from govflow.joint.record import (
@@ -83,13 +82,12 @@ class Plan:
         self._set_record(record)
         return rounds.next_due(record["round"]), self.issue, assignees
 
-    def merge_changes(self, changes: dict[str, Any], data: Mapping[str, Any]) -> list[Any]:
-        """Add the plan's changes to the move's; return their canonical form. ``data`` is the
-        issue's final data (the plan's updates, and any bodies frozen on entering a gate)."""
+    def merge_changes(self, changes: dict[str, Any], data: Mapping[str, Any]) -> None:
+        """Add the plan's changes to the move's. ``data`` is the issue's final data (the plan's
+        updates, and any bodies frozen on entering a gate)."""
         changes.update(self.changes)
         if "data" in changes:
             changes["data"] = data
-        return list(canonical_mapping(changes))
 
     def _set_record(self, record: Mapping[str, Any]) -> None:
         frozen = freeze(record)
@@ -290,14 +288,13 @@ def fire_overdue_parties(
                 move,
                 actor=SYSTEM_CLOCK,
                 payload=MappingProxyType(payload),
-                payload_text=json_text(payload),
                 now=when,
             )
         except RefusalError as refusal:
             log.info("overdue party %s on issue %s not escalated: %s", party, issue.id, refusal)
             break
         fired.append(event)
-        issue = engine.get(issue.id)
+        issue = engine.store.get(issue.id)  # the stored issue: reads redact personal data
     return fired, issue
 
 

@@ -13,7 +13,44 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+import attrs
+
 from govflow.records import Event, Issue
+
+
+@attrs.frozen
+class CorruptRecord:
+    """A stored row that could not be read: which issue, which event (None: the issue row)."""
+
+    issue_id: str
+    sequence: int | None
+    problem: str
+
+
+@attrs.frozen
+class IssueScan:
+    """One issue as :meth:`Store.scan` finds it: its row (None if there is none, or if the row
+    is not at one of its events), its events in sequence order, and rows it could not read."""
+
+    issue_id: str
+    issue: Issue | None
+    events: tuple[Event, ...]
+    corrupt: tuple[CorruptRecord, ...] = ()
+    #: The version the issue row claims, when the row exists but ``issue`` is None.
+    row_version: int | None = None
+
+
+@attrs.frozen
+class LogEntry:
+    """One leaf of the store-wide log (see :mod:`govflow.audit.merkle`): the event it stands for,
+    the hash the log recorded for it, and the hash that event carries now (None: it is gone)."""
+
+    issue_id: str
+    sequence: int
+    hash: str
+    event_hash: str | None
+    #: When the event says it happened (its ``at``, ISO 8601), if it is there.
+    at: str | None = None
 
 
 @runtime_checkable
@@ -40,13 +77,18 @@ class Store(Protocol):
         """The event an earlier move with this idempotency key produced, if any."""
         ...
 
+    def find_opened(self, key: str) -> Event | None:
+        """The ``open`` event of the issue opened with this idempotency key, if any."""
+        ...
+
     def commit(self, issue: Issue, event: Event, *, idempotency_key: str | None = None) -> None:
         """Atomically append ``event`` and save ``issue`` as its new state.
 
         ``event.sequence == 0`` creates the issue (it must not exist yet). Otherwise the stored
         issue must be at version ``event.sequence - 1``, or
         :class:`~govflow.errors.ConflictError` is raised and nothing is written. A reused
-        idempotency key is a conflict too.
+        idempotency key is a conflict too; so is the key of an ``open`` (sequence 0) that
+        opened another issue already: opening keys are unique across the store.
         """
         ...
 
@@ -61,6 +103,33 @@ class Store(Protocol):
     def __len__(self) -> int:
         """How many issues the store holds."""
         ...
+
+    # --- the audit log, store-wide (read by govflow.audit.verify and .export) -------------
+
+    def log_size(self) -> int:
+        """How many entries the store-wide log holds: one per event ever committed."""
+        ...
+
+    def log(self, start: int = 0) -> Iterator[LogEntry]:
+        """The store-wide log from entry ``start`` on, in commit order (streamed)."""
+        ...
+
+    def log_events(self, start: int = 0) -> Iterator[Event | CorruptRecord]:
+        """The events the log names, in its order (streamed); a row it cannot read as a
+        :class:`CorruptRecord`."""
+        ...
+
+    def unlogged(self) -> Iterator[tuple[str, int]]:
+        """``(issue id, sequence)`` of every event the store-wide log does not name."""
+        ...
+
+    def scan(self) -> Iterator[IssueScan]:
+        """Every issue with its events, one issue at a time (streamed: constant memory), and
+        every row that cannot be read named instead of raised."""
+        ...
+
+
+__all__ = ["CorruptRecord", "IssueScan", "LogEntry", "Store", "check_commit"]
 
 
 def check_commit(current: Issue | None, issue: Issue, event: Event) -> str | None:

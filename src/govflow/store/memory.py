@@ -25,14 +25,15 @@ from typing import Any
 
 from govflow.errors import ConflictError, UnknownIssueError
 from govflow.records import EMPTY, Event, Issue, PluginRef
-from govflow.store.base import check_commit
+from govflow.store.base import CorruptRecord, IssueScan, LogEntry, check_commit
+from govflow.validate import check_time
 
 #: An event without its issue id, packed: ``sequence, trigger, source, destination, actor, at,
-#: due_at, plugin, decisions, previous_hash, hash`` (plugin and decisions as indexes into
-#: :class:`_Tables`), the number of payload entries, then the payload's keys and values in
-#: turn, then the changes' keys and values in turn.
+#: due_at, plugin, decisions, previous_hash, hash, audit_format, hash_algorithm`` (plugin and
+#: decisions as indexes into :class:`_Tables`), the number of payload entries, then the
+#: payload's keys and values in turn, then the changes' keys and values in turn.
 _Packed = tuple[Any, ...]
-_FIXED = 12  # fields before the payload's keys and values
+_FIXED = 14  # fields before the payload's keys and values
 
 
 class _Tables:
@@ -81,6 +82,10 @@ class MemoryStore:
         # issue id -> its log: packed events, then the latest as committed
         self._events: dict[str, list[Event | _Packed]] = {}
         self._keys: dict[tuple[str, str], int] = {}  # (issue id, idempotency key) -> sequence
+        self._opening_keys: dict[str, str] = {}  # idempotency key of an open -> issue id
+        # The store-wide log (govflow.audit.merkle): (issue id, sequence, hash) per commit, in
+        # commit order. Tuples of text and small ints: the collector stops tracking them.
+        self._log: list[tuple[str, int, str]] = []
         self._tables = _Tables()
         self._deadlines: list[tuple[datetime, str, int]] = []
         self._ids = itertools.count(1)
@@ -110,12 +115,19 @@ class MemoryStore:
             return None
         return self._unpack(issue_id, self._events[issue_id][sequence])
 
+    def find_opened(self, key: str) -> Event | None:
+        issue_id = self._opening_keys.get(key)
+        return None if issue_id is None else self._unpack(issue_id, self._events[issue_id][0])
+
     def commit(self, issue: Issue, event: Event, *, idempotency_key: str | None = None) -> None:
         problem = check_commit(self._issues.get(issue.id), issue, event)
         if (
             problem is None
             and idempotency_key is not None
-            and (issue.id, idempotency_key) in self._keys
+            and (
+                (issue.id, idempotency_key) in self._keys
+                or (event.sequence == 0 and idempotency_key in self._opening_keys)
+            )
         ):
             problem = f"idempotency key {idempotency_key!r} was used already"
         if problem is not None:
@@ -129,12 +141,16 @@ class MemoryStore:
             if isinstance(latest, Event) and latest.sequence > 0:  # the open event stays a record
                 log[-1] = self._pack(latest)
             log.append(event)
+        self._log.append((issue.id, event.sequence, event.hash))
         if idempotency_key is not None:
             self._keys[(issue.id, idempotency_key)] = event.sequence
+            if event.sequence == 0:
+                self._opening_keys[idempotency_key] = issue.id
         if issue.due_at is not None:
             heapq.heappush(self._deadlines, (issue.due_at, issue.id, issue.version))
 
     def due(self, now: datetime) -> Iterator[Issue]:
+        check_time("now", now)  # a naive time has no place on the deadline heap
         found: list[Issue] = []
         heap = self._deadlines
         while heap and heap[0][0] <= now:
@@ -154,6 +170,45 @@ class MemoryStore:
     def __len__(self) -> int:
         return len(self._issues)
 
+    def log_size(self) -> int:
+        return len(self._log)
+
+    def _logged(self, issue_id: str, sequence: int) -> Event | None:
+        events = self._events.get(issue_id)
+        if events is None or not 0 <= sequence < len(events):
+            return None
+        found = self._unpack(issue_id, events[sequence])
+        return found if found.sequence == sequence else None
+
+    def log(self, start: int = 0) -> Iterator[LogEntry]:
+        for issue_id, sequence, logged in itertools.islice(self._log, start, None):
+            event = self._logged(issue_id, sequence)
+            if event is None:
+                yield LogEntry(issue_id, sequence, logged, None)
+            else:
+                yield LogEntry(issue_id, sequence, logged, event.hash, event.at.isoformat())
+
+    def log_events(self, start: int = 0) -> Iterator[Event | CorruptRecord]:
+        for issue_id, sequence, _ in itertools.islice(self._log, start, None):
+            events = self._events.get(issue_id, [])
+            if 0 <= sequence < len(events):
+                yield self._unpack(issue_id, events[sequence])
+            else:
+                yield CorruptRecord(issue_id, sequence, "the log names an event that is gone")
+
+    def unlogged(self) -> Iterator[tuple[str, int]]:
+        logged = {(issue_id, sequence) for issue_id, sequence, _ in self._log}
+        for issue_id, events in self._events.items():
+            for position in range(len(events)):
+                if (issue_id, position) not in logged:
+                    yield issue_id, position
+
+    def scan(self) -> Iterator[IssueScan]:
+        ids = [*self._issues, *(i for i in self._events if i not in self._issues)]
+        for issue_id in ids:
+            issue = self._issues.get(issue_id)
+            yield IssueScan(issue_id, issue, tuple(self.events(issue_id)))
+
     def _pack(self, event: Event) -> _Packed | Event:
         if event.acting_for is not None:
             return event  # a unit's move, made by one of its people: rare, kept whole
@@ -172,6 +227,8 @@ class MemoryStore:
             self._tables.decision_set(event.decisions),
             event.previous_hash,
             event.hash,
+            event.audit_format,
+            event.hash_algorithm,
             len(payload),
         )
         if not payload and not changes:
@@ -205,4 +262,6 @@ class MemoryStore:
             tables.decisions[kept[8]],
             kept[9],
             kept[10],
+            audit_format=kept[11],
+            hash_algorithm=kept[12],
         )

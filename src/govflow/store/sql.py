@@ -30,6 +30,8 @@ reported as :class:`~govflow.errors.ConflictError`; SQLAlchemy's own exceptions 
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -44,6 +46,7 @@ from sqlalchemy import exc as sa_exc
 from govflow.audit import to_json_value
 from govflow.errors import (
     ConflictError,
+    CorruptRecordError,
     DefinitionError,
     GovflowError,
     InvalidRequestError,
@@ -51,15 +54,18 @@ from govflow.errors import (
     UnknownIssueError,
 )
 from govflow.records import EMPTY, Event, Issue, PluginRef, freeze_mapping
-from govflow.store.base import check_commit
+from govflow.store.base import CorruptRecord, IssueScan, LogEntry, check_commit
+from govflow.validate import check_time
 
 __all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 
 _T = TypeVar("_T")
+
+log = logging.getLogger(__name__)
 
 # --- schema ------------------------------------------------------------------------------------
 
@@ -112,6 +118,8 @@ _events = sa.Table(
     sa.Column("previous_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Column("acting_for", sa.String),
+    sa.Column("audit_format", sa.Integer, nullable=False),
+    sa.Column("hash_algorithm", sa.String, nullable=False),
     sa.ForeignKeyConstraint(["issue_id"], ["govflow_issues.id"], name="govflow_events_issue_fkey"),
 )
 
@@ -126,6 +134,27 @@ _keys = sa.Table(
         ["govflow_events.issue_id", "govflow_events.sequence"],
         name="govflow_idempotency_event_fkey",
     ),
+    # The key of an open names one issue across the store: a retried report opens nothing new.
+    sa.Index(
+        "govflow_idempotency_opening",
+        "key",
+        unique=True,
+        sqlite_where=sa.text("sequence = 0"),
+        postgresql_where=sa.text("sequence = 0"),
+    ),
+)
+
+#: The store-wide log (govflow.audit.merkle): one row per committed event, in commit order,
+#: inserted in the move's transaction. ``position`` only orders the rows (PostgreSQL may leave
+#: gaps); an entry's index is its rank.
+_log = sa.Table(
+    "govflow_log",
+    metadata,
+    sa.Column("position", _POSITION, primary_key=True, autoincrement=True),
+    sa.Column("issue_id", sa.String, nullable=False),
+    sa.Column("sequence", sa.Integer, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("issue_id", "sequence", name="govflow_log_event_key"),
 )
 
 _meta = sa.Table(
@@ -164,7 +193,21 @@ def _dump(value: Any) -> str:
 
 
 def _load_mapping(text: str) -> Mapping[str, Any]:
-    return freeze_mapping(json.loads(text))
+    return EMPTY if text == "{}" else freeze_mapping(json.loads(text))
+
+
+#: Decisions are a handful of distinct texts over a whole log: each read once (verify reads
+#: every event of a district; the mappings are read-only, so sharing them is safe).
+_DECISIONS: dict[str, Mapping[str, Any]] = {}
+
+
+def _load_decisions(text: str) -> Mapping[str, Any]:
+    found = _DECISIONS.get(text)
+    if found is None:
+        found = _load_mapping(text)
+        if len(_DECISIONS) < 1024:
+            _DECISIONS[text] = found
+    return found
 
 
 def _decode_change(key: str, value: Any) -> Any:
@@ -177,6 +220,8 @@ def _decode_change(key: str, value: Any) -> Any:
 
 
 def _load_changes(text: str) -> Mapping[str, Any]:
+    if text == "{}":
+        return EMPTY
     raw = json.loads(text)
     if not raw:
         return EMPTY
@@ -246,6 +291,8 @@ def _event_values(event: Event) -> dict[str, Any]:
         "previous_hash": event.previous_hash,
         "hash": event.hash,
         "acting_for": event.acting_for,
+        "audit_format": event.audit_format,
+        "hash_algorithm": event.hash_algorithm,
     }
 
 
@@ -264,11 +311,45 @@ def _event_from_row(row: sa.Row[Any]) -> Event:
         payload=_load_mapping(m["payload"]),
         changes=_load_changes(m["changes"]),
         plugin=None if name is None else PluginRef(name, m["plugin_version"]),
-        decisions=_load_mapping(m["decisions"]),
+        decisions=_load_decisions(m["decisions"]),
         previous_hash=m["previous_hash"],
         hash=m["hash"],
         acting_for=m["acting_for"],
+        audit_format=m["audit_format"],
+        hash_algorithm=m["hash_algorithm"],
     )
+
+
+_DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+
+
+def _read(decode: Callable[[Any], _T], row: Any, issue_id: str, sequence: int) -> _T:
+    """``decode(row)``; a row it cannot read as :class:`CorruptRecordError` naming it
+    (``sequence`` -1: the issue row), never the decoder's own exception."""
+    try:
+        return decode(row)
+    except _DECODE_ERRORS as err:  # JSONDecodeError is a ValueError
+        raise CorruptRecordError(
+            issue_id, sequence, f"cannot be read: {type(err).__name__}: {err}"
+        ) from None
+
+
+def _readable_issues(rows: Iterable[Any]) -> Iterator[Issue]:
+    # One corrupt row must not stop a listing (metrics, tick): it is logged and left out;
+    # verify names it.
+    for row in rows:
+        try:
+            yield _read(_issue_from_row, row, str(row._mapping["id"]), -1)
+        except CorruptRecordError as err:
+            log.warning("skipping an unreadable issue row: %s", err)
+
+
+def _without_password(url: str | sa.URL) -> str:
+    """``url`` for messages: its password (if any) as ``***``, even when it does not parse."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except (sa_exc.ArgumentError, ValueError, TypeError):
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(url))
 
 
 # --- SQLite connection set-up ------------------------------------------------------------------
@@ -367,8 +448,10 @@ class SQLStore:
             try:
                 self._engine = sa.create_engine(url_or_engine)
             except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as err:
+                shown = _without_password(url_or_engine)
+                reason = str(err).replace(str(url_or_engine), shown)
                 raise DefinitionError(
-                    f"cannot open a store at {url_or_engine!s}: {err}"
+                    f"cannot open a store at {shown}: {reason}"
                     " (PostgreSQL needs the extra: pip install 'govflow[postgres]')"
                 ) from None
             self._owns_engine = True
@@ -540,7 +623,7 @@ class SQLStore:
         )
         if row is None:
             raise UnknownIssueError(issue_id)
-        return _issue_from_row(row)
+        return _read(_issue_from_row, row, issue_id, -1)
 
     def events(self, issue_id: str) -> Sequence[Event]:
         """The issue's events in sequence order (empty if the issue is unknown)."""
@@ -552,7 +635,9 @@ class SQLStore:
                 .order_by(_events.c.sequence)
             ).all(),
         )
-        return tuple(_event_from_row(row) for row in rows)
+        return tuple(
+            _read(_event_from_row, row, issue_id, row._mapping["sequence"]) for row in rows
+        )
 
     def last_event(self, issue_id: str) -> Event | None:
         """The issue's latest event (None if the issue is unknown)."""
@@ -565,7 +650,9 @@ class SQLStore:
                 .limit(1)
             ).first(),
         )
-        return None if row is None else _event_from_row(row)
+        return (
+            None if row is None else _read(_event_from_row, row, issue_id, row._mapping["sequence"])
+        )
 
     def find_idempotent(self, issue_id: str, key: str) -> Event | None:
         """The event an earlier move with this idempotency key produced, if any."""
@@ -581,10 +668,29 @@ class SQLStore:
                 .where(_keys.c.issue_id == issue_id, _keys.c.key == key)
             ).first(),
         )
-        return None if row is None else _event_from_row(row)
+        return (
+            None if row is None else _read(_event_from_row, row, issue_id, row._mapping["sequence"])
+        )
+
+    def find_opened(self, key: str) -> Event | None:
+        """The ``open`` event of the issue opened with this idempotency key, if any."""
+        joined = _keys.join(
+            _events,
+            sa.and_(_keys.c.issue_id == _events.c.issue_id, _keys.c.sequence == _events.c.sequence),
+        )
+        row = self._run(
+            f"look up opening key {key!r}",
+            lambda conn: conn.execute(
+                sa.select(_events)
+                .select_from(joined)
+                .where(_keys.c.key == key, _keys.c.sequence == 0)
+            ).first(),
+        )
+        return None if row is None else _read(_event_from_row, row, row._mapping["issue_id"], 0)
 
     def due(self, now: datetime) -> Iterator[Issue]:
         """Issues whose ``due_at`` is at or before ``now``, earliest first (index on due_key)."""
+        check_time("now", now)  # refused as by every store, not guessed to be UTC
         rows = self._run(
             "find due issues",
             lambda conn: conn.execute(
@@ -593,7 +699,7 @@ class SQLStore:
                 .order_by(_issues.c.due_key, _issues.c.id)
             ).all(),
         )
-        return iter([_issue_from_row(row) for row in rows])
+        return iter(list(_readable_issues(rows)))
 
     def issues(self) -> Iterator[Issue]:
         """Every issue, in the order they were opened.
@@ -613,8 +719,7 @@ class SQLStore:
 
         while True:
             rows = self._run("list issues", page)
-            for row in rows:
-                yield _issue_from_row(row)
+            yield from _readable_issues(rows)
             if len(rows) < _PAGE:
                 return
             after = rows[-1]._mapping["position"]
@@ -627,6 +732,38 @@ class SQLStore:
                 conn.execute(sa.select(sa.func.count()).select_from(_issues)).scalar_one()
             ),
         )
+
+    # --- the store-wide audit log (see govflow.store._sql_audit) ------------------------------
+
+    def log_size(self) -> int:
+        """How many entries the store-wide log holds: one per event ever committed."""
+        from govflow.store import _sql_audit  # noqa: PLC0415  (it imports this module)
+
+        return _sql_audit.log_size(self)
+
+    def log(self, start: int = 0) -> Iterator[LogEntry]:
+        """The store-wide log from entry ``start`` on, in commit order (streamed)."""
+        from govflow.store import _sql_audit  # noqa: PLC0415
+
+        return _sql_audit.log(self, start)
+
+    def log_events(self, start: int = 0) -> Iterator[Event | CorruptRecord]:
+        """The events the log names, in its order (streamed)."""
+        from govflow.store import _sql_audit  # noqa: PLC0415
+
+        return _sql_audit.log_events(self, start)
+
+    def unlogged(self) -> Iterator[tuple[str, int]]:
+        """``(issue id, sequence)`` of every event the store-wide log does not name."""
+        from govflow.store import _sql_audit  # noqa: PLC0415
+
+        return _sql_audit.unlogged(self)
+
+    def scan(self) -> Iterator[IssueScan]:
+        """Every issue with its events, streamed; unreadable rows named, not raised."""
+        from govflow.store import _sql_audit  # noqa: PLC0415
+
+        return _sql_audit.scan(self)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -711,6 +848,9 @@ class SQLStore:
             conn.execute(sa.insert(_events).values(_event_values(event)))
         except sa_exc.IntegrityError:
             raise _RefusedError("event") from None
+        conn.execute(
+            sa.insert(_log).values(issue_id=issue.id, sequence=event.sequence, hash=event.hash)
+        )
         if key is not None:
             try:
                 conn.execute(

@@ -14,6 +14,11 @@ Fixtures:
     a fresh :class:`~govflow.testing.HookRecorder`; pass it to ``govflow_engine``.
 ``org_factory``
     builds a small org graph from a compact literal (see :func:`govflow.testing.org.build_org`).
+``audit_checkpoint``
+    ``audit_checkpoint(store)`` signs the store's log as it stands with a key made for the test
+    and returns the checkpoint file read back (:class:`govflow.audit.checkpoint.CheckpointFile`)
+    -- what an auditor keeps outside the database; ``audit_checkpoint.public_key`` is the key
+    to pin. Needs ``cryptography`` (``govflow[sign]``).
 
 Options: ``--govflow-coverage`` reports, per workflow, the transitions and refusal paths the
 session exercised through engines built by ``govflow_engine``;
@@ -121,6 +126,33 @@ def govflow_engine(request: pytest.FixtureRequest, fake_clock: ManualClock) -> E
         )
 
     return build
+
+
+class CheckpointMaker:
+    """Signs a store's log into a checkpoint file under the test's tmp_path."""
+
+    def __init__(self, directory: Any, clock: ManualClock) -> None:
+        from govflow.audit.checkpoint import generate_signing_key, public_key_of  # noqa: PLC0415
+
+        self._directory = directory
+        self._clock = clock
+        self._key = generate_signing_key()
+        #: The public key checkpoints are signed with (pin it when verifying).
+        self.public_key = public_key_of(self._key)
+        self._made = 0
+
+    def __call__(self, store: Any) -> Any:
+        from govflow.audit.checkpoint import make_checkpoint, read_checkpoint  # noqa: PLC0415
+
+        self._made += 1
+        path = self._directory / f"checkpoint-{self._made}.jsonl"
+        make_checkpoint(store, self._key, path, issued_at=self._clock.now(), label="test")
+        return read_checkpoint(path)
+
+
+@pytest.fixture
+def audit_checkpoint(tmp_path: Any, fake_clock: ManualClock) -> CheckpointMaker:
+    return CheckpointMaker(tmp_path, fake_clock)
 
 
 @pytest.fixture

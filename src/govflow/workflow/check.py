@@ -70,6 +70,7 @@ import networkx as nx
 
 from govflow.errors import InvalidWorkflowError, PluginError
 from govflow.workflow.load import _state, _transition
+from govflow.workflow.shape import check_shape
 from govflow.workflow.spec import Relation, State, StateKind, Transition, Workflow
 
 #: The names of the built-in rules, in the order they run.
@@ -580,6 +581,11 @@ def check(
     if isinstance(workflow, Workflow):
         built, spec = workflow, _spec_of(workflow)
     else:
+        try:
+            check_shape(workflow)  # hostile types: a problem to report, never a traceback
+        except InvalidWorkflowError as err:
+            name = err.workflow
+            return CheckReport(name, None, [Problem("valid", str(err), workflow=name)], ["valid"])
         try:
             built = Workflow.from_dict(workflow)
         except InvalidWorkflowError as err:

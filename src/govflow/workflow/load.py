@@ -32,6 +32,7 @@ from typing import Any
 from govflow.errors import InvalidWorkflowError
 from govflow.workflow.durations import format_duration
 from govflow.workflow.joins import Branch, Join, Link, Update
+from govflow.workflow.shape import check_shape
 from govflow.workflow.spec import (
     TERMINAL_KINDS,
     Body,
@@ -109,7 +110,7 @@ def _state(workflow: str, index: int, data: Any) -> State:
         return State(**fields)
     except InvalidWorkflowError as err:
         raise InvalidWorkflowError(workflow, where, err.problem) from None
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise InvalidWorkflowError(workflow, where, str(err)) from None
 
 
@@ -127,7 +128,7 @@ def _transition(workflow: str, index: int, data: Any) -> Transition:
         return Transition(sources=sources, destination=destination, **fields)
     except InvalidWorkflowError as err:
         raise InvalidWorkflowError(workflow, where, err.problem) from None
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise InvalidWorkflowError(workflow, where, str(err)) from None
 
 
@@ -138,14 +139,13 @@ def _part(workflow: str, where: str, data: Any, allowed: frozenset[str], kind: A
     _check_keys(workflow, where, data, allowed)
     try:
         return kind(**data)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise InvalidWorkflowError(workflow, where, str(err)) from None
 
 
 def workflow_from_dict(data: Mapping[str, Any]) -> Workflow:
     """Build and validate a :class:`Workflow` from plain data (see the module docstring)."""
-    if not isinstance(data, Mapping):
-        raise InvalidWorkflowError("?", "workflow", "must be a table")
+    check_shape(data)  # hostile types and nesting: named errors before any constructor runs
     name = str(data.get("name", "?"))
     _check_keys(name, "workflow", data, _WORKFLOW_KEYS)
     for key in ("name", "initial", "states", "transitions"):
@@ -159,6 +159,14 @@ def workflow_from_dict(data: Mapping[str, Any]) -> Workflow:
         extra["opening"] = _part(name, "opening", data["opening"], _OPENING_KEYS, Opening)
     if "privacy" in data:
         extra["privacy"] = _part(name, "privacy", data["privacy"], _PRIVACY_KEYS, Privacy)
+    try:
+        return _build(name, data, states, extra)
+    except (TypeError, ValueError, OverflowError, RecursionError, KeyError) as err:
+        # What the shape check cannot foresee still leaves as the error of the workflow.
+        raise InvalidWorkflowError(name, "workflow", f"{type(err).__name__}: {err}") from None
+
+
+def _build(name: str, data: Mapping[str, Any], states: Any, extra: dict[str, Any]) -> Workflow:
     return Workflow(
         name=data["name"],
         version=data.get("version", 1),

@@ -1,0 +1,71 @@
+"""The store-wide log: every event's hash, in commit order, as the leaves of a Merkle tree.
+
+The tree is RFC 9162's (Certificate Transparency 2.0, section 2.1): a leaf's hash is
+``H(0x00 || leaf)``, an inner node's ``H(0x01 || left || right)``, and a tree of ``n`` leaves
+splits at the largest power of two below ``n``. A leaf is the 32 bytes of an event's ``hash``,
+so the root of the first ``n`` leaves commits to every one of those events, whatever issue
+it belongs to. :class:`MerkleRoot` folds leaves one at a time keeping O(log n) hashes, so a
+store of any size is rooted in constant memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from govflow.audit.hashing import DEFAULT_ALGORITHM, digest_function
+
+_LEAF = b"\x00"
+_NODE = b"\x01"
+
+
+class MerkleRoot:
+    """The RFC 9162 Merkle tree hash of the leaves appended so far.
+
+    :param algorithm: the tree's hash (``sha256`` or ``sm3``), not necessarily the events'.
+    """
+
+    def __init__(self, algorithm: str = DEFAULT_ALGORITHM) -> None:
+        self.algorithm = algorithm
+        hex_digest = digest_function(algorithm)
+        self._hash: Callable[[bytes], bytes] = lambda data: bytes.fromhex(hex_digest(data))
+        # The roots of the perfect subtrees covering the leaves so far, largest first: one per
+        # set bit of the leaf count, as in a binary counter.
+        self._stack: list[tuple[int, bytes]] = []
+        #: How many leaves have been appended.
+        self.size = 0
+
+    def append(self, event_hash: str) -> None:
+        """Append one leaf: an event's hash, as the 64 hex digits events carry."""
+        node = self._hash(_LEAF + bytes.fromhex(event_hash))
+        height = 1
+        stack = self._stack
+        while stack and stack[-1][0] == height:
+            _, left = stack.pop()
+            node = self._hash(_NODE + left + node)
+            height *= 2
+        stack.append((height, node))
+        self.size += 1
+
+    def extend(self, event_hashes: Iterable[str]) -> None:
+        """Append each of ``event_hashes`` in turn."""
+        for event_hash in event_hashes:
+            self.append(event_hash)
+
+    def root(self) -> str:
+        """The tree hash of the leaves so far, as hex (the hash of no input for none)."""
+        if not self._stack:
+            return self._hash(b"").hex()
+        node = self._stack[-1][1]
+        for _, left in reversed(self._stack[:-1]):
+            node = self._hash(_NODE + left + node)
+        return node.hex()
+
+
+def merkle_root(event_hashes: Iterable[str], algorithm: str = DEFAULT_ALGORITHM) -> str:
+    """The RFC 9162 tree hash over ``event_hashes`` (in order), as hex."""
+    tree = MerkleRoot(algorithm)
+    tree.extend(event_hashes)
+    return tree.root()
+
+
+__all__ = ["MerkleRoot", "merkle_root"]

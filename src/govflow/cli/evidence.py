@@ -1,0 +1,154 @@
+"""Commands over a store's audit log as evidence: ``verify``, ``checkpoint``, ``keygen``,
+``export`` and ``import``. The logic is in :mod:`govflow.audit` (verify, checkpoint, export);
+these only parse options and print."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from govflow.cli._options import DatabaseOption, JsonOption, open_store
+from govflow.cli._output import fail, output
+
+SinceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--since",
+        metavar="CHECKPOINT",
+        help="a checkpoint file: also check the store against it (what it anchors is unchanged)",
+    ),
+]
+PublicKeyOption = Annotated[
+    str | None,
+    typer.Option("--public-key", metavar="HEX", help="the key the checkpoint must be signed by"),
+]
+
+
+def verify_command(
+    ctx: typer.Context,
+    database: DatabaseOption = "govflow.db",
+    since: SinceOption = None,
+    public_key: PublicKeyOption = None,
+    as_json: JsonOption = False,
+) -> int:
+    """Verify every issue's hash chain, the store-wide log and, with --since, a checkpoint.
+
+    Prints every problem found (issue and event), streaming; exits 1 if there is any.
+    """
+    from govflow.audit.checkpoint import read_checkpoint  # noqa: PLC0415
+    from govflow.audit.verify import verify_store  # noqa: PLC0415
+
+    out = output(ctx)
+    anchor = None if since is None else read_checkpoint(since)
+    with open_store(database) as store:
+        report = verify_store(
+            store,
+            anchor,
+            public_key=public_key,
+            on_finding=None if as_json else (lambda finding: out.text(f"{finding}\n")),
+        )
+    if as_json:
+        out.json(
+            {
+                "ok": report.ok,
+                "issues": report.issues,
+                "events": report.events,
+                "log_entries": report.log_entries,
+                "root": report.root,
+                "anchored": report.anchored,
+                "findings": [
+                    {"issue": f.issue_id, "event": f.sequence, "problem": f.problem}
+                    for f in report.findings
+                ],
+            }
+        )
+    else:
+        verdict = "verified" if report.ok else f"{len(report.findings)} problems"
+        anchored = f", {report.anchored} anchored by the checkpoint" if anchor else ""
+        out.note(
+            f"{report.issues} issues, {report.events} events, {report.log_entries} log entries"
+            f"{anchored}: {verdict}"
+        )
+    return 0 if report.ok else 1
+
+
+def keygen_command(
+    ctx: typer.Context,
+    key: Annotated[Path, typer.Argument(help="where to write the private key (hex)")],
+) -> int:
+    """Make an Ed25519 signing key for checkpoints; prints its public key."""
+    from govflow.audit.checkpoint import generate_signing_key, public_key_of  # noqa: PLC0415
+
+    if key.exists():
+        fail(f"{key} exists already: a signing key is never overwritten")
+    private = generate_signing_key()
+    key.write_text(private.hex() + "\n", encoding="utf-8")
+    key.chmod(0o600)
+    output(ctx).text(public_key_of(private) + "\n")
+    return 0
+
+
+def checkpoint_command(
+    ctx: typer.Context,
+    out_file: Annotated[Path, typer.Argument(help="the checkpoint file to write")],
+    key: Annotated[Path, typer.Option("--key", help="the private key file (govflow keygen)")],
+    database: DatabaseOption = "govflow.db",
+) -> int:
+    """Sign the store-wide log as it stands; keep the file outside the database."""
+    from govflow.audit.checkpoint import make_checkpoint  # noqa: PLC0415
+
+    try:
+        private = bytes.fromhex(key.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError) as err:
+        fail(f"cannot read the key {key}: {err}")
+    with open_store(database) as store:
+        made = make_checkpoint(
+            store, private, out_file, issued_at=datetime.now(UTC), label=store.url
+        )
+    output(ctx).note(f"{out_file}: {made.tree_size} entries, root {made.root}")
+    return 0
+
+
+def export_command(
+    ctx: typer.Context,
+    out_file: Annotated[Path, typer.Argument(help="the JSON Lines file to write")],
+    database: DatabaseOption = "govflow.db",
+) -> int:
+    """Write the whole store as JSON Lines, one event a line, in commit order."""
+    from govflow.audit.export import export_store  # noqa: PLC0415
+
+    with open_store(database) as store, out_file.open("w", encoding="utf-8") as out:
+        summary = export_store(store, out)
+    output(ctx).note(f"{out_file}: {summary.events} events, root {summary.root}")
+    return 0
+
+
+def import_command(
+    ctx: typer.Context,
+    in_file: Annotated[Path, typer.Argument(help="a file govflow export wrote")],
+    database: Annotated[
+        str, typer.Option("--database", "-d", metavar="URL", help="the (new, empty) store")
+    ],
+) -> int:
+    """Load an export into an empty store, after verifying all of it (else nothing is written)."""
+    from govflow.audit.export import import_store  # noqa: PLC0415
+    from govflow.store.sql import SQLStore  # noqa: PLC0415
+
+    if not in_file.exists():
+        fail(f"no file {in_file}")
+    url = database if "://" in database else f"sqlite:///{database}"
+    with SQLStore(url) as store:
+        summary = import_store(in_file, store)
+    output(ctx).note(f"{database}: imported {summary.events} events, root {summary.root}")
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(verify_command)
+    app.command("checkpoint")(checkpoint_command)
+    app.command("keygen")(keygen_command)
+    app.command("export")(export_command)
+    app.command("import")(import_command)

@@ -1,0 +1,277 @@
+"""The SQL store's audit reads: whole-store scans for verify and export, streamed.
+
+Each read is one query the database answers in index order, fetched a batch at a time, so a
+scan of a million issues holds one issue's rows at a time. A row that cannot be decoded (bad
+JSON, a bad time, a NULL where a value belongs) is reported as a
+:class:`~govflow.store.base.CorruptRecord` naming it; the scan goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from govflow.errors import StoreError
+from govflow.records import Event, Issue
+from govflow.store.base import CorruptRecord, IssueScan, LogEntry
+
+if TYPE_CHECKING:
+    from govflow.store.sql import SQLStore
+
+#: Rows fetched from the database per batch.
+_BATCH: Final = 2000
+
+#: What decoding a hostile row can raise: none of it may escape as itself.
+DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+
+
+def _stream(store: SQLStore, what: str, statement: sa.Executable) -> Iterator[Any]:
+    try:
+        with store._engine.connect() as connection:
+            # One transaction: a server-side cursor needs one on PostgreSQL, and it gives the
+            # scan a consistent snapshot there (REPEATABLE READ) and on SQLite (a deferred read
+            # transaction in WAL mode, which never blocks writers).
+            conn = connection
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                result = conn.execution_options(stream_results=True, yield_per=_BATCH).execute(
+                    statement
+                )
+                yield from result
+    except sa_exc.SQLAlchemyError as err:
+        raise StoreError(f"{store.url}: could not {what}: {err}") from None
+
+
+class _Row:
+    """A raw DB-API row with its column names: what the store's decoders read (``_mapping``),
+    without SQLAlchemy building a Row for each of a district's events."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: dict[str, Any]) -> None:
+        self._mapping = mapping
+
+
+def _stream_raw(store: SQLStore, what: str, statement: sa.Select[Any]) -> Iterator[_Row]:
+    """``statement``'s rows straight from the driver's cursor, in batches (no parameters)."""
+    try:
+        with store._engine.connect() as connection:
+            conn = connection
+            postgres = conn.dialect.name == "postgresql"
+            if postgres:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                sql = str(statement.compile(dialect=conn.dialect))
+                driver = conn.connection.driver_connection
+                assert driver is not None
+                # A named (server-side) cursor on PostgreSQL streams; SQLite's always does.
+                cursor = driver.cursor(name="govflow_scan") if postgres else driver.cursor()
+                try:
+                    cursor.execute(sql)
+                    names = [column[0] for column in cursor.description]
+                    while True:
+                        batch = cursor.fetchmany(_BATCH)
+                        if not batch:
+                            break
+                        for values in batch:
+                            yield _Row(dict(zip(names, values, strict=True)))
+                        del batch  # before the next fetch: one batch in memory, not two
+                finally:
+                    cursor.close()
+    except sa_exc.SQLAlchemyError as err:
+        raise StoreError(f"{store.url}: could not {what}: {err}") from None
+    except Exception as err:
+        if type(err).__module__.split(".")[0] in {"sqlite3", "psycopg"}:
+            raise StoreError(f"{store.url}: could not {what}: {err}") from None
+        raise
+
+
+def _decode(decode: Callable[[Any], Any], row: Any, issue_id: str, sequence: int | None) -> Any:
+    try:
+        return decode(row)
+    except json.JSONDecodeError as err:
+        return CorruptRecord(issue_id, sequence, f"holds malformed JSON ({err.msg})")
+    except DECODE_ERRORS as err:
+        return CorruptRecord(issue_id, sequence, f"cannot be read: {type(err).__name__}: {err}")
+
+
+def log_size(store: SQLStore) -> int:
+    from govflow.store.sql import _log  # noqa: PLC0415  (sql imports this module lazily)
+
+    def count(conn: sa.Connection) -> int:
+        if conn.dialect.name == "postgresql":
+            # Wait for every transaction that took a position to finish: afterwards no entry
+            # can appear below the ones counted (positions are handed out in order).
+            conn.exec_driver_sql(f"LOCK TABLE {_log.name} IN SHARE MODE")
+        return int(conn.execute(sa.select(sa.func.count()).select_from(_log)).scalar_one())
+
+    return store._run("count the log", count, write=True)
+
+
+def log(store: SQLStore, start: int = 0) -> Iterator[LogEntry]:
+    from govflow.store.sql import _events, _log  # noqa: PLC0415
+
+    joined = _log.outerjoin(
+        _events,
+        sa.and_(_events.c.issue_id == _log.c.issue_id, _events.c.sequence == _log.c.sequence),
+    )
+    statement = (
+        sa.select(_log.c.issue_id, _log.c.sequence, _log.c.hash, _events.c.hash, _events.c.at)
+        .select_from(joined)
+        .order_by(_log.c.position)
+        .offset(start)
+    )
+    for row in _stream(store, "read the log", statement):
+        yield LogEntry(row[0], row[1], row[2], row[3], row[4])
+
+
+def log_events(store: SQLStore, start: int = 0) -> Iterator[Event | CorruptRecord]:
+    from govflow.store.sql import _event_from_row, _events, _log  # noqa: PLC0415
+
+    joined = _log.outerjoin(
+        _events,
+        sa.and_(_events.c.issue_id == _log.c.issue_id, _events.c.sequence == _log.c.sequence),
+    )
+    statement = (
+        sa.select(
+            _events, _log.c.issue_id.label("log_issue"), _log.c.sequence.label("log_sequence")
+        )
+        .select_from(joined)
+        .order_by(_log.c.position)
+        .offset(start)
+    )
+    for row in _stream(store, "read the logged events", statement):
+        m = row._mapping
+        if m["issue_id"] is None:
+            yield CorruptRecord(
+                m["log_issue"], m["log_sequence"], "the log names an event that is gone"
+            )
+        else:
+            yield _decode(_event_from_row, row, m["log_issue"], m["log_sequence"])
+
+
+def unlogged(store: SQLStore) -> Iterator[tuple[str, int]]:
+    from govflow.store.sql import _events, _log  # noqa: PLC0415
+
+    joined = _events.outerjoin(
+        _log, sa.and_(_events.c.issue_id == _log.c.issue_id, _events.c.sequence == _log.c.sequence)
+    )
+    statement = (
+        sa.select(_events.c.issue_id, _events.c.sequence)
+        .select_from(joined)
+        .where(_log.c.position.is_(None))
+        .order_by(_events.c.issue_id, _events.c.sequence)
+    )
+    for row in _stream(store, "find unlogged events", statement):
+        yield row[0], row[1]
+
+
+_ISSUE_LABELS: tuple[tuple[str, str], ...] = ()
+
+
+class _IssuePart:
+    """The issue row's columns of a joined row, under their own names."""
+
+    def __init__(self, row: _Row, labels: tuple[tuple[str, str], ...]) -> None:
+        m = row._mapping
+        self._mapping = {name: m[label] for name, label in labels}
+
+
+def _check_due_key(issue: Issue, due_key: Any) -> str | None:
+    from govflow.store.sql import _time_key  # noqa: PLC0415
+
+    expected = None if issue.due_at is None else _time_key(issue.due_at)
+    if due_key != expected:
+        return (
+            f"its due_key is {due_key!r} but its due_at gives {expected!r}: the deadline index "
+            "was edited (a timeout would fire at the wrong time, or never)"
+        )
+    return None
+
+
+def _joined_issue(row: _Row, issue_id: str, corrupt: list[CorruptRecord]) -> Issue | None:
+    """The issue row joined to ``row`` (when the row is at this event), checked."""
+    from govflow.store.sql import _issue_from_row, _issues  # noqa: PLC0415
+
+    global _ISSUE_LABELS  # noqa: PLW0603  (the issue table's columns, computed once)
+    if not _ISSUE_LABELS:
+        _ISSUE_LABELS = tuple((column.name, f"i_{column.name}") for column in _issues.c)
+    found = _decode(_issue_from_row, _IssuePart(row, _ISSUE_LABELS), issue_id, None)
+    if isinstance(found, CorruptRecord):
+        corrupt.append(found)
+        return None
+    problem = _check_due_key(found, row._mapping["i_due_key"])
+    if problem is not None:
+        corrupt.append(CorruptRecord(issue_id, None, problem))
+    return found  # type: ignore[no-any-return]
+
+
+def scan(store: SQLStore) -> Iterator[IssueScan]:
+    """Every issue with its events: one query over the events in key order, each joined to its
+    issue row where the row is at that event, then the issue rows that have no events."""
+    from govflow.store.sql import _event_from_row, _events, _issue_from_row, _issues  # noqa: PLC0415
+
+    at_version = _issues.alias("at_version")
+    any_version = _issues.alias("any_version")
+    joined = _events.outerjoin(
+        at_version,
+        sa.and_(at_version.c.id == _events.c.issue_id, at_version.c.version == _events.c.sequence),
+    ).outerjoin(any_version, any_version.c.id == _events.c.issue_id)
+    statement = (
+        sa.select(
+            _events,
+            *[column.label(f"i_{column.name}") for column in at_version.c],
+            any_version.c.version.label("row_version"),
+        )
+        .select_from(joined)
+        .order_by(_events.c.issue_id, _events.c.sequence)
+    )
+    current: str | None = None
+    events: list[Event] = []
+    corrupt: list[CorruptRecord] = []
+    issue: Issue | None = None
+    row_version: int | None = None
+
+    def finish() -> IssueScan:
+        assert current is not None
+        return IssueScan(current, issue, tuple(events), tuple(corrupt), row_version)
+
+    for row in _stream_raw(store, "scan the events", statement):
+        m = row._mapping
+        issue_id = m["issue_id"]
+        if issue_id != current:
+            if current is not None:
+                yield finish()
+            current, events, corrupt, issue = issue_id, [], [], None
+            row_version = m["row_version"]
+        sequence = m["sequence"]
+        decoded = _decode(_event_from_row, row, issue_id, sequence)
+        if isinstance(decoded, CorruptRecord):
+            corrupt.append(decoded)
+        else:
+            events.append(decoded)
+        if m["i_id"] is not None:
+            issue = _joined_issue(row, issue_id, corrupt)
+    if current is not None:
+        yield finish()
+
+    orphans = (
+        sa.select(_issues)
+        .where(~sa.exists().where(_events.c.issue_id == _issues.c.id))
+        .order_by(_issues.c.id)
+    )
+    for row in _stream(store, "find issues without events", orphans):
+        issue_id = row._mapping["id"]
+        found = _decode(_issue_from_row, row, issue_id, None)
+        if isinstance(found, CorruptRecord):
+            yield IssueScan(issue_id, None, (), (found,), row._mapping["version"])
+        else:
+            yield IssueScan(issue_id, found, ())
+
+
+__all__ = ["DECODE_ERRORS", "log", "log_events", "log_size", "scan", "unlogged"]
