@@ -80,7 +80,7 @@ def test_check_every_registered_workflow(govflow: Runner) -> None:
     run = govflow("check")
     assert run.status == 0
     assert "closed-loop v1: ok" in run.out
-    installed = len(Engine().workflows)  # the built-ins and every installed plugin's
+    installed = len(Engine().workflows)  # the built-ins and every installed method plugin
     assert f"{installed} workflow(s) checked, 0 with problems" in run.out
 
 

@@ -41,9 +41,10 @@ LEAD, BANK, SCHOOL, OUTSIDER_UNIT = "dept-wuxing-tax", "unit-bank", "unit-school
 RESIDENT = Actor("resident-shen", home_unit=B1)
 NEIGHBOUR = Actor("resident-lu", home_unit=B2)
 STRANGER = Actor("resident-of-liuhe", home_unit=LIUHE)
-BANK_REP = Actor("bank-party-secretary", home_unit=BANK)
-LEAD_REP = Actor("tax-party-secretary", home_unit=LEAD)
-SCHOOL_REP = Actor("school-party-secretary", home_unit=SCHOOL)
+#: Units act through the people holding their posts: each unit's party secretary.
+BANK_REP = Actor("bank-party-secretary")
+LEAD_REP = Actor("tax-party-secretary")
+SCHOOL_REP = Actor("school-party-secretary")
 MEMBER = Actor("member-ye")
 
 
@@ -72,6 +73,13 @@ def _dongshi() -> OrgGraph:
         org.add_unit(unit, "work_unit", name)
     for person, home in (("resident-shen", B1), ("resident-lu", B2)):
         org.add_person(person, person, home_unit=home)
+    for rep, unit, home in (
+        (BANK_REP, BANK, None),
+        (LEAD_REP, LEAD, None),
+        (SCHOOL_REP, SCHOOL, B2),  # the school's secretary lives in 东柿小区
+    ):
+        org.add_person(rep.id, rep.id, party_member=True, home_unit=home)
+        org.assign(rep.id, unit, "party_secretary")
     org.add_person("member-ye", "叶", party_member=True)
     org.add_person("member-unregistered", "未报到党员", party_member=True)
     org.add_person("citizen-wang", "王", party_member=False)
@@ -123,7 +131,7 @@ def _contracted(engine: Engine) -> str:
 
 def _reported(engine: Engine) -> str:
     issue_id = _contracted(engine)
-    engine.fire(issue_id, "report_part", actor=Actor(SCHOOL), payload={"result": "开放教室"})
+    engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"result": "开放教室"})
     engine.fire(issue_id, "report_part", actor=MEMBER, payload={"result": "志愿辅导作业"})
     engine.fire(issue_id, "complete", actor=BANK_REP)
     return issue_id
@@ -144,7 +152,7 @@ def test_a_key_small_matter_from_raising_to_the_residents_verdict(engine: Engine
     )
     assert engine.get(issue_id).assignees == (SCHOOL, "member-ye")
     assert event.destination == "working"
-    engine.fire(issue_id, "report_part", actor=Actor(SCHOOL), payload={"result": "开放教室"})
+    engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"result": "开放教室"})
     with pytest.raises(GuardFailedError, match="all-reported"):
         engine.fire(issue_id, "complete", actor=BANK_REP)
     engine.fire(issue_id, "report_part", actor=MEMBER, payload={"result": "志愿辅导作业"})
@@ -173,7 +181,8 @@ def test_only_the_chair_of_the_day_tables_contracts_declines_and_completes(
     engine: Engine, clock: ManualClock
 ) -> None:
     issue_id = _raise(engine)
-    for someone in (LEAD_REP, SCHOOL_REP, RESIDENT):  # last quarter's chair, next quarter's
+    # Last quarter's chair, next quarter's, a resident, and someone claiming the bank as home.
+    for someone in (LEAD_REP, SCHOOL_REP, RESIDENT, Actor("impostor", home_unit=BANK)):
         with pytest.raises(GuardFailedError, match="chair-on-duty"):
             engine.fire(issue_id, "table", actor=someone)
     engine.fire(issue_id, "table", actor=BANK_REP)
@@ -203,14 +212,14 @@ def test_a_matter_is_contracted_to_alliance_units_and_registered_members_only(
 
 def test_only_a_party_reports_its_part_with_its_result(engine: Engine) -> None:
     issue_id = _contracted(engine)
-    for party in (Actor(SCHOOL), MEMBER):
+    for party in (SCHOOL_REP, MEMBER):
         engine.fire(issue_id, "report_part", actor=party, payload={"result": "done"})
     with pytest.raises(GuardFailedError, match="chair-on-duty"):
         engine.fire(issue_id, "complete", actor=SCHOOL_REP)
     with pytest.raises(PermissionDeniedError, match="assignee"):
-        engine.fire(issue_id, "report_part", actor=Actor(BANK), payload={"result": "x"})
+        engine.fire(issue_id, "report_part", actor=BANK_REP, payload={"result": "x"})
     with pytest.raises(GuardFailedError, match="result"):
-        engine.fire(issue_id, "report_part", actor=Actor(SCHOOL), payload={"result": ""})
+        engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"result": ""})
 
 
 def test_residents_of_the_community_evaluate_and_not_the_parties(engine: Engine) -> None:
@@ -223,7 +232,7 @@ def test_residents_of_the_community_evaluate_and_not_the_parties(engine: Engine)
         engine.fire(
             issue_id,
             "evaluate",
-            actor=Actor(SCHOOL, home_unit=B2),
+            actor=SCHOOL_REP,
             payload={"satisfaction": "satisfied"},
         )
     with pytest.raises(GuardFailedError, match="satisfaction"):
@@ -241,9 +250,7 @@ def test_residents_send_the_work_back(engine: Engine) -> None:
     with pytest.raises(GuardFailedError, match="resident-of-community"):
         engine.fire(issue_id, "send_back", actor=STRANGER, payload={"reason": "x"})
     with pytest.raises(PermissionDeniedError, match="did not handle"):
-        engine.fire(
-            issue_id, "send_back", actor=Actor(SCHOOL, home_unit=B2), payload={"reason": "x"}
-        )
+        engine.fire(issue_id, "send_back", actor=SCHOOL_REP, payload={"reason": "x"})
     event = engine.fire(issue_id, "send_back", actor=NEIGHBOUR, payload={"reason": "只开放周一"})
     assert event.destination == "working"
 
