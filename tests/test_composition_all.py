@@ -2,11 +2,11 @@
 
 The district comes from the official division table, filled below the committees by
 ``synthesize`` (grids, residential areas, buildings, the party net, paired departments), with
-the people and posts each method needs added on top. One issue runs through each method
--- 一组一会, 四议两公开, 六事, 大冶's 群众点单, 瑶海's 四步工作法, 湖州's 盟事 -- and the
-accountability figures are read off the one log. No plugin changes another's behaviour: every
-event is attributed to the plugin of its workflow, and every decision a hook made was made by
-that plugin or a built-in.
+the people and posts each method needs added on top. One issue runs through each of the seven
+methods -- 一组一会, 四议两公开, 六事, 大冶's 群众点单, 瑶海's 四步工作法, 湖州's 盟事,
+建华's 一会五步 -- and the accountability figures are read off the one log. No plugin changes
+another's behaviour: every event is attributed to the plugin of its workflow, and every
+decision a hook made was made by that plugin or a built-in.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 import pytest
 from govflow_dual_report import form_alliance
 from govflow_four_deliberations import DECISION
+from govflow_one_council_five_steps import DELIBERATION
 from govflow_order_dispatch import sink
 from govflow_six_things import CONSULTATION
 
@@ -40,6 +41,7 @@ METHODS = {
     "order-dispatch": "order-dispatch",
     "four-step": "four-step",
     "alliance-matter": "dual-report",
+    "one-council-five-steps": "one-council-five-steps",
 }
 BUILT_INS = {"govflow.closed_loop", "govflow.deadlines", "govflow.routing"}
 
@@ -209,6 +211,26 @@ def _alliance_matter(engine: Engine) -> str:
     return issue.id
 
 
+def _one_council_five_steps(engine: Engine) -> str:
+    """汇 → 定 → 议 → 示 → 评 in the council of 喻义巷社区 (its residents' council)."""
+    clock = engine.clock
+    assert isinstance(clock, ManualClock)
+    secretary = f"{YUYIXIANG}/party/secretary"
+    issue = engine.open(
+        "one-council-five-steps", reporter="resident-he", location=YUYIXIANG, category="停车"
+    )
+    engine.fire(issue.id, "set_agenda", actor=secretary)
+    council = _members(engine, issue.id, "council")
+    DELIBERATION.record_vote(
+        engine, issue.id, actor=secretary, attendees=council, votes_for=council
+    )
+    engine.fire(issue.id, "publicize", actor=secretary, payload={"result": "划定停车位"})
+    clock.advance(days=5, minutes=1)
+    engine.tick()
+    engine.fire(issue.id, "evaluate", actor="resident-he", payload={"satisfaction": "satisfied"})
+    return issue.id
+
+
 def test_every_method_plugin_and_the_built_ins_load_into_one_engine(engine: Engine) -> None:
     assert set(engine.plugins.names()) >= {*METHODS.values(), *BUILT_INS}
     assert set(METHODS) <= set(engine.workflows)
@@ -225,6 +247,7 @@ def test_one_issue_through_each_method_on_one_log(engine: Engine) -> None:
         _order_dispatch(engine),
         _four_step(engine),
         _alliance_matter(engine),
+        _one_council_five_steps(engine),
     ]
     refs = {str(engine.plugins.ref(name)) for name in engine.plugins.names()}
     for issue_id in runs:
@@ -237,9 +260,9 @@ def test_one_issue_through_each_method_on_one_log(engine: Engine) -> None:
             assert set(event.decisions.values()) <= allowed & refs
         assert engine.verify(issue_id) == issue.version + 1
     figures = accountability(engine)
-    assert (figures.total.received, figures.total.completed) == (6, 6)
+    assert (figures.total.received, figures.total.completed) == (7, 7)
     assert figures.total.completion_rate == 1.0
-    assert (figures.total.ratings, figures.total.satisfied) == (5, 5)  # 四议两公开 is not rated
+    assert (figures.total.ratings, figures.total.satisfied) == (6, 6)  # 四议两公开 is not rated
     assert figures.plugin_metrics["four-step.lists"]["成效清单"] == 1
     assert engine.ledgers.total("service-hours", "hours", subject="sunk-near") == 2
     assert engine.ledgers.verify_all()["service-hours"] == 1
