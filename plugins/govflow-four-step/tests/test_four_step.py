@@ -35,6 +35,7 @@ from govflow.errors import (
     GuardFailedError,
     InvalidRequestError,
     PermissionDeniedError,
+    RefusalError,
     UnknownUnitError,
 )
 from govflow.metrics import accountability
@@ -280,22 +281,29 @@ def test_a_community_without_helpers_names_its_departments(engine: Engine) -> No
 def test_departments_solve_jointly_and_it_moves_on_once_all_have_reported(
     engine: Engine,
 ) -> None:
-    """联动解题: several departments, each reports its part; only then to the residents."""
+    """联动解题: several departments, each with its own limit, each reports its part; the last
+    report sends it to the residents."""
     issue_id = _posed(engine)
     engine.fire(issue_id, "assign", actor=SECRETARY)
-    with pytest.raises(GuardFailedError, match="several-parties"):
-        engine.fire(issue_id, "call_joint", actor=SECRETARY, payload={"assignees": [URBAN]})
-    engine.fire(issue_id, "call_joint", actor=SECRETARY, payload={"assignees": [URBAN, JUSTICE]})
+    with pytest.raises(RefusalError):  # joint solving needs at least two departments
+        engine.fire(issue_id, "call_joint", actor=SECRETARY, payload={"parties": [URBAN]})
+    engine.fire(
+        issue_id,
+        "call_joint",
+        actor=SECRETARY,
+        payload={"parties": [{"id": URBAN, "limit": "2d"}, JUSTICE]},
+    )
     assert engine.get(issue_id).state == "joint"
-    with pytest.raises(PermissionDeniedError, match="assignee"):
+    with pytest.raises(RefusalError):  # 民政局 is not one of the parties
         engine.fire(issue_id, "report_part", actor=OFFICER[CIVIL], payload={"answer": "x"})
     with pytest.raises(GuardFailedError, match="answer"):
         engine.fire(issue_id, "report_part", actor=OFFICER[URBAN])
     engine.fire(issue_id, "report_part", actor=OFFICER[URBAN], payload={"answer": "整治乱停"})
-    with pytest.raises(GuardFailedError, match="all-reported"):
-        engine.fire(issue_id, "conclude", actor=SECRETARY)
-    engine.fire(issue_id, "report_part", actor=OFFICER[JUSTICE], payload={"answer": "调解车位纠纷"})
-    event = engine.fire(issue_id, "conclude", actor=SECRETARY)
+    assert engine.get(issue_id).state == "joint"
+    assert [p.id for p in engine.parties(issue_id, pending=True)] == [JUSTICE]
+    event = engine.fire(
+        issue_id, "report_part", actor=OFFICER[JUSTICE], payload={"answer": "调解车位纠纷"}
+    )
     assert event.destination == "evaluating"
 
 
@@ -307,11 +315,8 @@ def test_only_the_community_poses_assigns_calls_and_concludes(engine: Engine) ->
     engine.fire(issue_id, "assign", actor=SECRETARY)
     with pytest.raises(PermissionDeniedError):
         engine.fire(
-            issue_id, "call_joint", actor=OFFICER[CIVIL], payload={"assignees": [CIVIL, URBAN]}
+            issue_id, "call_joint", actor=OFFICER[CIVIL], payload={"parties": [CIVIL, URBAN]}
         )
-    engine.fire(issue_id, "call_joint", actor=SECRETARY, payload={"assignees": [CIVIL, URBAN]})
-    with pytest.raises(PermissionDeniedError):
-        engine.fire(issue_id, "conclude", actor=OFFICER[CIVIL])
 
 
 def test_only_an_assigned_department_answers(engine: Engine) -> None:
@@ -374,7 +379,7 @@ def test_residents_send_an_answer_back_to_the_departments(engine: Engine) -> Non
     [
         ([], 73, "remind", "posed"),
         (["assign"], 121, "urge", "answering"),
-        (["assign", "call_joint"], 241, "urge_joint", "joint"),
+        (["assign", "call_joint"], 121, "party_overdue", "joint"),  # each party's own limit
         (["assign", "answer"], 169, "close_unrated", "closed"),
     ],
 )
@@ -384,14 +389,14 @@ def test_every_step_has_its_time_limit(  # noqa: PLR0917  (the parameters of one
     issue_id = _posed(engine)
     payloads = {
         "assign": (SECRETARY, {}),
-        "call_joint": (SECRETARY, {"assignees": [CIVIL, URBAN]}),
+        "call_joint": (SECRETARY, {"parties": [CIVIL, URBAN]}),
         "answer": (OFFICER[CIVIL], {"answer": "已答复"}),
     }
     for move in moves:
         actor, payload = payloads[move]
         engine.fire(issue_id, move, actor=actor, payload=payload)
     clock.advance(hours=hours)
-    [event] = engine.tick()
+    *_, event = engine.tick()  # in joint work, every party's limit runs out on its own
     assert (event.trigger, event.destination) == (trigger, state)
 
 
