@@ -41,9 +41,10 @@ LEAD, BANK, SCHOOL, OUTSIDER_UNIT = "dept-wuxing-tax", "unit-bank", "unit-school
 RESIDENT = Actor("resident-shen", home_unit=B1)
 NEIGHBOUR = Actor("resident-lu", home_unit=B2)
 STRANGER = Actor("resident-of-liuhe", home_unit=LIUHE)
-BANK_REP = Actor("bank-party-secretary", home_unit=BANK)
-LEAD_REP = Actor("tax-party-secretary", home_unit=LEAD)
-SCHOOL_REP = Actor("school-party-secretary", home_unit=SCHOOL)
+#: Units act through the people holding their posts: each unit's party secretary.
+BANK_REP = Actor("bank-party-secretary")
+LEAD_REP = Actor("tax-party-secretary")
+SCHOOL_REP = Actor("school-party-secretary")
 MEMBER = Actor("member-ye")
 
 
@@ -72,12 +73,13 @@ def _dongshi() -> OrgGraph:
         org.add_unit(unit, "work_unit", name)
     for person, home in (("resident-shen", B1), ("resident-lu", B2)):
         org.add_person(person, person, home_unit=home)
-    # Each unit's party secretary holds a post there and acts for it (units act through their
-    # people); with an org graph, their unit is the graph's, not one they claim.
-    for rep in (BANK_REP, LEAD_REP, SCHOOL_REP):
-        assert rep.home_unit is not None
-        org.add_person(rep.id, rep.id, party_member=True, home_unit=rep.home_unit)
-        org.assign(rep.id, rep.home_unit, "secretary")
+    for rep, unit, home in (
+        (BANK_REP, BANK, None),
+        (LEAD_REP, LEAD, None),
+        (SCHOOL_REP, SCHOOL, B2),  # the school's secretary lives in 东柿小区
+    ):
+        org.add_person(rep.id, rep.id, party_member=True, home_unit=home)
+        org.assign(rep.id, unit, "party_secretary")
     org.add_person("member-ye", "叶", party_member=True)
     org.add_person("member-unregistered", "未报到党员", party_member=True)
     org.add_person("citizen-wang", "王", party_member=False)
@@ -179,7 +181,8 @@ def test_only_the_chair_of_the_day_tables_contracts_declines_and_completes(
     engine: Engine, clock: ManualClock
 ) -> None:
     issue_id = _raise(engine)
-    for someone in (LEAD_REP, SCHOOL_REP, RESIDENT):  # last quarter's chair, next quarter's
+    # Last quarter's chair, next quarter's, a resident, and someone claiming the bank as home.
+    for someone in (LEAD_REP, SCHOOL_REP, RESIDENT, Actor("impostor", home_unit=BANK)):
         with pytest.raises(GuardFailedError, match="chair-on-duty"):
             engine.fire(issue_id, "table", actor=someone)
     engine.fire(issue_id, "table", actor=BANK_REP)
@@ -229,7 +232,7 @@ def test_residents_of_the_community_evaluate_and_not_the_parties(engine: Engine)
         engine.fire(
             issue_id,
             "evaluate",
-            actor=Actor(SCHOOL_REP.id, home_unit=B2),
+            actor=SCHOOL_REP,
             payload={"satisfaction": "satisfied"},
         )
     with pytest.raises(GuardFailedError, match="satisfaction"):
@@ -247,9 +250,7 @@ def test_residents_send_the_work_back(engine: Engine) -> None:
     with pytest.raises(GuardFailedError, match="resident-of-community"):
         engine.fire(issue_id, "send_back", actor=STRANGER, payload={"reason": "x"})
     with pytest.raises(PermissionDeniedError, match="did not handle"):
-        engine.fire(
-            issue_id, "send_back", actor=Actor(SCHOOL_REP.id, home_unit=B2), payload={"reason": "x"}
-        )
+        engine.fire(issue_id, "send_back", actor=SCHOOL_REP, payload={"reason": "x"})
     event = engine.fire(issue_id, "send_back", actor=NEIGHBOUR, payload={"reason": "只开放周一"})
     assert event.destination == "working"
 

@@ -35,6 +35,7 @@ from govflow.errors import (
     GuardFailedError,
     InvalidRequestError,
     PermissionDeniedError,
+    RefusalError,
     UnknownUnitError,
 )
 from govflow.metrics import accountability
@@ -48,14 +49,13 @@ JINDATANG = "340102001002"  # 金大塘社区, the neighbouring community
 AREA = f"{QUANJIAOLU}-A01"  # a residential area of 全椒路社区 (synthetic)
 CIVIL, URBAN, JUSTICE = "dept-civil-affairs", "dept-urban-management", "dept-justice"
 
-SECRETARY = Actor("quanjiaolu-secretary", home_unit=QUANJIAOLU)  # holds the post in the graph
-
-
-def staff_of(dept: str) -> str:
-    """The person who acts for a department (units act through their people)."""
-    return f"{dept}/staff"
-
-
+SECRETARY = Actor("quanjiaolu-secretary")  # holds the post community_secretary in 全椒路社区
+#: Departments act through the people holding their posts.
+OFFICER = {
+    CIVIL: Actor("civil-officer"),
+    URBAN: Actor("urban-officer"),
+    JUSTICE: Actor("justice-officer"),
+}
 GRID_WORKER = Actor("grid-worker-li", home_unit=AREA)
 RESIDENT = Actor("resident-zhang", home_unit=AREA)
 OUTSIDER = Actor("resident-of-jindatang", home_unit=JINDATANG)
@@ -76,13 +76,15 @@ def _yaohai() -> OrgGraph:
     org.add_edge("leads", "quanjiaolu/party", QUANJIAOLU)
     for person, home in (("resident-zhang", AREA), ("resident-of-jindatang", JINDATANG)):
         org.add_person(person, person, home_unit=home)
-    # Authority comes from the graph: the community secretary's post in the community's party
-    # committee, and a member of staff in each department (a unit acts through its people).
-    org.add_person(SECRETARY.id, "全椒路社区书记", party_member=True, home_unit=QUANJIAOLU)
-    org.assign(SECRETARY.id, "quanjiaolu/party", "community_secretary")
-    for dept in (CIVIL, URBAN, JUSTICE):
-        org.add_person(staff_of(dept), f"{dept}工作人员")
-        org.assign(staff_of(dept), dept, "staff")
+    org.add_person("quanjiaolu-secretary", "全椒路社区书记", party_member=True)
+    org.assign("quanjiaolu-secretary", QUANJIAOLU, "community_secretary")
+    org.add_person("jindatang-secretary", "金大塘社区书记", party_member=True)
+    org.assign("jindatang-secretary", JINDATANG, "community_secretary")
+    for dept, officer in OFFICER.items():
+        # The civil-affairs officer lives in the residential area he works for.
+        home = AREA if dept == CIVIL else None
+        org.add_person(officer.id, officer.id, party_member=True, home_unit=home)
+        org.assign(officer.id, dept, "officer")
     return org
 
 
@@ -238,10 +240,7 @@ def test_four_steps_from_a_need_to_the_residents_verdict(engine: Engine) -> None
     issue = take_up(engine, match_needs(engine).matched[0], actor=SECRETARY)  # 基层出题
     engine.fire(issue.id, "assign", actor=SECRETARY)  # to the provider: 城管局
     engine.fire(  # 部门答题
-        issue.id,
-        "answer",
-        actor=Actor(staff_of(URBAN)),
-        payload={"answer": "已清理楼道, 设立堆物巡查"},
+        issue.id, "answer", actor=OFFICER[URBAN], payload={"answer": "已清理楼道, 设立堆物巡查"}
     )
     event = engine.fire(  # 群众评议
         issue.id, "evaluate", actor=RESIDENT, payload={"satisfaction": "satisfied"}
@@ -264,19 +263,15 @@ def test_a_problem_of_the_communitys_own_goes_to_its_paired_departments(engine: 
     issue_id = _posed(engine)
     engine.fire(issue_id, "assign", actor=SECRETARY)
     assert engine.get(issue_id).assignees == (CIVIL, URBAN)  # 让社区多个帮手
-    engine.fire(
-        issue_id, "answer", actor=Actor(staff_of(CIVIL)), payload={"answer": "划定临时停车位"}
-    )
+    engine.fire(issue_id, "answer", actor=OFFICER[CIVIL], payload={"answer": "划定临时停车位"})
     assert engine.get(issue_id).state == "evaluating"
 
 
-def test_a_community_without_helpers_names_its_departments(engine: Engine, org: OrgGraph) -> None:
-    secretary = "jindatang-secretary"  # 金大塘社区's own: 全椒路's secretary has no post here
-    org.add_person(secretary, secretary, party_member=True)
-    org.assign(secretary, JINDATANG, "community_secretary")
+def test_a_community_without_helpers_names_its_departments(engine: Engine) -> None:
+    secretary = Actor("jindatang-secretary")
     issue = engine.open("four-step", reporter=secretary, location=JINDATANG, category="社区治理")
-    with pytest.raises(PermissionDeniedError):
-        engine.fire(issue.id, "assign", actor=SECRETARY)
+    with pytest.raises(PermissionDeniedError, match="community_secretary"):
+        engine.fire(issue.id, "assign", actor=SECRETARY)  # 全椒路's secretary has no say here
     with pytest.raises(GuardFailedError, match="departments"):
         engine.fire(issue.id, "assign", actor=secretary)
     engine.fire(issue.id, "assign", actor=secretary, payload={"assignees": [JUSTICE]})
@@ -286,26 +281,29 @@ def test_a_community_without_helpers_names_its_departments(engine: Engine, org: 
 def test_departments_solve_jointly_and_it_moves_on_once_all_have_reported(
     engine: Engine,
 ) -> None:
-    """联动解题: several departments, each reports its part; only then to the residents."""
+    """联动解题: several departments, each with its own limit, each reports its part; the last
+    report sends it to the residents."""
     issue_id = _posed(engine)
     engine.fire(issue_id, "assign", actor=SECRETARY)
-    with pytest.raises(GuardFailedError, match="several-parties"):
-        engine.fire(issue_id, "call_joint", actor=SECRETARY, payload={"assignees": [URBAN]})
-    engine.fire(issue_id, "call_joint", actor=SECRETARY, payload={"assignees": [URBAN, JUSTICE]})
+    with pytest.raises(RefusalError):  # joint solving needs at least two departments
+        engine.fire(issue_id, "call_joint", actor=SECRETARY, payload={"parties": [URBAN]})
+    engine.fire(
+        issue_id,
+        "call_joint",
+        actor=SECRETARY,
+        payload={"parties": [{"id": URBAN, "limit": "2d"}, JUSTICE]},
+    )
     assert engine.get(issue_id).state == "joint"
-    with pytest.raises(PermissionDeniedError, match="assignee"):
-        engine.fire(issue_id, "report_part", actor=Actor(staff_of(CIVIL)), payload={"answer": "x"})
+    with pytest.raises(RefusalError):  # 民政局 is not one of the parties
+        engine.fire(issue_id, "report_part", actor=OFFICER[CIVIL], payload={"answer": "x"})
     with pytest.raises(GuardFailedError, match="answer"):
-        engine.fire(issue_id, "report_part", actor=Actor(staff_of(URBAN)))
-    engine.fire(
-        issue_id, "report_part", actor=Actor(staff_of(URBAN)), payload={"answer": "整治乱停"}
+        engine.fire(issue_id, "report_part", actor=OFFICER[URBAN])
+    engine.fire(issue_id, "report_part", actor=OFFICER[URBAN], payload={"answer": "整治乱停"})
+    assert engine.get(issue_id).state == "joint"
+    assert [p.id for p in engine.parties(issue_id, pending=True)] == [JUSTICE]
+    event = engine.fire(
+        issue_id, "report_part", actor=OFFICER[JUSTICE], payload={"answer": "调解车位纠纷"}
     )
-    with pytest.raises(GuardFailedError, match="all-reported"):
-        engine.fire(issue_id, "conclude", actor=SECRETARY)
-    engine.fire(
-        issue_id, "report_part", actor=Actor(staff_of(JUSTICE)), payload={"answer": "调解车位纠纷"}
-    )
-    event = engine.fire(issue_id, "conclude", actor=SECRETARY)
     assert event.destination == "evaluating"
 
 
@@ -317,23 +315,17 @@ def test_only_the_community_poses_assigns_calls_and_concludes(engine: Engine) ->
     engine.fire(issue_id, "assign", actor=SECRETARY)
     with pytest.raises(PermissionDeniedError):
         engine.fire(
-            issue_id,
-            "call_joint",
-            actor=Actor(staff_of(CIVIL)),
-            payload={"assignees": [CIVIL, URBAN]},
+            issue_id, "call_joint", actor=OFFICER[CIVIL], payload={"parties": [CIVIL, URBAN]}
         )
-    engine.fire(issue_id, "call_joint", actor=SECRETARY, payload={"assignees": [CIVIL, URBAN]})
-    with pytest.raises(PermissionDeniedError):
-        engine.fire(issue_id, "conclude", actor=Actor(staff_of(CIVIL)))
 
 
 def test_only_an_assigned_department_answers(engine: Engine) -> None:
     issue_id = _posed(engine)
     engine.fire(issue_id, "assign", actor=SECRETARY)
     with pytest.raises(PermissionDeniedError, match="assignee"):
-        engine.fire(issue_id, "answer", actor=Actor(staff_of(JUSTICE)), payload={"answer": "x"})
+        engine.fire(issue_id, "answer", actor=OFFICER[JUSTICE], payload={"answer": "x"})
     with pytest.raises(GuardFailedError, match="answer"):
-        engine.fire(issue_id, "answer", actor=Actor(staff_of(CIVIL)), payload={"answer": " "})
+        engine.fire(issue_id, "answer", actor=OFFICER[CIVIL], payload={"answer": " "})
 
 
 def test_a_problem_is_withdrawn_only_with_a_reason(engine: Engine) -> None:
@@ -347,9 +339,7 @@ def test_a_problem_is_withdrawn_only_with_a_reason(engine: Engine) -> None:
 def _answered(engine: Engine) -> str:
     issue_id = _posed(engine)
     engine.fire(issue_id, "assign", actor=SECRETARY)
-    engine.fire(
-        issue_id, "answer", actor=Actor(staff_of(CIVIL)), payload={"answer": "划定临时停车位"}
-    )
+    engine.fire(issue_id, "answer", actor=OFFICER[CIVIL], payload={"answer": "划定临时停车位"})
     return issue_id
 
 
@@ -358,7 +348,7 @@ def test_the_residents_of_the_place_evaluate_and_nobody_else(engine: Engine) -> 
     for who, error, match in (
         (OUTSIDER, GuardFailedError, "resident-of-place"),  # lives in 金大塘社区
         (Actor("walk-in"), GuardFailedError, "resident-of-place"),  # unknown: no home
-        (Actor(staff_of(CIVIL), home_unit=AREA), PermissionDeniedError, "did not handle"),
+        (OFFICER[CIVIL], PermissionDeniedError, "did not handle"),
     ):
         with pytest.raises(error, match=match):
             engine.fire(issue_id, "evaluate", actor=who, payload={"satisfaction": "satisfied"})
@@ -378,7 +368,7 @@ def test_residents_send_an_answer_back_to_the_departments(engine: Engine) -> Non
     with pytest.raises(GuardFailedError, match="resident-of-place"):
         engine.fire(issue_id, "send_back", actor=OUTSIDER, payload={"reason": "x"})
     with pytest.raises(PermissionDeniedError, match="did not handle"):
-        engine.fire(issue_id, "send_back", actor=Actor(staff_of(CIVIL)), payload={"reason": "x"})
+        engine.fire(issue_id, "send_back", actor=OFFICER[CIVIL], payload={"reason": "x"})
     event = engine.fire(issue_id, "send_back", actor=RESIDENT, payload={"reason": "车位不够"})
     assert event.destination == "answering"
     assert "成效清单" not in {k for k, v in four_lists(engine).items() if issue_id in v}
@@ -389,7 +379,7 @@ def test_residents_send_an_answer_back_to_the_departments(engine: Engine) -> Non
     [
         ([], 73, "remind", "posed"),
         (["assign"], 121, "urge", "answering"),
-        (["assign", "call_joint"], 241, "urge_joint", "joint"),
+        (["assign", "call_joint"], 121, "party_overdue", "joint"),  # each party's own limit
         (["assign", "answer"], 169, "close_unrated", "closed"),
     ],
 )
@@ -399,14 +389,14 @@ def test_every_step_has_its_time_limit(  # noqa: PLR0917  (the parameters of one
     issue_id = _posed(engine)
     payloads = {
         "assign": (SECRETARY, {}),
-        "call_joint": (SECRETARY, {"assignees": [CIVIL, URBAN]}),
-        "answer": (Actor(staff_of(CIVIL)), {"answer": "已答复"}),
+        "call_joint": (SECRETARY, {"parties": [CIVIL, URBAN]}),
+        "answer": (OFFICER[CIVIL], {"answer": "已答复"}),
     }
     for move in moves:
         actor, payload = payloads[move]
         engine.fire(issue_id, move, actor=actor, payload=payload)
     clock.advance(hours=hours)
-    [event] = engine.tick()
+    *_, event = engine.tick()  # in joint work, every party's limit runs out on its own
     assert (event.trigger, event.destination) == (trigger, state)
 
 

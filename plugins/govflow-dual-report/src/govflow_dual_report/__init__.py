@@ -168,15 +168,16 @@ def _today(context: MoveContext) -> date:
 
 
 def chair_on_duty(context: MoveContext) -> bool:
-    """The actor acts for the unit chairing the issue's alliance today (its ``home_unit``)."""
+    """The actor holds a post in the unit chairing the issue's alliance today: the unit acts
+    through its people, and the post of chair passes on with the schedule."""
     org = context.org
-    if org is None:
+    if org is None or context.actor.id not in org.people:
         return False
     alliance = _alliance(context.issue, org)
     if alliance is None:
         return False
     chair = chair_on(org, alliance, _today(context))
-    return chair is not None and context.actor.home_unit == chair
+    return chair is not None and any(p.unit.id == chair for p in org.posts_of(context.actor.id))
 
 
 def registered_members(org: OrgGraph, community: str) -> set[str]:

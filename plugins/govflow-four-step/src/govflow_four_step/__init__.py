@@ -29,6 +29,7 @@ from govflow import (
     Event,
     Guard,
     Issue,
+    Join,
     LedgerSpec,
     MoveContext,
     OrgGraph,
@@ -83,7 +84,13 @@ WORKFLOW = Workflow(
     states=[
         State("posed", "基层出题 posed by the grassroots", StateKind.OPEN, time_limit="3d"),
         State("answering", "部门答题 departments answer", StateKind.PROCESSING, time_limit="5d"),
-        State("joint", "联动解题 solved jointly", StateKind.PROCESSING, time_limit="10d"),
+        State(
+            "joint",
+            "联动解题 solved jointly",
+            StateKind.PROCESSING,
+            timeout_exempt=True,  # the limits are the parties': each runs out on its own
+            join=Join("all", party_limit="5d", min_parties=2),  # each department its own limit
+        ),
         State("evaluating", "群众评议 residents evaluate", StateKind.FEEDBACK, time_limit="7d"),
         State("closed", "办结 closed", StateKind.CLOSED),
         State("withdrawn", "撤回 withdrawn", StateKind.CANCELLED),
@@ -120,28 +127,17 @@ WORKFLOW = Workflow(
             "answering",
             "joint",
             roles=POSERS,
-            assigns=True,
-            guards="four-step:several-parties",
             label="联动解题: 多部门联动",
         ),
         Transition("urge", "answering", "answering", on_timeout=True, label="逾期未答题, 督办"),
         Transition(
             "report_part",
             "joint",
-            "joint",
-            requires={"assignee"},
-            guards="four-step:answer",
-            label="报告本部门解题情况",
-        ),
-        Transition(
-            "conclude",
-            "joint",
             "evaluating",
-            roles=POSERS,
-            guards="four-step:all-reported",
-            label="各方均已解题, 交群众评议",
+            reports=True,  # a department's part; the last one sends it to the residents
+            guards="four-step:answer",
+            label="报告本部门解题情况 (各方均已报告: 交群众评议)",
         ),
-        Transition("urge_joint", "joint", "joint", on_timeout=True, label="逾期未联动, 督办"),
         Transition(
             "evaluate",
             "evaluating",
@@ -193,26 +189,6 @@ def departments_found(context: MoveContext) -> bool:
     return bool(departments_for(context.issue, context.payload, context.org))
 
 
-def several_parties(context: MoveContext) -> bool:
-    """Joint solving names at least two departments in ``assignees``."""
-    named = context.payload.get("assignees")
-    return (
-        isinstance(named, list)
-        and len(set(named)) >= 2
-        and all(isinstance(n, str) and n for n in named)
-    )
-
-
-def all_reported(context: MoveContext) -> bool:
-    """Every department working the problem jointly has reported its part.
-
-    Until govflow's joins land, a part reported is the department's move in the joint state,
-    which makes it one of the issue's handlers.
-    """
-    issue = context.issue
-    return bool(issue.assignees) and set(issue.assignees) <= set(issue.handlers)
-
-
 def resident_of_place(context: MoveContext) -> bool:
     """The evaluator lives in the community the problem is in (群众评议: the residents)."""
     org, issue, actor = context.org, context.issue, context.actor
@@ -244,8 +220,6 @@ def govflow_workflows() -> list[Workflow]:
 def govflow_guards() -> Mapping[str, Guard]:
     return {
         "four-step:departments": departments_found,
-        "four-step:several-parties": several_parties,
-        "four-step:all-reported": all_reported,
         "four-step:answer": lambda context: _text(context, "answer"),
         "four-step:reason": lambda context: _text(context, "reason"),
         "four-step:resident-of-place": resident_of_place,
