@@ -131,8 +131,9 @@ class MemoryStore:
             log.append(event)
         if idempotency_key is not None:
             self._keys[(issue.id, idempotency_key)] = event.sequence
-        if issue.due_at is not None:
-            heapq.heappush(self._deadlines, (issue.due_at, issue.id, issue.version))
+        alarm = issue.alarm_at
+        if alarm is not None:
+            heapq.heappush(self._deadlines, (alarm, issue.id, issue.version))
 
     def due(self, now: datetime) -> Iterator[Issue]:
         found: list[Issue] = []
@@ -144,8 +145,9 @@ class MemoryStore:
                 found.append(issue)
         # Still-current entries go back: the caller may not move them (a guard may say no).
         for issue in found:
-            assert issue.due_at is not None
-            heapq.heappush(heap, (issue.due_at, issue.id, issue.version))
+            alarm = issue.alarm_at
+            assert alarm is not None
+            heapq.heappush(heap, (alarm, issue.id, issue.version))
         return iter(found)
 
     def issues(self) -> Iterator[Issue]:

@@ -4,8 +4,9 @@ Four tables, all prefixed ``govflow_`` so they can share a database with an appl
 
 ``govflow_issues``
     one row per issue, every :class:`~govflow.records.Issue` field plus ``position`` (the order
-    issues were opened in) and ``due_key`` (``due_at`` as microseconds since the epoch, UTC,
-    indexed: what :meth:`SQLStore.due` searches).
+    issues were opened in) and ``due_key`` (the issue's ``alarm_at`` -- its pending early
+    warning, else its ``due_at`` -- as microseconds since the epoch, UTC, indexed: what
+    :meth:`SQLStore.due` searches).
 ``govflow_events``
     the audit log: one row per event, keyed by ``(issue_id, sequence)``.
 ``govflow_idempotency``
@@ -57,7 +58,7 @@ __all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 _T = TypeVar("_T")
 
@@ -88,6 +89,7 @@ _issues = sa.Table(
     sa.Column("handlers", sa.Text, nullable=False),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("timing", sa.Text, nullable=False, server_default="{}"),
     sa.UniqueConstraint("id", name="govflow_issues_id_key"),
     sa.Index("govflow_issues_due", "due_key", "id"),
 )
@@ -169,7 +171,7 @@ def _decode_change(key: str, value: Any) -> Any:
     # JSON has no tuples: give back what the engine put in an event's changes.
     if key in ("assignees", "handlers") and isinstance(value, list):
         return tuple(value)
-    if key == "data" and isinstance(value, dict):
+    if key in ("data", "timing") and isinstance(value, dict):
         return freeze_mapping(value)
     return value
 
@@ -194,11 +196,12 @@ def _issue_values(issue: Issue) -> dict[str, Any]:
         "opened_at": issue.opened_at.isoformat(),
         "updated_at": issue.updated_at.isoformat(),
         "due_at": None if due is None else due.isoformat(),
-        "due_key": None if due is None else _time_key(due),
+        "due_key": None if (alarm := issue.alarm_at) is None else _time_key(alarm),
         "assignees": _dump(issue.assignees),
         "handlers": _dump(issue.handlers),
         "data": _dump(issue.data),
         "version": issue.version,
+        "timing": _dump(issue.timing),
     }
 
 
@@ -220,6 +223,7 @@ def _issue_from_row(row: sa.Row[Any]) -> Issue:
         handlers=tuple(json.loads(m["handlers"])),
         data=_load_mapping(m["data"]),
         version=m["version"],
+        timing=_load_mapping(m["timing"]),
     )
 
 
@@ -578,7 +582,8 @@ class SQLStore:
         return None if row is None else _event_from_row(row)
 
     def due(self, now: datetime) -> Iterator[Issue]:
-        """Issues whose ``due_at`` is at or before ``now``, earliest first (index on due_key)."""
+        """Issues whose ``alarm_at`` (early warning or due time) is at or before ``now``,
+        earliest first (index on due_key)."""
         rows = self._run(
             "find due issues",
             lambda conn: conn.execute(

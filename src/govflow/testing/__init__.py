@@ -2,10 +2,17 @@
 
 The pytest plugin itself is :mod:`govflow.testing.pytest_plugin` (loaded automatically through
 the ``pytest11`` entry point); it provides the fixtures ``govflow_engine``, ``fake_clock``,
-``hook_recorder`` and ``org_factory`` and the ``--govflow-coverage`` option. Hypothesis
+``hook_recorder``, ``fixed_calendar`` and ``org_factory`` and the ``--govflow-coverage``
+option. Calendar and clock helpers are in :mod:`govflow.testing.calendar`. Hypothesis
 strategies live in :mod:`govflow.testing.strategies` (they need hypothesis installed).
 """
 
+from govflow.testing.calendar import (
+    advance_working_days,
+    advance_working_hours,
+    fixed_calendar,
+    past,
+)
 from govflow.testing.coverage import CoverageCollector, RecordingEngine, WorkflowCoverage
 from govflow.testing.org import build_org, parse_org
 from govflow.testing.recorder import HookCall, HookRecorder
@@ -18,7 +25,11 @@ __all__ = [
     "RecordingEngine",
     "Scenario",
     "WorkflowCoverage",
+    "advance_working_days",
+    "advance_working_hours",
     "build_org",
+    "fixed_calendar",
     "format_history",
     "parse_org",
+    "past",
 ]

@@ -31,10 +31,15 @@ from typing import Any
 
 from govflow.errors import InvalidWorkflowError
 from govflow.workflow.durations import format_duration
+from govflow.workflow.limits import policy_from_data
 from govflow.workflow.spec import TERMINAL_KINDS, State, Transition, Workflow
 
-_WORKFLOW_KEYS = frozenset({"name", "version", "initial", "label", "states", "transitions"})
-_STATE_KEYS = frozenset({"name", "label", "kind", "terminal", "time_limit", "timeout_exempt"})
+_WORKFLOW_KEYS = frozenset(
+    {"name", "version", "initial", "label", "states", "transitions", "deadlines"}
+)
+_STATE_KEYS = frozenset(
+    {"name", "label", "kind", "terminal", "time_limit", "timeout_exempt", "limits"}
+)
 _TRANSITION_KEYS = frozenset(
     {
         "trigger",
@@ -50,6 +55,7 @@ _TRANSITION_KEYS = frozenset(
         "assign_role",
         "on_timeout",
         "label",
+        "restarts_deadline",
     }
 )
 
@@ -109,6 +115,10 @@ def workflow_from_dict(data: Mapping[str, Any]) -> Workflow:
     states = data["states"]
     if isinstance(states, Mapping):  # {name: {...}} is accepted as a shorthand
         states = [{"name": key, **value} for key, value in states.items()]
+    try:
+        deadlines = policy_from_data(data.get("deadlines"))
+    except InvalidWorkflowError as err:
+        raise InvalidWorkflowError(name, "deadlines", err.problem) from None
     return Workflow(
         name=data["name"],
         version=data.get("version", 1),
@@ -116,6 +126,7 @@ def workflow_from_dict(data: Mapping[str, Any]) -> Workflow:
         label=data.get("label", ""),
         states=[_state(name, i, s) for i, s in enumerate(states)],
         transitions=[_transition(name, i, t) for i, t in enumerate(data["transitions"])],
+        deadlines=deadlines,
     )
 
 
@@ -143,6 +154,8 @@ def _state_to_dict(state: State) -> dict[str, Any]:
         out["time_limit"] = format_duration(state.time_limit)
     if state.timeout_exempt:
         out["timeout_exempt"] = True
+    if state.limits:
+        out["limits"] = [row.to_dict() for row in state.limits]
     return out
 
 
@@ -159,7 +172,11 @@ def _transition_to_dict(move: Transition) -> dict[str, Any]:
     if move.guards:
         out["guards"] = list(move.guards)
     out.update(
-        {flag: True for flag in ("evaluation", "assigns", "on_timeout") if getattr(move, flag)}
+        {
+            flag: True
+            for flag in ("evaluation", "assigns", "on_timeout", "restarts_deadline")
+            if getattr(move, flag)
+        }
     )
     if move.assign_role is not None:
         out["assign_role"] = move.assign_role
@@ -179,4 +196,7 @@ def workflow_to_dict(workflow: Workflow) -> dict[str, Any]:
     }
     if workflow.label:
         out["label"] = workflow.label
+    policy = workflow.deadlines.to_dict()
+    if policy:
+        out["deadlines"] = policy
     return out

@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 
 import attrs
 
 from govflow.errors import InvalidWorkflowError
-from govflow.workflow.durations import parse_duration
+from govflow.workflow.durations import Duration, parse_duration
+from govflow.workflow.limits import (
+    NO_POLICY,
+    DeadlinePolicy,
+    Limit,
+    limits_from_data,
+    policy_from_data,
+)
 
 #: The trigger name the engine uses for the event that opens an issue.
 OPEN_TRIGGER = "open"
+#: Triggers of the engine's own deadline events (预警, 挂起, 延期): no workflow may declare them.
+DEADLINE_TRIGGERS = frozenset(
+    {"warn", "pause", "resume", "request_extension", "extend", "refuse_extension"}
+)
 
 
 class StateKind(enum.StrEnum):
@@ -49,7 +59,7 @@ class Relation(enum.StrEnum):
     NOT_HANDLER = "not_handler"  #: the actor did not work the issue (separation of duties)
 
 
-def _optional_duration(value: timedelta | str | int | float | None) -> timedelta | None:
+def _optional_duration(value: Duration | str | int | float | None) -> Duration | None:
     return None if value is None else parse_duration(value)
 
 
@@ -82,14 +92,18 @@ class State:
     enters the state; a transition marked ``on_timeout`` leaving the state is fired by
     :meth:`govflow.Engine.tick` once it has run out. ``timeout_exempt`` declares on purpose
     that an open state has no time limit (a deliberation that waits for a meeting, say).
+    ``time_limit`` is natural time (``"3d"``) or working time (``"3wd"``, ``"8wh"``), counted by
+    the engine's business calendar; ``limits`` refines it by category × urgency (see
+    :mod:`govflow.workflow.limits`).
     """
 
     name: str
     label: str = ""
     kind: StateKind = attrs.field(default=StateKind.PROCESSING, converter=StateKind)
     terminal: bool = attrs.field()
-    time_limit: timedelta | None = attrs.field(default=None, converter=_optional_duration)
+    time_limit: Duration | None = attrs.field(default=None, converter=_optional_duration)
     timeout_exempt: bool = False
+    limits: tuple[Limit, ...] = attrs.field(default=(), converter=limits_from_data)
 
     @terminal.default
     def _terminal_from_kind(self) -> bool:
@@ -109,6 +123,9 @@ class Transition:
     graph from the issue's location (the grid worker of its grid, say).
     ``on_timeout`` makes it the move the deadline clock fires when its source's time limit runs
     out; unless it names ``roles``, nobody but the clock may fire it.
+    A self-loop (source and destination the same: each department's report in joint work)
+    keeps the state's running deadline unless ``restarts_deadline`` says it starts it again
+    (a timeout self-loop, a reminder, always starts it again).
     """
 
     trigger: str
@@ -122,6 +139,7 @@ class Transition:
     assign_role: str | None = None
     on_timeout: bool = False
     label: str = ""
+    restarts_deadline: bool = False
     #: Every relation the engine enforces, in :class:`Relation` order: ``requires``, plus
     #: not-handler for evaluations. Computed once: the engine reads it on every move.
     relations: tuple[Relation, ...] = attrs.field(init=False, eq=False, repr=False)
@@ -151,6 +169,8 @@ class Workflow:
     initial: str
     version: int = 1
     label: str = ""
+    #: Overall limit (办结时限), early warning, pause and extension rules.
+    deadlines: DeadlinePolicy = attrs.field(default=NO_POLICY, converter=policy_from_data)
     _state_index: Mapping[str, State] = attrs.field(init=False, repr=False, eq=False)
     _move_index: Mapping[tuple[str, str], Transition] = attrs.field(
         init=False, repr=False, eq=False
@@ -248,6 +268,10 @@ def _index_states(wf: Workflow) -> dict[str, State]:
             raise InvalidWorkflowError(
                 wf.name, f"state {state.name!r}", "is terminal and so cannot have a time limit"
             )
+        if state.limits and state.time_limit is None:
+            raise InvalidWorkflowError(
+                wf.name, f"state {state.name!r}", "has a limits table but no default time_limit"
+            )
         states[state.name] = state
     if not states:
         raise InvalidWorkflowError(wf.name, "states", "a workflow needs at least one state")
@@ -260,9 +284,16 @@ def _index_states(wf: Workflow) -> dict[str, State]:
 
 def _check_move(wf: Workflow, states: Mapping[str, State], move: Transition) -> None:
     where = f"transition {move.trigger!r}"
-    if not move.trigger or move.trigger == OPEN_TRIGGER:
+    if not move.trigger or move.trigger == OPEN_TRIGGER or move.trigger in DEADLINE_TRIGGERS:
         raise InvalidWorkflowError(
-            wf.name, where, f"trigger must be a non-empty name other than {OPEN_TRIGGER!r}"
+            wf.name,
+            where,
+            f"trigger must be a non-empty name other than {OPEN_TRIGGER!r} and the deadline "
+            f"triggers {sorted(DEADLINE_TRIGGERS)}",
+        )
+    if move.restarts_deadline and move.sources != (move.destination,):
+        raise InvalidWorkflowError(
+            wf.name, where, "restarts_deadline is for self-loops: any other move starts a clock"
         )
     if not move.sources:
         raise InvalidWorkflowError(wf.name, where, "has no source state")
@@ -330,6 +361,7 @@ def _check_graph(
 
 
 __all__ = [
+    "DEADLINE_TRIGGERS",
     "OPEN_TRIGGER",
     "TERMINAL_KINDS",
     "Relation",
