@@ -49,7 +49,7 @@ def test_figures_follow_the_definitions(
     total = report.total
     assert (total.received, total.cancelled, total.completed) == (5, 1, 3)
     assert total.completion_rate == 3 / 4
-    assert total.on_time_rate == 2 / 3
+    assert total.on_time_rate == 2 / 4  # 按期办结率: on time ÷ due to complete, as published
     assert total.satisfaction_rate == 2 / 3
     by_group = {figures.group: figures for figures in report.groups}
     assert by_group["喻义巷社区"].completion_rate == 1.0
@@ -57,7 +57,7 @@ def test_figures_follow_the_definitions(
     assert [figures.group for figures in report.ranking()] == ["喻义巷社区", "东柿社区"]
 
 
-def test_an_issue_closed_unrated_by_the_clock_is_late_and_unrated(
+def test_an_issue_closed_unrated_by_the_clock_is_on_time_and_unrated(
     engine: Engine, clock: ManualClock, cast: type[Cast]
 ) -> None:
     run_to_rating(engine, cast, "网格1", None)
@@ -65,7 +65,7 @@ def test_an_issue_closed_unrated_by_the_clock_is_late_and_unrated(
     engine.tick()
     total = accountability(engine).total
     assert total.completed == 1
-    assert total.on_time_rate == 0.0
+    assert total.on_time_rate == 1.0  # the clock closing an unrated issue is no lateness
     assert total.ratings == 0
     assert total.satisfaction_rate is None
 

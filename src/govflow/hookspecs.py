@@ -84,8 +84,13 @@ def govflow_org_schemas() -> Iterable[OrgSchema]:
 def govflow_metrics() -> Mapping[str, Any]:
     """Contribute named accountability metrics computed from the audit log.
 
-    :return: a mapping of metric name to a callable ``metric(issues, events)`` taking the
-        engine's issues and their events and returning the figure.
+    :return: a mapping of name to a :class:`govflow.metrics.Metric` (a numerator and a
+        denominator of facts, exclusions, a weight: computed by the in-memory fold and by SQL
+        aggregation alike, and rankable), or, for a figure no ratio expresses, to a callable
+        ``metric(issues, events)`` taking the engine's issues and their events (issue id →
+        events) and returning the figure, computed in memory by
+        :func:`govflow.metrics.accountability` only. Two plugins declaring a Metric of the same
+        name is a :class:`~govflow.errors.PluginError`.
     """
     raise NotImplementedError
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from govflow.hookspecs import hookimpl
+from govflow.metrics.labels import RATINGS
 from govflow.workflow.machine import Guard, MoveContext
 from govflow.workflow.spec import Relation, State, StateKind, Transition, Workflow
 
-#: Satisfaction answers a resident may give (满意 / 基本满意 / 不满意).
+#: Satisfaction answers a resident may give, in English codes; the Chinese labels (满意 /
+#: 基本满意 / 不满意 ...) of :data:`govflow.metrics.RATINGS` are accepted as well.
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 
 CLOSED_LOOP = Workflow(
@@ -92,8 +94,10 @@ CLOSED_LOOP = Workflow(
 
 
 def satisfaction_given(context: MoveContext) -> bool:
-    """The payload carries a ``satisfaction`` of satisfied, basically_satisfied or dissatisfied."""
-    return context.payload.get("satisfaction") in SATISFACTION
+    """The payload carries a ``satisfaction`` the figures know: satisfied, basically_satisfied,
+    dissatisfied, or a Chinese label such as 满意, 基本满意, 不满意."""
+    answer = context.payload.get("satisfaction")
+    return isinstance(answer, str) and answer in RATINGS
 
 
 def reason_given(context: MoveContext) -> bool:

@@ -104,6 +104,44 @@ class MemoryStore:
         events = self._events.get(issue_id)
         return self._unpack(issue_id, events[-1]) if events else None
 
+    def moves(
+        self, issue_id: str, keys: tuple[str, str]
+    ) -> list[tuple[str, str | None, str, str, datetime, datetime | None, Any, Any]]:
+        """The issue's events as ``(trigger, source, destination, actor, at, due_at,
+        payload[keys[0]], payload[keys[1]])`` tuples (None for a key the payload lacks),
+        oldest first: what the figures read (:mod:`govflow.metrics.fold`), without building
+        an event for each."""
+        first, second = keys
+        out = []
+        for kept in self._events.get(issue_id, ()):
+            if type(kept) is tuple:
+                one = two = None
+                count = kept[11]
+                if count:
+                    for index in range(_FIXED, _FIXED + 2 * count, 2):
+                        key = kept[index]
+                        if key == first:
+                            one = kept[index + 1]
+                        elif key == second:
+                            two = kept[index + 1]
+                out.append((*kept[1:7], one, two))
+            else:
+                event: Event = kept  # type: ignore[assignment]  # the open or latest event
+                payload = event.payload
+                out.append(
+                    (
+                        event.trigger,
+                        event.source,
+                        event.destination,
+                        event.actor,
+                        event.at,
+                        event.due_at,
+                        payload.get(first) if payload else None,
+                        payload.get(second) if payload else None,
+                    )
+                )
+        return out
+
     def find_idempotent(self, issue_id: str, key: str) -> Event | None:
         sequence = self._keys.get((issue_id, key))
         if sequence is None:

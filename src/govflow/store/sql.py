@@ -474,6 +474,18 @@ class SQLStore:
             with conn.begin():
                 yield conn
 
+    def read(self, what: str, work: Callable[[sa.Connection], _T]) -> _T:
+        """Run ``work`` on a connection to the store's database and return what it returns:
+        for read-only queries over :data:`metadata`'s tables (the figures'
+        :mod:`govflow.metrics.sql` aggregation). Database failures are reported as
+        :class:`~govflow.errors.StoreError` naming ``what``."""
+        return self._run(what, work)
+
+    @property
+    def dialect(self) -> str:
+        """The database's SQLAlchemy dialect name (``sqlite``, ``postgresql``)."""
+        return self._engine.dialect.name
+
     def _run(self, what: str, work: Callable[[sa.Connection], _T], *, write: bool = False) -> _T:
         """``work`` in one transaction; database failures as govflow errors naming ``what``.
 
