@@ -169,7 +169,18 @@ def tallies(
     chosen = list(metrics)
     fired = trigger_bits(f for m in chosen for f in m.facts)
     count_events = any(m.over == "events" for m in chosen)
-    if source == "memory":
+    if source == "memory" and group_of is None and isinstance(engine.store, MemoryStore):
+        from govflow.metrics._memory import fold_memory  # noqa: PLC0415
+
+        tally, events = fold_memory(
+            engine.store,
+            _shape_for(engine),
+            fired=fired,
+            count_events=count_events,
+            period=period,
+            skip_workflow=ASSESSMENT_WORKFLOW,
+        )
+    elif source == "memory":
         issues = (i for i in engine.issues() if i.workflow != ASSESSMENT_WORKFLOW)
         tally, events = fold(
             issues,
