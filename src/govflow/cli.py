@@ -129,7 +129,7 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         description="Load 蚌山区 (Bengbu) from the shipped division table, simulate residents' "
         "issues through the closed loop, print the accountability figures and verify the log.",
     )
-    parser.add_argument("--issues", type=int, default=300, help="issues to simulate")
+    parser.add_argument("--issues", type=int, default=600, help="issues to simulate")
     parser.add_argument("--days", type=int, default=30, help="simulated days")
     parser.add_argument("--seed", type=int, default=2024, help="the same seed, the same log")
     parser.add_argument(

@@ -26,9 +26,9 @@ CLOSED_LOOP = Workflow(
     states=[
         State("collected", "信息收集 collected", StateKind.OPEN, time_limit="2h"),
         State("filed", "案卷建立 filed", StateKind.OPEN, time_limit="1h"),
-        State("handling", "任务处理 handling", StateKind.PROCESSING, time_limit="3d"),
-        State("supervised", "督办 supervised", StateKind.PROCESSING, time_limit="1d"),
-        State("fed_back", "处理反馈 fed back", StateKind.FEEDBACK, time_limit="1d"),
+        State("handling", "任务处理 handling", StateKind.PROCESSING, time_limit="3wd"),
+        State("supervised", "督办 supervised", StateKind.PROCESSING, time_limit="1wd"),
+        State("fed_back", "处理反馈 fed back", StateKind.FEEDBACK, time_limit="1wd"),
         State("evaluating", "群众评议 evaluating", StateKind.FEEDBACK, time_limit="3d"),
         State("closed", "结案 closed", StateKind.CLOSED),
         State("cancelled", "不予立案 cancelled", StateKind.CANCELLED),
