@@ -105,9 +105,13 @@ class AccountabilityReport:
         return self.report.rank(composite, min_sample=min_sample)
 
     def ranking(self, composite: Composite = COMPOSITE, *, min_sample: int = 1) -> list[Figures]:
-        """The ranked groups' figures, best first (see :meth:`rank` for ties and the unranked)."""
+        """Every group's figures: the ranked best first, then those missing a part of the
+        composite, then those below ``min_sample`` (see :meth:`rank`, which says which is
+        which, and shows ties)."""
         by_name = {figures.group: figures for figures in self.groups}
-        return [by_name[group] for group in self.rank(composite, min_sample=min_sample).order()]
+        ranking = self.rank(composite, min_sample=min_sample)
+        order = [*ranking.ranked, *ranking.missing_data, *ranking.too_small]
+        return [by_name[standing.group] for standing in order]
 
 
 def accountability(

@@ -14,6 +14,7 @@ from govflow.testing.calendar import (
     past,
 )
 from govflow.testing.coverage import CoverageCollector, RecordingEngine, WorkflowCoverage
+from govflow.testing.ledgers import record_on_days, tamper
 from govflow.testing.org import build_org, parse_org
 from govflow.testing.recorder import HookCall, HookRecorder
 from govflow.testing.scenario import Scenario, format_history
@@ -32,4 +33,6 @@ __all__ = [
     "format_history",
     "parse_org",
     "past",
+    "record_on_days",
+    "tamper",
 ]

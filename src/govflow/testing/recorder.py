@@ -79,12 +79,20 @@ class HookRecorder:
         self._record("govflow_org_schemas")
 
     @_first
+    def govflow_ledgers(self) -> None:
+        self._record("govflow_ledgers")
+
+    @_first
     def govflow_metrics(self) -> None:
         self._record("govflow_metrics")
 
     @_first
     def govflow_checks(self) -> None:
         self._record("govflow_checks")
+
+    @_first
+    def govflow_cli_commands(self) -> None:
+        self._record("govflow_cli_commands")
 
     @_first
     def govflow_classify(
