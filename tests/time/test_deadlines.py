@@ -21,10 +21,12 @@ from govflow import (
     StateKind,
     Transition,
     Workflow,
+    check,
     hookimpl,
     replay,
+    workflow_to_mermaid,
 )
-from govflow.calendar import WorkingTime
+from govflow.calendar import ChinaHolidays, WorkingTime
 from govflow.errors import (
     CalendarRangeError,
     DeadlineError,
@@ -39,6 +41,8 @@ from govflow.workflow.limits import Limit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 P = StateKind.PROCESSING
+#: The last year the installed chinese-calendar has data for.
+LAST_YEAR = ChinaHolidays().years[-1]
 
 
 def local(*args: int) -> datetime:
@@ -258,19 +262,19 @@ def test_a_refused_extension_leaves_the_deadline() -> None:
 
 def test_a_due_time_beyond_the_calendars_years_is_refused_and_changes_nothing() -> None:
     plain = attrs.evolve(HOTLINE, name="hotline-plain", deadlines=None)  # no 办结时限
-    clock = ManualClock(local(2026, 12, 31, 10, 0))
+    clock = ManualClock(local(LAST_YEAR, 12, 31, 10, 0))
     engine = Engine(clock=clock, autoload=False, workflows=[plain])
     issue = engine.open("hotline-plain", reporter=RESIDENT)  # 2h: natural time, no data needed
-    with pytest.raises(CalendarRangeError, match="2027-01-01"):
+    with pytest.raises(CalendarRangeError, match=f"{LAST_YEAR + 1}-01-01"):
         engine.fire(issue.id, "dispatch", actor=DISPATCHER, payload={"assignees": ["d"]})
     assert engine.get(issue.id).version == 0
     assert len(engine.history(issue.id)) == 1
 
 
 def test_opening_beyond_the_years_names_the_day() -> None:
-    clock = ManualClock(local(2030, 3, 1, 10, 0))
+    clock = ManualClock(local(LAST_YEAR + 3, 3, 1, 10, 0))
     engine = Engine(clock=clock, autoload=False, workflows=[HOTLINE])
-    with pytest.raises(CalendarRangeError, match="2030"):
+    with pytest.raises(CalendarRangeError, match=str(LAST_YEAR + 3)):
         engine.open("hotline", reporter=RESIDENT)
     assert len(engine.store) == 0
 
@@ -353,3 +357,23 @@ def test_deadline_bookkeeping_survives_the_sql_store(tmp_path: Path) -> None:
     engine.resume(issue.id, actor=SUPERVISOR)
     intact(engine, issue.id)
     store.close()
+
+
+def test_a_diagram_can_show_the_limit_tables() -> None:
+    drawn = workflow_to_mermaid(HOTLINE, limits=True)
+    assert 'state "承办 ⏱ 3wd, urgent 8wh, 安全防护 1wd, 安全防护 urgent 2wh" as handling' in drawn
+    assert "note right of received: 办结时限 10wd" in drawn
+    assert "⏱ 3wd" not in workflow_to_mermaid(HOTLINE)  # the default drawing is unchanged
+
+
+def test_check_sees_the_deadline_policy_and_the_tables() -> None:
+    known = {"dispatcher", "department", "supervisor"}
+    assert check(HOTLINE, known).ok
+    report = check(HOTLINE, {"dispatcher", "department"})
+    messages = [problem.message for problem in report.by_rule("roles")]
+    assert len(messages) == 2
+    assert "deadlines.pause_roles names roles ['supervisor']" in messages[0]
+    assert "deadlines.extension_roles" in messages[1]
+    data = HOTLINE.to_dict()
+    data["states"][1]["limits"].append({"urgency": "urgent", "limit": "soon"})  # type: ignore[index]
+    assert check(data).by_rule("valid")
