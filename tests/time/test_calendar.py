@@ -21,6 +21,7 @@ from govflow.calendar import (
 )
 from govflow.errors import CalendarRangeError, DefinitionError, InvalidWorkflowError
 from govflow.testing import advance_working_days, advance_working_hours, fixed_calendar, past
+from govflow.testing.strategies import calendar_instants, durations
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -125,9 +126,7 @@ def test_fixed_tables_and_clock_helpers_for_tests() -> None:
     assert isinstance(calendar, BusinessCalendar)
 
 
-instants = st.datetimes(
-    min_value=datetime(2024, 1, 1), max_value=datetime(2026, 11, 30), timezones=st.just(UTC)
-)
+instants = calendar_instants()
 
 
 @given(instants, st.integers(min_value=1, max_value=60 * 40))
@@ -148,3 +147,11 @@ def test_working_days_end_at_the_close_of_a_working_day(start: datetime, days: i
         for n in range(1, (due.date() - start.astimezone(SHANGHAI).date()).days + 1)
     ]
     assert sum(CHINA.is_working_day(day) for day in between) == days
+
+
+@given(instants, durations())
+def test_every_limit_falls_due_after_it_starts_and_reads_back(
+    start: datetime, limit: timedelta | WorkingTime
+) -> None:
+    assert CHINA.add(start, limit) > start
+    assert parse_duration(format_duration(limit)) == limit
