@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from govflow import CLOSED_LOOP, Actor, Engine, ManualClock
 from govflow.errors import RefusalError
-from govflow.metrics import BUILTIN, Metric, Period, compute
+from govflow.metrics import BUILTIN, Metric, Period, accountability, compute
 from govflow.metrics.report import tallies
 from govflow.store import SQLStore
 
@@ -113,6 +113,7 @@ def test_fold_sql_and_recount_agree(
         summed, _, _ = tallies(engine, BUILTIN.values(), source="sql")
         assert {k: +v for k, v in summed.items()} == expected
         assert compute(engine, source="sql") == compute(engine)
+        assert accountability(engine, source="sql") == accountability(engine)
 
 
 def test_event_metrics_and_periods_agree(backend: Backend) -> None:

@@ -115,10 +115,16 @@ class AccountabilityReport:
 
 
 def accountability(
-    engine: Engine, *, group_by: Callable[[Issue], str | None] | None = None
+    engine: Engine,
+    *,
+    group_by: Callable[[Issue], str | None] | None = None,
+    source: str = "memory",
 ) -> AccountabilityReport:
     """The accountability figures of every issue in ``engine``'s store, grouped by location
     (or by ``group_by``), plus every metric plugins declare through ``govflow_metrics``.
+
+    With ``source="sql"`` (a :class:`~govflow.store.SQLStore`, grouping by location) the
+    counts are aggregated in the database; the figures are the same.
 
     A plugin's metric is a :class:`~govflow.metrics.Metric` (it joins the report) or, for a
     figure no ratio expresses, a callable taking ``issues`` (a list of
@@ -129,7 +135,7 @@ def accountability(
 
     declared, callables = declared_metrics(engine)
     metrics = {**declared, "_cancelled": Metric("_cancelled", "cancelled")}
-    tally, events, bits = _tallies(engine, metrics.values(), group_of=group_by)
+    tally, events, bits = _tallies(engine, metrics.values(), group_of=group_by, source=source)
     report = build_report(
         metrics, tally, events, bits, lambda group: [NO_GROUP if group is None else group]
     )
