@@ -1,8 +1,8 @@
 """How fast the figures come: the in-memory fold, a plain Python loop, SQL on SQLite.
 
-A district's log is made through a real Engine (the closed loop, 7 events an issue: open,
-file, dispatch, finish, verify, evaluate, and for one issue in five a clock move that puts it
-under supervision before it is finished), 1,000,000 events by default. Three ways to the same
+A district's log is made through a real Engine (the closed loop: open, file, dispatch,
+finish, verify, evaluate, and for one issue in five a clock move that puts it under
+supervision before it is finished), 1,000,000 events by default. Three ways to the same
 figures (办结率, 按期办结率, 满意率, by location) are timed over it in the same run:
 
 * **fold** -- :func:`govflow.metrics.compute` on the MemoryStore: every built-in metric;
@@ -43,28 +43,42 @@ RATINGS = ["满意", "基本满意", "satisfied", "不满意"]
 SQL_EVENTS = 48_000
 
 
-def district(events: int) -> Engine:
-    """An engine whose MemoryStore holds about ``events`` events of closed-loop issues."""
-    clock = ManualClock(datetime(2024, 3, 4, 1, 0, tzinfo=UTC))
+def district(events: int, batch: int = 1000) -> Engine:
+    """An engine whose MemoryStore holds about ``events`` events of closed-loop issues.
+
+    Issues come in weekly batches: four in five are finished within the limit, the clock then
+    runs on six days and supervises the rest, which are finished late.
+    """
+    clock = ManualClock(datetime(2022, 1, 3, 1, 0, tzinfo=UTC))  # a Monday, 9:00 in Shanghai
     engine = Engine(clock=clock, autoload=False, store=MemoryStore())
     made = number = 0
     while made < events:
-        location = LOCATIONS[number % len(LOCATIONS)]
-        issue = engine.open("closed-loop", reporter=RESIDENT, location=location)
-        engine.fire(issue.id, "file", actor=CENTRE)
-        engine.fire(issue.id, "dispatch", actor=CENTRE, payload={"assignees": [WORKER.id]})
-        made += 3
-        if number % 5 == 4:  # late: the clock supervises it first
-            clock.advance(days=6)
-            made += len(engine.tick())
-        engine.fire(issue.id, "finish", actor=WORKER)
-        engine.fire(issue.id, "verify", actor=INSPECTOR)
-        rating = RATINGS[number % len(RATINGS)]
-        engine.fire(issue.id, "evaluate", actor=RESIDENT, payload={"satisfaction": rating})
-        made += 3
-        number += 1
-        clock.advance(minutes=7)
+        late = []
+        for _ in range(batch):
+            location = LOCATIONS[number % len(LOCATIONS)]
+            issue = engine.open("closed-loop", reporter=RESIDENT, location=location)
+            engine.fire(issue.id, "file", actor=CENTRE)
+            engine.fire(issue.id, "dispatch", actor=CENTRE, payload={"assignees": [WORKER.id]})
+            made += 3
+            if number % 5 == 4:
+                late.append((issue.id, number))
+            else:
+                made += finish(engine, issue.id, number)
+            number += 1
+        clock.advance(days=6)
+        made += len(engine.tick())  # the late ones go under supervision
+        for issue_id, which in late:
+            made += finish(engine, issue_id, which)
+        clock.advance(days=1)
     return engine
+
+
+def finish(engine: Engine, issue_id: str, number: int) -> int:
+    engine.fire(issue_id, "finish", actor=WORKER)
+    engine.fire(issue_id, "verify", actor=INSPECTOR)
+    rating = RATINGS[number % len(RATINGS)]
+    engine.fire(issue_id, "evaluate", actor=RESIDENT, payload={"satisfaction": rating})
+    return 3
 
 
 def count_events(engine: Engine) -> int:

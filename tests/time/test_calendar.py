@@ -155,3 +155,13 @@ def test_every_limit_falls_due_after_it_starts_and_reads_back(
 ) -> None:
     assert CHINA.add(start, limit) > start
     assert parse_duration(format_duration(limit)) == limit
+
+
+def test_the_china_table_is_chinese_calendars_own_rule_on_every_day_it_covers() -> None:
+    import chinese_calendar  # type: ignore[import-untyped]
+
+    table = ChinaHolidays()
+    day = date(table.years[0], 1, 1)
+    while day.year in table.years:
+        assert table.is_working_day(day) == chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)
