@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import chinese_calendar  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -158,8 +159,6 @@ def test_every_limit_falls_due_after_it_starts_and_reads_back(
 
 
 def test_the_china_table_is_chinese_calendars_own_rule_on_every_day_it_covers() -> None:
-    import chinese_calendar  # type: ignore[import-untyped]
-
     table = ChinaHolidays()
     day = date(table.years[0], 1, 1)
     while day.year in table.years:
