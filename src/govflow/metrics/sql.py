@@ -1,7 +1,9 @@
 """The figures by SQL aggregation: the same counts as the in-memory fold, in the database.
 
-One query builds every issue's fact mask (see :mod:`govflow.metrics.spec`) with correlated
-subqueries on the events' primary key, and groups ``(location, mask)`` pairs; a second counts
+One pass over the events, each joined to the one before it on the primary key, gives each
+issue its event-level facts, its first dispatch and its last rating; the outer query adds the
+issue-level facts (its state's kind), builds every issue's fact mask (see
+:mod:`govflow.metrics.spec`) and groups ``(location, mask)`` pairs. A second query counts
 moves by location and trigger when a metric counts events. Nothing but the counts leaves the
 database, so a district's store is reported on without reading its log into Python.
 
@@ -37,9 +39,6 @@ class _Query:
     def __init__(self, dialect: str, shapes: Shapes) -> None:
         self.postgres = dialect == "postgresql"
         self.shapes = shapes
-        self.i = _ISSUES.alias("i")
-
-    # --- helpers -------------------------------------------------------------------------------
 
     def later(self, first: Any, second: Any) -> Any:
         """``first > second`` for two ISO 8601 text columns, as instants."""
@@ -53,153 +52,104 @@ class _Query:
         )
 
     def json_value(self, column: Any, key: str) -> Any:
+        """``column``'s JSON text's ``key`` (NULL for the empty payload, without parsing it)."""
         if self.postgres:
-            return sa.func.json_extract_path_text(sa.cast(column, sa.JSON), key)
-        return sa.func.json_extract(column, f"$.{key}")
+            value = sa.func.json_extract_path_text(sa.cast(column, sa.JSON), key)
+        else:
+            value = sa.func.json_extract(column, f"$.{key}")
+        return sa.case((column == "{}", sa.null()), else_=value)
 
-    def states(self, column: Any, pick: str) -> Any:
-        """``column`` names a state of the issue's workflow in the shape's set ``pick``."""
+    def states(self, issue: Any, column: Any, pick: str) -> Any:
+        """``column`` names a state of ``issue``'s workflow in the shape's set ``pick``."""
         options = []
         for (name, version), shape in self.shapes.items():
             names = sorted(getattr(shape, pick))
             if names:
                 options.append(
                     sa.and_(
-                        self.i.c.workflow == name,
-                        self.i.c.workflow_version == version,
+                        issue.c.workflow == name,
+                        issue.c.workflow_version == version,
                         column.in_(names),
                     )
                 )
         return sa.or_(*options) if options else sa.false()
 
-    def kind(self, kind: StateKind) -> Any:
+    def kind(self, issue: Any, kind: StateKind) -> Any:
+        """``issue`` is in a state of ``kind``."""
         options = []
         for (name, version), shape in self.shapes.items():
             names = sorted(n for n, k in shape.kind.items() if k is kind)
             if names:
                 options.append(
                     sa.and_(
-                        self.i.c.workflow == name,
-                        self.i.c.workflow_version == version,
-                        self.i.c.state.in_(names),
+                        issue.c.workflow == name,
+                        issue.c.workflow_version == version,
+                        issue.c.state.in_(names),
                     )
                 )
         return sa.or_(*options) if options else sa.false()
 
-    def events(self, name: str) -> Any:
-        return _EVENTS.alias(name)
+    def per_issue(self, fired: Mapping[str, int], period: Period | None) -> Any:
+        """One pass over the events (each beside the one before it): per issue, whether each
+        event-level fact happened, the first dispatch and the last rating."""
+        i, e, p = _ISSUES.alias("i"), _EVENTS.alias("e"), _EVENTS.alias("p")
+        moved = e.c.trigger.not_in(sorted(DEADLINE_TRIGGERS))
 
-    def exists(self, *conditions: Any, name: str = "e") -> Any:
-        e = self.events(name)
-        return sa.exists(
-            sa.select(sa.literal(1))
-            .select_from(e)
-            .where(e.c.issue_id == self.i.c.id, *[c(e) for c in conditions])
-            .correlate(self.i)
-        )
+        def ever(condition: Any, name: str) -> Any:
+            return sa.func.max(sa.case((condition, 1), else_=0)).label(name)
 
-    # --- facts ---------------------------------------------------------------------------------
-
-    def facts(self, fired: Mapping[str, int]) -> dict[int, Any]:
-        """Each fact's bit and its condition on the issue ``self.i``."""
-        moved = lambda e: e.c.trigger.not_in(sorted(DEADLINE_TRIGGERS))  # noqa: E731
-        cancelled = self.kind(StateKind.CANCELLED)
-        completed = self.kind(StateKind.CLOSED)
-        excluded = self.exists(
-            moved, lambda e: self.json_value(e.c.payload, EXCLUSION_KEY).in_(sorted(EXCLUSIONS))
-        )
-        rating = self.last_rating()
-        out = {
-            BIT["received"]: sa.true(),
-            BIT["accepted"]: self.exists(moved, lambda e: self.states(e.c.destination, "taken_up")),
-            BIT["cancelled"]: cancelled,
-            BIT["excluded"]: excluded,
-            BIT["due"]: sa.and_(sa.not_(cancelled), sa.not_(excluded)),
-            BIT["completed"]: completed,
-            BIT["on_time"]: sa.and_(completed, sa.not_(self.late())),
-            BIT["dispatched"]: self.exists(
-                moved, lambda e: self.states(e.c.destination, "processing")
-            ),
-            BIT["responded"]: self.responded(),
-            BIT["rated"]: rating.in_(sorted(RATINGS)),
-            BIT["satisfied"]: rating.in_(sorted(SATISFIED)),
-            BIT["reworked"]: self.exists(
-                moved,
-                lambda e: self.states(e.c.source, "feedback"),
-                lambda e: self.states(e.c.destination, "processing"),
-            ),
-        }
-        for trigger, bit in fired.items():
-            out[bit] = self.exists(lambda e, t=trigger: e.c.trigger == t)
-        return out
-
-    def late(self) -> Any:
-        e, p = self.events("late_e"), self.events("late_p")
-        return sa.exists(
-            sa.select(sa.literal(1))
-            .select_from(
-                e.join(p, sa.and_(p.c.issue_id == e.c.issue_id, p.c.sequence == e.c.sequence - 1))
-            )
-            .where(
-                e.c.issue_id == self.i.c.id,
-                e.c.trigger.not_in(sorted(DEADLINE_TRIGGERS)),
-                self.states(e.c.source, "processing"),
-                sa.or_(
-                    e.c.actor == _CLOCK,
-                    sa.and_(p.c.due_at.is_not(None), self.later(e.c.at, p.c.due_at)),
+        rating = self.json_value(e.c.payload, RATING_KEY)
+        exclusion = self.json_value(e.c.payload, EXCLUSION_KEY)
+        columns = [
+            e.c.issue_id,
+            ever(sa.and_(moved, self.states(i, e.c.destination, "taken_up")), "accepted"),
+            ever(sa.and_(moved, self.states(i, e.c.destination, "processing")), "dispatched"),
+            ever(
+                sa.and_(
+                    moved,
+                    self.states(i, e.c.source, "feedback"),
+                    self.states(i, e.c.destination, "processing"),
                 ),
-            )
-            .correlate(self.i)
+                "reworked",
+            ),
+            ever(
+                sa.and_(
+                    moved,
+                    self.states(i, e.c.source, "processing"),
+                    sa.or_(
+                        e.c.actor == _CLOCK,
+                        sa.and_(p.c.due_at.is_not(None), self.later(e.c.at, p.c.due_at)),
+                    ),
+                ),
+                "late",
+            ),
+            ever(sa.and_(moved, exclusion.in_(sorted(EXCLUSIONS))), "excluded"),
+            sa.func.min(
+                sa.case(
+                    (sa.and_(moved, self.states(i, e.c.destination, "processing")), e.c.sequence)
+                )
+            ).label("first_seq"),
+            sa.func.max(sa.case((sa.and_(moved, rating.is_not(None)), e.c.sequence))).label(
+                "rating_seq"
+            ),
+        ]
+        columns += [ever(e.c.trigger == t, f"fired_{n}") for n, t in enumerate(fired)]
+        joined = e.join(i, i.c.id == e.c.issue_id).outerjoin(
+            p, sa.and_(p.c.issue_id == e.c.issue_id, p.c.sequence == e.c.sequence - 1)
         )
-
-    def responded(self) -> Any:
-        first_e = self.events("first_e")
-        first = (
-            sa.select(sa.func.min(first_e.c.sequence))
-            .where(
-                first_e.c.issue_id == self.i.c.id,
-                first_e.c.trigger.not_in(sorted(DEADLINE_TRIGGERS)),
-                self.states(first_e.c.destination, "processing"),
-            )
-            .correlate(self.i)
-            .scalar_subquery()
-        )
-        f, n = self.events("resp_f"), self.events("resp_n")
-        return sa.exists(
-            sa.select(sa.literal(1))
-            .select_from(f.join(n, n.c.issue_id == f.c.issue_id))
-            .where(
-                f.c.issue_id == self.i.c.id,
-                f.c.sequence == first,
-                n.c.sequence > f.c.sequence,
-                n.c.actor != _CLOCK,
-                n.c.trigger.not_in(sorted(DEADLINE_TRIGGERS)),
-                sa.or_(f.c.due_at.is_(None), sa.not_(self.later(n.c.at, f.c.due_at))),
-            )
-            .correlate(self.i)
-        )
-
-    def last_rating(self) -> Any:
-        e = self.events("rating_e")
-        value = self.json_value(e.c.payload, RATING_KEY)
         return (
-            sa.select(value)
-            .where(
-                e.c.issue_id == self.i.c.id,
-                e.c.trigger.not_in(sorted(DEADLINE_TRIGGERS)),
-                value.is_not(None),
-            )
-            .order_by(e.c.sequence.desc())
-            .limit(1)
-            .correlate(self.i)
-            .scalar_subquery()
+            sa.select(*columns)
+            .select_from(joined)
+            .where(*self.in_period(i, period))
+            .group_by(e.c.issue_id)
+            .subquery("per_issue")
         )
 
-    def in_period(self, period: Period | None) -> list[Any]:
+    def in_period(self, issue: Any, period: Period | None) -> list[Any]:
         if period is None:
             return []
         out = []
-        opened = self.i.c.opened_at
+        opened = issue.c.opened_at
         if period.start is not None:
             out.append(sa.not_(self.later(sa.literal(period.start.isoformat()), opened)))
         if period.end is not None:
@@ -220,24 +170,65 @@ def aggregate(
     :param shapes: the state kinds of every workflow the store's issues are on, by
         ``(name, version)``.
     """
+    triggers = dict(fired or {})
     query = _Query(store.dialect, shapes)
-    facts = query.facts(fired or {})
+    agg = query.per_issue(triggers, period)
+    i = _ISSUES.alias("issue")
+    first, rated, later = _EVENTS.alias("first"), _EVENTS.alias("rated"), _EVENTS.alias("next")
+    cancelled = query.kind(i, StateKind.CANCELLED)
+    completed = query.kind(i, StateKind.CLOSED)
+    rating = query.json_value(rated.c.payload, RATING_KEY)
+    responded = sa.and_(
+        agg.c.first_seq.is_not(None),
+        sa.exists(
+            sa.select(sa.literal(1))
+            .select_from(later)
+            .where(
+                later.c.issue_id == i.c.id,
+                later.c.sequence > agg.c.first_seq,
+                later.c.actor != _CLOCK,
+                later.c.trigger.not_in(sorted(DEADLINE_TRIGGERS)),
+                sa.or_(first.c.due_at.is_(None), sa.not_(query.later(later.c.at, first.c.due_at))),
+            )
+            .correlate(i, agg, first)
+        ),
+    )
+    facts = {
+        BIT["received"]: sa.true(),
+        BIT["accepted"]: agg.c.accepted == 1,
+        BIT["cancelled"]: cancelled,
+        BIT["excluded"]: agg.c.excluded == 1,
+        BIT["due"]: sa.and_(sa.not_(cancelled), agg.c.excluded == 0),
+        BIT["completed"]: completed,
+        BIT["on_time"]: sa.and_(completed, agg.c.late == 0),
+        BIT["dispatched"]: agg.c.dispatched == 1,
+        BIT["responded"]: responded,
+        BIT["rated"]: rating.in_(sorted(RATINGS)),
+        BIT["satisfied"]: rating.in_(sorted(SATISFIED)),
+        BIT["reworked"]: agg.c.reworked == 1,
+    }
+    for n, bit in enumerate(triggers.values()):
+        facts[bit] = agg.c[f"fired_{n}"] == 1
     mask = sum(
         (sa.case((condition, bit), else_=0) for bit, condition in facts.items()),
         sa.literal(0),
     ).label("mask")
-    where = query.in_period(period)
-    issues = (
-        sa.select(query.i.c.location, mask, sa.func.count().label("n"))
-        .where(*where)
-        .group_by(query.i.c.location, mask)
+    joined = (
+        i.join(agg, agg.c.issue_id == i.c.id)
+        .outerjoin(first, sa.and_(first.c.issue_id == i.c.id, first.c.sequence == agg.c.first_seq))
+        .outerjoin(rated, sa.and_(rated.c.issue_id == i.c.id, rated.c.sequence == agg.c.rating_seq))
     )
-    e = _EVENTS.alias("counted")
+    issues = (
+        sa.select(i.c.location, mask, sa.func.count().label("n"))
+        .select_from(joined)
+        .group_by(i.c.location, mask)
+    )
+    counted_i, e = _ISSUES.alias("counted_issue"), _EVENTS.alias("counted")
     moves = (
-        sa.select(query.i.c.location, e.c.trigger, sa.func.count().label("n"))
-        .select_from(query.i.join(e, e.c.issue_id == query.i.c.id))
-        .where(*where)
-        .group_by(query.i.c.location, e.c.trigger)
+        sa.select(counted_i.c.location, e.c.trigger, sa.func.count().label("n"))
+        .select_from(counted_i.join(e, e.c.issue_id == counted_i.c.id))
+        .where(*query.in_period(counted_i, period))
+        .group_by(counted_i.c.location, e.c.trigger)
     )
 
     def run(conn: sa.Connection) -> tuple[Iterable[Any], Iterable[Any]]:
@@ -255,9 +246,6 @@ def aggregate(
         moved[trigger] += int(n)
         moved[None] += int(n)
     return tally, events
-
-
-__all__ = ["aggregate", "workflows_in"]
 
 
 def workflows_in(store: SQLStore) -> list[tuple[str, int]]:
