@@ -9,7 +9,12 @@ rolled up an org graph, for a period; :meth:`Report.rank` ranks units by a weigh
 more metrics through ``govflow_metrics``. See ``docs/howto/metrics.md``.
 """
 
-from govflow.metrics.accountability import AccountabilityReport, Figures, accountability
+from govflow.metrics.accountability import (
+    AccountabilityReport,
+    Figures,
+    accountability,
+    figures_for,
+)
 from govflow.metrics.builtin import (
     ACCEPTED,
     BUILTIN,
@@ -53,5 +58,6 @@ __all__ = [
     "Standing",
     "accountability",
     "compute",
+    "figures_for",
     "rank",
 ]

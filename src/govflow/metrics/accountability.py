@@ -7,7 +7,7 @@ counts of one group under the names callers already use.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -16,7 +16,8 @@ from govflow.metrics.builtin import COMPOSITE
 from govflow.metrics.report import NO_GROUP, Ratio, Report, build_report, declared_metrics
 from govflow.metrics.report import tallies as _tallies
 from govflow.metrics.spec import Composite
-from govflow.records import Issue
+from govflow.records import Event, Issue
+from govflow.workflow.spec import Workflow
 
 if TYPE_CHECKING:
     from govflow.engine import Engine
@@ -114,6 +115,34 @@ class AccountabilityReport:
         return [by_name[standing.group] for standing in order]
 
 
+def figures_for(
+    issues: Iterable[Issue],
+    events_of: Callable[[str], Sequence[Event]],
+    workflow_of: Callable[[Issue], Workflow],
+    *,
+    group_by: Callable[[Issue], str | None] = lambda issue: issue.location,
+) -> tuple[Figures, tuple[Figures, ...]]:
+    """Totals and per-group :class:`Figures` of ``issues`` given their events and workflows:
+    the same fold as :func:`accountability`, for callers that hold the events themselves."""
+    from govflow.metrics.builtin import BUILTIN  # noqa: PLC0415
+    from govflow.metrics.fold import fact_bits, fold, moves_from_events, shape_of  # noqa: PLC0415
+    from govflow.metrics.spec import Metric  # noqa: PLC0415
+
+    metrics = {**BUILTIN, "_cancelled": Metric("_cancelled", "cancelled")}
+    tally, events = fold(
+        issues,
+        lambda issue_id: moves_from_events(events_of(issue_id)),
+        lambda issue: shape_of(workflow_of(issue)),
+        group_of=group_by,
+    )
+    report = build_report(
+        metrics, tally, events, fact_bits({}), lambda group: [NO_GROUP if group is None else group]
+    )
+    return _figures("total", report.total), tuple(
+        _figures(group, table) for group, table in report.groups.items()
+    )
+
+
 def accountability(
     engine: Engine,
     *,
@@ -157,4 +186,4 @@ def accountability(
     )
 
 
-__all__ = ["AccountabilityReport", "Figures", "accountability"]
+__all__ = ["AccountabilityReport", "Figures", "accountability", "figures_for"]

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from govflow.hookspecs import hookimpl
+from govflow.org.graph import OrgGraph
 from govflow.records import Actor, Event, Issue
 from govflow.workflow.durations import Duration
 from govflow.workflow.spec import State, Transition, Workflow
@@ -91,8 +92,26 @@ class HookRecorder:
         self._record("govflow_checks")
 
     @_first
+    def govflow_conflict_rules(self) -> None:
+        self._record("govflow_conflict_rules")
+
+    @_first
+    def govflow_body_resolvers(self) -> None:
+        self._record("govflow_body_resolvers")
+
+    @_first
+    def govflow_authority_units(
+        self, issue: Issue, transition: Transition, org: OrgGraph | None
+    ) -> None:
+        self._record("govflow_authority_units", issue=issue, transition=transition, org=org)
+
+    @_first
     def govflow_cli_commands(self) -> None:
         self._record("govflow_cli_commands")
+
+    @_first
+    def govflow_simulation_methods(self) -> None:
+        self._record("govflow_simulation_methods")
 
     @_first
     def govflow_classify(

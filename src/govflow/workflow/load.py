@@ -32,14 +32,36 @@ from typing import Any
 from govflow.errors import InvalidWorkflowError
 from govflow.workflow.durations import format_duration
 from govflow.workflow.limits import policy_from_data
-from govflow.workflow.spec import TERMINAL_KINDS, State, Transition, Workflow
+from govflow.workflow.spec import (
+    TERMINAL_KINDS,
+    Body,
+    Opening,
+    Privacy,
+    Scope,
+    State,
+    Transition,
+    Workflow,
+)
 
 _WORKFLOW_KEYS = frozenset(
-    {"name", "version", "initial", "label", "states", "transitions", "deadlines"}
+    {
+        "name",
+        "version",
+        "initial",
+        "label",
+        "states",
+        "transitions",
+        "opening",
+        "privacy",
+        "deadlines",
+    }
 )
 _STATE_KEYS = frozenset(
-    {"name", "label", "kind", "terminal", "time_limit", "timeout_exempt", "limits"}
+    {"name", "label", "kind", "terminal", "time_limit", "timeout_exempt", "bodies", "limits"}
 )
+_BODY_KEYS = frozenset({"key", "source", "member_role", "supplied"})
+_OPENING_KEYS = frozenset({"roles", "scope", "channels", "proxy_roles"})
+_PRIVACY_KEYS = frozenset({"fields", "permission"})
 _TRANSITION_KEYS = frozenset(
     {
         "trigger",
@@ -55,6 +77,8 @@ _TRANSITION_KEYS = frozenset(
         "assign_role",
         "on_timeout",
         "label",
+        "scope",
+        "conflicts",
         "restarts_deadline",
     }
 )
@@ -77,8 +101,16 @@ def _state(workflow: str, index: int, data: Any) -> State:
     _check_keys(workflow, where, data, _STATE_KEYS)
     if "name" not in data:
         raise InvalidWorkflowError(workflow, where, "needs a name")
+    fields = dict(data)
+    if "bodies" in fields:
+        if not isinstance(fields["bodies"], list | tuple):
+            raise InvalidWorkflowError(workflow, f"{where}: bodies", "must be a list of tables")
+        fields["bodies"] = [
+            _part(workflow, f"{where}: bodies[{i}]", body, _BODY_KEYS, Body)
+            for i, body in enumerate(fields["bodies"])
+        ]
     try:
-        return State(**data)
+        return State(**fields)
     except InvalidWorkflowError as err:
         raise InvalidWorkflowError(workflow, where, err.problem) from None
     except (TypeError, ValueError) as err:
@@ -103,6 +135,17 @@ def _transition(workflow: str, index: int, data: Any) -> Transition:
         raise InvalidWorkflowError(workflow, where, str(err)) from None
 
 
+def _part(workflow: str, where: str, data: Any, allowed: frozenset[str], kind: Any) -> Any:
+    """A nested table (a state's body, the workflow's opening or privacy) as its attrs class."""
+    if not isinstance(data, Mapping):
+        raise InvalidWorkflowError(workflow, where, "must be a table")
+    _check_keys(workflow, where, data, allowed)
+    try:
+        return kind(**data)
+    except (TypeError, ValueError) as err:
+        raise InvalidWorkflowError(workflow, where, str(err)) from None
+
+
 def workflow_from_dict(data: Mapping[str, Any]) -> Workflow:
     """Build and validate a :class:`Workflow` from plain data (see the module docstring)."""
     if not isinstance(data, Mapping):
@@ -119,11 +162,17 @@ def workflow_from_dict(data: Mapping[str, Any]) -> Workflow:
         deadlines = policy_from_data(data.get("deadlines"))
     except InvalidWorkflowError as err:
         raise InvalidWorkflowError(name, "deadlines", err.problem) from None
+    extra: dict[str, Any] = {}
+    if "opening" in data:
+        extra["opening"] = _part(name, "opening", data["opening"], _OPENING_KEYS, Opening)
+    if "privacy" in data:
+        extra["privacy"] = _part(name, "privacy", data["privacy"], _PRIVACY_KEYS, Privacy)
     return Workflow(
         name=data["name"],
         version=data.get("version", 1),
         initial=data["initial"],
         label=data.get("label", ""),
+        **extra,
         states=[_state(name, i, s) for i, s in enumerate(states)],
         transitions=[_transition(name, i, t) for i, t in enumerate(data["transitions"])],
         deadlines=deadlines,
@@ -156,6 +205,17 @@ def _state_to_dict(state: State) -> dict[str, Any]:
         out["timeout_exempt"] = True
     if state.limits:
         out["limits"] = [row.to_dict() for row in state.limits]
+    if state.bodies:
+        out["bodies"] = [_body_to_dict(body) for body in state.bodies]
+    return out
+
+
+def _body_to_dict(body: Body) -> dict[str, Any]:
+    out: dict[str, Any] = {"key": body.key, "source": body.source}
+    if body.member_role is not None:
+        out["member_role"] = body.member_role
+    if body.supplied:
+        out["supplied"] = True
     return out
 
 
@@ -182,6 +242,10 @@ def _transition_to_dict(move: Transition) -> dict[str, Any]:
         out["assign_role"] = move.assign_role
     if move.label:
         out["label"] = move.label
+    if move.scope is not Scope.LOCATION:
+        out["scope"] = str(move.scope)
+    if move.conflicts:
+        out["conflicts"] = sorted(move.conflicts)
     return out
 
 
@@ -199,4 +263,17 @@ def workflow_to_dict(workflow: Workflow) -> dict[str, Any]:
     policy = workflow.deadlines.to_dict()
     if policy:
         out["deadlines"] = policy
+    if workflow.opening != Opening():
+        opening = workflow.opening
+        out["opening"] = {
+            "roles": sorted(opening.roles),
+            "scope": str(opening.scope),
+            "channels": sorted(str(c) for c in opening.channels),
+            "proxy_roles": sorted(opening.proxy_roles),
+        }
+    if workflow.privacy != Privacy():
+        out["privacy"] = {
+            "fields": sorted(workflow.privacy.fields),
+            "permission": workflow.privacy.permission,
+        }
     return out
