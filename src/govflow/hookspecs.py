@@ -316,6 +316,14 @@ def govflow_limit_tables(workflow: Workflow) -> Mapping[str, Iterable[Limit]] | 
     """Add rows to ``workflow``'s limit tables (by category × urgency). Called once per
     workflow when an engine is built; every plugin's rows are kept.
 
+    Example::
+
+        @hookimpl
+        def govflow_limit_tables(workflow):
+            if workflow.name == "closed-loop":
+                return {"handling": [{"category": "矛盾调解", "limit": "5wd"}]}
+            return None
+
     :param workflow: a workflow being registered.
     :return: ``{state name: rows}``, each row a :class:`~govflow.workflow.limits.Limit` or
         its plain form ``{"limit": "8wh", "urgency": "urgent"}``; None or ``{}`` to add nothing.

@@ -33,6 +33,7 @@ from govflow.errors import InvalidRequestError, TransitionNotAllowedError
 from govflow.org import OrgGraph, load_divisions, synthesize
 from govflow.plugins import PluginHost
 from govflow.records import Actor, Issue
+from govflow.simulation import staff_centre
 from govflow.store import SQLStore, Store
 
 #: 蚌山区, Bengbu: where 一组一会 and 六事工作法 come from.
@@ -132,6 +133,9 @@ def district(code: str = DEFAULT_DISTRICT, *, seed: int = 2024) -> OrgGraph:
     if not graph.units(kind="street") and not graph.units(kind="township"):
         raise InvalidRequestError(f"district {code!r} is not in the shipped division table")
     synthesize(graph, seed=seed)
+    # With an org graph only posts authorize: the service centre and the inspector hold theirs
+    # at the district, whose jurisdiction covers every location of the season.
+    staff_centre(graph, graph.by_code(f"{prefix}000000").id)
     return graph
 
 
