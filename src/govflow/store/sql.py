@@ -58,7 +58,7 @@ __all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 
 _T = TypeVar("_T")
 
@@ -89,6 +89,7 @@ _issues = sa.Table(
     sa.Column("handlers", sa.Text, nullable=False),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("joint", sa.Text, nullable=False),
     sa.Column("timing", sa.Text, nullable=False, server_default="{}"),
     sa.UniqueConstraint("id", name="govflow_issues_id_key"),
     sa.Index("govflow_issues_due", "due_key", "id"),
@@ -172,7 +173,7 @@ def _decode_change(key: str, value: Any) -> Any:
     # JSON has no tuples: give back what the engine put in an event's changes.
     if key in ("assignees", "handlers") and isinstance(value, list):
         return tuple(value)
-    if key in ("data", "timing") and isinstance(value, dict):
+    if key in ("data", "joint", "timing") and isinstance(value, dict):
         return freeze_mapping(value)
     return value
 
@@ -202,6 +203,7 @@ def _issue_values(issue: Issue) -> dict[str, Any]:
         "handlers": _dump(issue.handlers),
         "data": _dump(issue.data),
         "version": issue.version,
+        "joint": _dump(issue.joint),
         "timing": _dump(issue.timing),
     }
 
@@ -224,6 +226,7 @@ def _issue_from_row(row: sa.Row[Any]) -> Issue:
         handlers=tuple(json.loads(m["handlers"])),
         data=_load_mapping(m["data"]),
         version=m["version"],
+        joint=_load_mapping(m["joint"]),
         timing=_load_mapping(m["timing"]),
     )
 

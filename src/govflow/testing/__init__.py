@@ -7,6 +7,7 @@ option. Calendar and clock helpers are in :mod:`govflow.testing.calendar`. Hypot
 strategies live in :mod:`govflow.testing.strategies` (they need hypothesis installed).
 """
 
+from govflow.season import play as play_story
 from govflow.testing.calendar import (
     advance_working_days,
     advance_working_hours,
@@ -33,6 +34,7 @@ __all__ = [
     "format_history",
     "parse_org",
     "past",
+    "play_story",
     "record_on_days",
     "tamper",
 ]

@@ -88,6 +88,10 @@ class HookRecorder:
         self._record("govflow_metrics")
 
     @_first
+    def govflow_access_lists(self) -> None:
+        self._record("govflow_access_lists")
+
+    @_first
     def govflow_checks(self) -> None:
         self._record("govflow_checks")
 
@@ -170,6 +174,26 @@ class HookRecorder:
     @_first
     def govflow_limit_tables(self, workflow: Workflow) -> None:
         self._record("govflow_limit_tables", workflow=workflow)
+
+    @_first
+    def govflow_parties(  # noqa: PLR0917  (every argument of the hookspec)
+        self,
+        issue: Issue,
+        state: State,
+        transition: Transition,
+        actor: Actor,
+        payload: Mapping[str, Any],
+        org: Any,
+    ) -> None:
+        self._record(
+            "govflow_parties",
+            issue=issue,
+            state=state,
+            transition=transition,
+            actor=actor,
+            payload=payload,
+            org=org,
+        )
 
     @_first
     def govflow_escalation_targets(self, issue: Issue, actor: Actor, org: Any) -> None:
