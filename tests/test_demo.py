@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from govflow import CLOSED_LOOP
+from govflow.calendar import WorkingTime
 from govflow.cli import main
-from govflow.demo import run_demo
+from govflow.demo import MIN_SAMPLE, render, run_demo
 from govflow.store import SQLStore
 
 
@@ -35,3 +37,16 @@ def test_the_demo_is_reproducible_and_located_in_real_communities() -> None:
     # the district's staff hold their posts in the graph: people, not only the clock, move issues
     sim = first.simulation
     assert sim.moves - sim.deadline_moves > sim.opened
+
+
+def test_the_demos_ranking_needs_a_minimum_sample_and_counts_working_days() -> None:
+    result = run_demo(issues=120, days=10, seed=7)
+    ranking = result.report.rank(min_sample=MIN_SAMPLE)
+    assert ranking.ranked, "some communities have enough issues"
+    assert all(standing.sample >= MIN_SAMPLE for standing in ranking.ranked)
+    assert all(standing.sample < MIN_SAMPLE for standing in ranking.too_small)
+    out = io.StringIO()
+    render(result, out)
+    assert f"at least {MIN_SAMPLE} issues" in out.getvalue()
+    handling = CLOSED_LOOP.state("handling").time_limit
+    assert handling == WorkingTime(days=3)

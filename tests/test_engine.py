@@ -35,6 +35,7 @@ from govflow.errors import (
     UnknownIssueError,
     UnknownWorkflowError,
 )
+from govflow.testing import past
 
 from .conftest import Cast
 
@@ -417,11 +418,11 @@ def test_a_key_reused_for_another_request_is_a_conflict(engine: Engine, cast: ty
 def test_tick_fires_the_timeout_move_of_overdue_issues_only(
     engine: Engine, clock: ManualClock, cast: type[Cast]
 ) -> None:
-    late = open_and_dispatch(engine, cast)
-    clock.advance(days=1)
-    on_time = open_and_dispatch(engine, cast)
+    late = open_and_dispatch(engine, cast)  # Friday evening in Shanghai: due Wednesday 17:30
+    clock.advance(days=4)
+    on_time = open_and_dispatch(engine, cast)  # Tuesday: due Friday
     assert engine.tick() == []
-    clock.advance(days=2, minutes=1)
+    past(late.due_at, clock)  # type: ignore[arg-type]
     (event,) = engine.tick()
     assert (event.issue_id, event.trigger, event.actor) == (late.id, "supervise", SYSTEM_CLOCK.id)
     assert event.payload == {"overdue_since": late.due_at.isoformat()}  # type: ignore[union-attr]

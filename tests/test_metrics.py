@@ -34,7 +34,7 @@ def test_figures_follow_the_definitions(
     late = engine.open("closed-loop", reporter=cast.resident, location="东柿社区")
     engine.fire(late.id, "file", actor=cast.operator)
     engine.fire(late.id, "dispatch", actor=cast.dispatcher, payload={"assignees": ["grid-7"]})
-    clock.advance(days=4)
+    clock.advance(days=6)  # past 3 working days from a Friday evening
     engine.tick()  # under supervision: late
     engine.fire(late.id, "finish", actor=cast.worker)
     engine.fire(late.id, "verify", actor=cast.inspector)
@@ -49,7 +49,7 @@ def test_figures_follow_the_definitions(
     total = report.total
     assert (total.received, total.cancelled, total.completed) == (5, 1, 3)
     assert total.completion_rate == 3 / 4
-    assert total.on_time_rate == 2 / 3
+    assert total.on_time_rate == 2 / 4  # 按期办结率: on time ÷ due to complete, as published
     assert total.satisfaction_rate == 2 / 3
     by_group = {figures.group: figures for figures in report.groups}
     assert by_group["喻义巷社区"].completion_rate == 1.0
@@ -57,7 +57,7 @@ def test_figures_follow_the_definitions(
     assert [figures.group for figures in report.ranking()] == ["喻义巷社区", "东柿社区"]
 
 
-def test_an_issue_closed_unrated_by_the_clock_is_late_and_unrated(
+def test_an_issue_closed_unrated_by_the_clock_is_on_time_and_unrated(
     engine: Engine, clock: ManualClock, cast: type[Cast]
 ) -> None:
     run_to_rating(engine, cast, "网格1", None)
@@ -65,7 +65,7 @@ def test_an_issue_closed_unrated_by_the_clock_is_late_and_unrated(
     engine.tick()
     total = accountability(engine).total
     assert total.completed == 1
-    assert total.on_time_rate == 0.0
+    assert total.on_time_rate == 1.0  # the clock closing an unrated issue is no lateness
     assert total.ratings == 0
     assert total.satisfaction_rate is None
 

@@ -449,8 +449,10 @@ def test_metrics_and_checks_hooks_are_collected_with_attribution() -> None:
 
 def test_a_hook_called_without_one_of_its_arguments_says_which() -> None:
     host = PluginHost(autoload=False)
-    with pytest.raises(TypeError, match=r"govflow_deadline was called without \['entered_at'\]"):
-        host.first("govflow_deadline", issue=None, state=None)
+    with pytest.raises(
+        TypeError, match=r"govflow_deadline was called without \['entered_at', 'due_time'\]"
+    ):
+        host.first("govflow_deadline", issue=None, state=None, limit=None)
 
 
 def test_a_dist_info_planted_in_the_working_directory_is_not_autoloaded(

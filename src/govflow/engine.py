@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -23,9 +24,11 @@ from govflow.access import AccessLists
 from govflow.audit import GENESIS, seal, verify_events
 from govflow.audit.hashing import DEFAULT_ALGORITHM, digest_function
 from govflow.authority import Authority
+from govflow.calendar import BusinessCalendar, Duration, china_calendar
 from govflow.clock import Clock, SystemClock
 from govflow.errors import (
     ConflictError,
+    DeadlineError,
     GuardFailedError,
     InvalidRequestError,
     InvalidWorkflowError,
@@ -44,6 +47,7 @@ from govflow.org import OrgGraph
 from govflow.plugins import PluginHost
 from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, InitialFields, Issue, PluginRef
 from govflow.store import MemoryStore, Store
+from govflow.timekeeping import TIMEKEEPER, Tables, Timekeeper
 from govflow.validate import (
     DEFAULT_LIMITS,
     JSONLimits,
@@ -100,6 +104,8 @@ class Engine:
     :param hash_algorithm: what the audit log is hashed with: ``sha256`` (the default) or
         ``sm3`` (see :mod:`govflow.audit.hashing`); each event records it.
     :param json_limits: how deep and large payloads and issue data may be.
+    :param calendar: the business calendar every due time is counted by; China's (official
+        holidays and 调休, 9:00–12:00 and 13:30–17:30, Asia/Shanghai) by default.
     """
 
     def __init__(
@@ -114,11 +120,14 @@ class Engine:
         guards: Mapping[str, Guard] | None = None,
         hash_algorithm: str = DEFAULT_ALGORITHM,
         json_limits: JSONLimits = DEFAULT_LIMITS,
+        calendar: BusinessCalendar | None = None,
     ) -> None:
         self.org = org
         self.store: Store = store if store is not None else MemoryStore()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.plugins = PluginHost(plugins, autoload=autoload)
+        self.calendar = calendar if calendar is not None else china_calendar()
+        self._time = Timekeeper(self.calendar, org, self.plugins)
         self.ledgers = build_ledgers(self.plugins, self.clock)
         # Asked once: most engines have no veto or listener plugins, and every move checks.
         self._vetoes = self.plugins.is_implemented("govflow_before_transition")
@@ -179,6 +188,7 @@ class Engine:
             compiled = CompiledWorkflow(workflow, guards, ref)
         except InvalidWorkflowError as err:
             raise PluginError(ref.name, str(err)) from err
+        self._time.add_workflow(workflow)
         self._compiled[workflow.key] = compiled
         if workflow.version > self._latest.get(workflow.name, 0):
             self._latest[workflow.name] = workflow.version
@@ -209,6 +219,20 @@ class Engine:
         if compiled is None:
             raise UnknownWorkflowError(name, version)
         return compiled
+
+    def due_time(
+        self, issue: Issue, duration: Duration | str, start: datetime | None = None
+    ) -> datetime:
+        """When ``duration`` (``"2h"``, ``"3d"``, ``"3wd"``, ``"8wh"``) from ``start`` (now, by
+        default) runs out for ``issue``: counted by the engine's calendar with the overrides of
+        the issue's locality. Every due time the engine sets comes from here; so must any
+        other code's (a summoned department's limit, say)."""
+        return self._time.due_time(issue, duration, start or self.clock.now())
+
+    def limit_tables(self, name: str, version: int | None = None) -> Tables:
+        """The limit tables in force for workflow ``name``, by state: the spec's rows and the
+        rows plugins added through ``govflow_limit_tables`` (theirs first: they win)."""
+        return self._time.tables(self._compiled_for(name, version).workflow)
 
     def get(self, issue_id: str, *, reader: Actor | str | None = None) -> Issue:
         """The issue as it stands now, as ``reader`` may see it: its workflow's personal data
@@ -374,11 +398,23 @@ class Engine:
         )
         record = json_data("joint", joint, self.json_limits)
         draft = Issue(*fields, data=payload, joint=record)  # what the deadline hook sees
-        due_at = self._deadline(spec, draft, spec.initial, now, decisions)
-        issue = draft if due_at is None else Issue(*fields, due_at, data=payload, joint=record)
+        due_at, limit = self._deadline(spec, draft, spec.initial, now, decisions)
+        timing = self._time.opened(spec, draft, now)
+        if spec.deadlines.warn_at is not None:
+            timing = self._time.entered(spec, draft, timing, limit=limit, due=due_at, now=now)
+        issue = (
+            draft
+            if due_at is None and not timing
+            else Issue(*fields, due_at, data=payload, joint=record, timing=timing)
+        )
         initial: Mapping[str, Any] = InitialFields(issue)
+        extra: dict[str, Any] = {}
         if record:
-            initial = MappingProxyType({**initial, "joint": record})
+            extra["joint"] = record
+        if timing:  # only then: most issues' open events share the issue's own fields
+            extra["timing"] = issue.timing
+        if extra:
+            initial = MappingProxyType({**initial, **extra})
         event = self._event(
             new_id,
             0,
@@ -458,6 +494,10 @@ class Engine:
                 issue_id,
                 f"expected version {expected_version} but the issue is at version {issue.version}",
             )
+        if issue.timing and "paused" in issue.timing:
+            raise DeadlineError(
+                issue_id, f"is paused ({issue.timing['paused']['reason']}): resume it first"
+            )
         compiled = self._compiled.get((issue.workflow, issue.workflow_version))
         if compiled is None:
             compiled = self._compiled_for(issue.workflow, issue.workflow_version)  # raises
@@ -507,17 +547,21 @@ class Engine:
                     report.extend(escalated)
                     if issue.due_at is None or issue.due_at > when:
                         continue
-                elif issue.due_at is None or issue.due_at > when:
-                    # The store's due index said yes, the issue's own (hashed) due time says no:
-                    # an index edited behind govflow's back must not fire a deadline early.
+                elif issue.alarm_at is None or issue.alarm_at > when:
+                    # The store's due index said yes, the issue's own (hashed) times say no: an
+                    # index edited behind govflow's back must not fire a deadline early.
                     report.skip(issue.id, "the store's due index disagrees with the issue's due_at")
+                    continue
+                if issue.alarm_at != issue.due_at and (issue.due_at is None or when < issue.due_at):
+                    report.append(self._warn(issue, when))  # 预警: the early warning is due
                     continue
                 move = next(
                     (m for m in compiled.workflow.outgoing(issue.state) if m.on_timeout), None
                 )
                 if move is None:
                     continue
-                payload = json_data("payload", {"overdue_since": issue.due_at.isoformat()})
+                overdue = {"overdue_since": issue.due_at.isoformat() if issue.due_at else None}
+                payload = json_data("payload", overdue)
                 report.append(
                     self._apply(
                         compiled,
@@ -535,6 +579,157 @@ class Engine:
             except Exception as error:
                 report.skip(issue.id, f"{type(error).__name__}: {error}")
         return report
+
+    # --- deadlines: 挂起, 延期 (see govflow.timekeeping) ------------------------------------
+
+    def pause(self, issue_id: str, *, actor: Actor, reason: str) -> Event:
+        """Pause (挂起) the issue's clocks: its state's limit and its 办结时限 stop running until
+        :meth:`resume`; no other move is accepted meanwhile. Appends a ``pause`` event naming
+        the reason. Needs one of the workflow's ``deadlines.pause_roles``."""
+        issue, workflow = self._deadline_subject(issue_id, "pause")
+        self._authorize_deadline(issue, "pause", workflow.deadlines.pause_roles, actor, "pausing")
+        now = self.clock.now()
+        timing = self._time.pause(workflow, issue, reason, now)
+        return self._clock_event(
+            issue, "pause", actor, payload={"reason": reason}, due_at=None, timing=timing, now=now
+        )
+
+    def resume(self, issue_id: str, *, actor: Actor) -> Event:
+        """Resume a paused issue: each clock runs on with what it had left when paused.
+        Appends a ``resume`` event. Needs one of ``deadlines.pause_roles``."""
+        issue, workflow = self._deadline_subject(issue_id, "resume", paused=True)
+        self._authorize_deadline(issue, "resume", workflow.deadlines.pause_roles, actor, "pausing")
+        now = self.clock.now()
+        due, timing = self._time.resume(issue, now)
+        return self._clock_event(
+            issue, "resume", actor, payload=EMPTY, due_at=due, timing=timing, now=now
+        )
+
+    def request_extension(
+        self, issue_id: str, *, actor: Actor, by: Duration | str, reason: str
+    ) -> Event:
+        """Ask for the running deadline to be extended (申请延期) by ``by``. The actor must be an
+        assignee of the issue or hold an extension role; the request is bounded by the
+        workflow's ``max_extensions`` and ``max_extension``. Appends ``request_extension``."""
+        issue, workflow = self._deadline_subject(issue_id, "request_extension")
+        roles = workflow.deadlines.extension_roles
+        if actor.id not in issue.assignees and not actor.has_any_role(roles):
+            raise PermissionDeniedError(
+                issue.id,
+                "request_extension",
+                actor.id,
+                missing_roles=sorted(roles),
+                reason="must be an assignee of the issue or approve extensions",
+            )
+        timing = self._time.request(workflow, issue, by, reason, actor.id)
+        payload = {"by": str(timing["requested"]["by"]), "reason": reason}
+        now = self.clock.now()
+        return self._clock_event(
+            issue,
+            "request_extension",
+            actor,
+            payload=payload,
+            due_at=issue.due_at,
+            timing=timing,
+            now=now,
+        )
+
+    def approve_extension(self, issue_id: str, *, actor: Actor) -> Event:
+        """Approve the pending extension request (批准延期): the running deadline (and the
+        办结时限) move later by the requested amount. Needs one of the workflow's
+        ``deadlines.extension_roles``, and someone other than the requester."""
+        issue, workflow = self._deadline_subject(issue_id, "extend")
+        self._authorize_deadline(
+            issue, "extend", workflow.deadlines.extension_roles, actor, "extensions"
+        )
+        due, timing, by = self._time.approve(issue, actor.id)
+        now = self.clock.now()
+        return self._clock_event(
+            issue, "extend", actor, payload={"by": by}, due_at=due, timing=timing, now=now
+        )
+
+    def refuse_extension(self, issue_id: str, *, actor: Actor, reason: str) -> Event:
+        """Refuse the pending extension request; the deadline stays. Needs an extension role."""
+        issue, workflow = self._deadline_subject(issue_id, "refuse_extension")
+        roles = workflow.deadlines.extension_roles
+        self._authorize_deadline(issue, "refuse_extension", roles, actor, "extensions")
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidRequestError("refusing an extension needs a reason")
+        timing = self._time.refuse(issue)
+        now = self.clock.now()
+        return self._clock_event(
+            issue,
+            "refuse_extension",
+            actor,
+            payload={"reason": reason},
+            due_at=issue.due_at,
+            timing=timing,
+            now=now,
+        )
+
+    def _deadline_subject(
+        self, issue_id: str, trigger: str, *, paused: bool = False
+    ) -> tuple[Issue, Workflow]:
+        issue = self.store.get(issue_id)
+        workflow = self._compiled_for(issue.workflow, issue.workflow_version).workflow
+        if workflow.state(issue.state).terminal:
+            raise DeadlineError(issue_id, f"is in terminal state {issue.state!r}: no {trigger}")
+        if not paused and issue.timing and "paused" in issue.timing:
+            raise DeadlineError(issue_id, "is paused: resume it first")
+        return issue, workflow
+
+    def _authorize_deadline(
+        self, issue: Issue, trigger: str, roles: frozenset[str], actor: Actor, what: str
+    ) -> None:
+        if not roles:
+            raise DeadlineError(issue.id, f"workflow {issue.workflow!r} allows no {what}")
+        refusal = self._refusal(issue, Transition(trigger, issue.state, issue.state, roles), actor)
+        if refusal is not None:
+            raise refusal
+
+    def _warn(self, issue: Issue, now: datetime) -> Event:
+        timing = {key: value for key, value in issue.timing.items() if key != "warn_at"}
+        due = issue.due_at
+        payload = {"due_at": None if due is None else due.isoformat()}
+        return self._clock_event(
+            issue, "warn", SYSTEM_CLOCK, payload=payload, due_at=due, timing=timing, now=now
+        )
+
+    def _clock_event(
+        self,
+        issue: Issue,
+        trigger: str,
+        actor: Actor,
+        *,
+        payload: Mapping[str, Any],
+        due_at: datetime | None,
+        timing: Mapping[str, Any],
+        now: datetime,
+    ) -> Event:
+        """Commit a deadline event: the issue stays in its state; its due time and timing
+        change. Built like any move, so the log verifies and replays it."""
+        data = json_data("payload", payload, self.json_limits)
+        frozen = MappingProxyType(dict(timing))
+        version = issue.version + 1
+        moved = attrs.evolve(issue, updated_at=now, due_at=due_at, version=version, timing=frozen)
+        event = self._event(
+            issue.id,
+            version,
+            trigger,
+            issue.state,
+            issue.state,
+            actor.id,
+            now,
+            due_at,
+            data,
+            MappingProxyType({"timing": frozen}),
+            TIMEKEEPER,
+            [],
+            self._previous_hash(issue),
+        )
+        self.store.commit(moved, event)
+        self._notify(moved, issue, event)
+        return event
 
     # --- internals -------------------------------------------------------------------------
 
@@ -591,7 +786,7 @@ class Engine:
                 ), None
         return None, None
 
-    def _apply(  # noqa: PLR0912  (one pass over a move, in order: a helper per step would cost a call on every move)
+    def _apply(  # noqa: PLR0912, PLR0915  (one pass over a move, in order: a helper per step would cost a call on every move)
         self,
         compiled: CompiledWorkflow,
         issue: Issue,
@@ -644,7 +839,9 @@ class Engine:
             if frozen is not None:
                 data = json_data("data", frozen, self.json_limits)
                 changes["data"] = data
-        due_at = self._deadline(compiled.workflow, issue, destination, when, decisions)
+        due_at, timing = self._next_deadline(
+            compiled.workflow, issue, move, destination, when, decisions
+        )
         if plan is not None:
             due_at, issue, assignees = plan.finish(self, move, assignees, due_at)
         handlers = issue.handlers
@@ -654,6 +851,8 @@ class Engine:
             if added:
                 handlers = (*handlers, *added)
                 changes["handlers"] = handlers
+        if timing is not issue.timing:
+            changes["timing"] = timing
 
         version = issue.version + 1
         moved = Issue(
@@ -672,6 +871,7 @@ class Engine:
             data,
             version,
             issue.joint,
+            timing,
         )
         if plan is not None and plan.changes:
             plan.merge_changes(changes, data)
@@ -735,6 +935,25 @@ class Engine:
         decisions.append(("assignees", answer[0]))
         return tuple(answer[1])
 
+    def _next_deadline(  # noqa: PLR0917  (one call site, on every move)
+        self,
+        workflow: Workflow,
+        issue: Issue,
+        move: Transition,
+        destination: str,
+        when: datetime,
+        decisions: list[tuple[str, PluginRef]],
+    ) -> tuple[datetime | None, Mapping[str, Any]]:
+        """The due time and timing after ``move``: a self-loop keeps the running deadline; a
+        timeout self-loop (a reminder) cannot, or it would fire again on every tick."""
+        timing = issue.timing
+        if destination == issue.state and not (move.restarts_deadline or move.on_timeout):
+            return issue.due_at, timing
+        due_at, limit = self._deadline(workflow, issue, destination, when, decisions)
+        if workflow.deadlines.warn_at is not None or (timing and "warn_at" in timing):
+            timing = self._time.entered(workflow, issue, timing, limit=limit, due=due_at, now=when)
+        return due_at, timing
+
     def _deadline(
         self,
         workflow: Workflow,
@@ -742,32 +961,42 @@ class Engine:
         state: str,
         entered_at: datetime,
         decisions: list[tuple[str, PluginRef]],
-    ) -> datetime | None:
+    ) -> tuple[datetime | None, Duration | None]:
         spec = workflow.state(state)
         if spec.terminal:
-            return None
-        return self._due(issue, spec, entered_at, decisions)
+            return None, None
+        limit = self._time.limit(workflow, spec, issue)
+        return self._due(issue, spec, limit, entered_at, decisions), limit
 
     def _limit_deadline(
         self,
         issue: Issue,
         state: State,
-        limit: timedelta,
+        limit: Duration,
         entered_at: datetime,
         decisions: list[tuple[str, PluginRef]],
     ) -> datetime | None:
         """When a task of ``limit`` started in ``state`` at ``entered_at`` falls due (a join's
-        party): the deadline hook asked as for the state, with the task's limit."""
-        return self._due(issue, attrs.evolve(state, time_limit=limit), entered_at, decisions)
+        party): the deadline hook asked as for the state, with the task's limit, counted by the
+        engine's calendar like every other due time."""
+        return self._due(issue, state, limit, entered_at, decisions)
 
     def _due(
         self,
         issue: Issue,
         spec: State,
+        limit: Duration | None,
         entered_at: datetime,
         decisions: list[tuple[str, PluginRef]],
     ) -> datetime | None:
-        answer = self.plugins.first_args("govflow_deadline", (issue, spec, entered_at))
+        answer = self.plugins.first(
+            "govflow_deadline",
+            issue=issue,
+            state=spec,
+            entered_at=entered_at,
+            limit=limit,
+            due_time=partial(self._time.due_time, issue),
+        )
         if answer is None:
             return None
         decisions.append(("due_at", answer[0]))

@@ -203,6 +203,33 @@ class ConflictError(RefusalError):
         super().__init__(f"issue {issue_id!r}: {message}")
 
 
+class CalendarRangeError(RefusalError, LookupError):
+    """A date falls outside the years a business calendar has holiday data for.
+
+    Raised while computing a due time, before anything is committed: the move is refused and
+    nothing changes. Install a newer ``chinese-calendar`` (or give the calendar that year's
+    table) to count time in those years.
+    """
+
+    def __init__(self, day: object, first: int, last: int, source: str) -> None:
+        self.day = day
+        self.first = first
+        self.last = last
+        self.source = source
+        super().__init__(
+            f"{source} has no holiday data for {day}: it covers the years {first}–{last} only"
+        )
+
+
+class DeadlineError(RefusalError):
+    """A deadline operation (pause, resume, extension) is not possible on this issue now."""
+
+    def __init__(self, issue_id: str, problem: str) -> None:
+        self.issue_id = issue_id
+        self.problem = problem
+        super().__init__(f"issue {issue_id!r}: {problem}")
+
+
 class StoreError(GovflowError):
     """The store could not do its work: the database is unreachable, a table is missing, the
     server failed. Not a refusal of the request: the same call may succeed later."""
@@ -253,9 +280,11 @@ class LedgerIntegrityError(IntegrityError):
 
 __all__ = [
     "AccessRefusedError",
+    "CalendarRangeError",
     "ConflictError",
     "CorruptRecordError",
     "DataLoadError",
+    "DeadlineError",
     "DefinitionError",
     "GovflowError",
     "GuardFailedError",

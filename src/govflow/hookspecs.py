@@ -22,7 +22,7 @@ A minimal plugin is a module or object with decorated functions::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from govflow.org.graph import OrgGraph
     from govflow.org.schema import OrgSchema
     from govflow.records import Actor, Event, Issue
+    from govflow.workflow.durations import Duration
+    from govflow.workflow.limits import Limit
     from govflow.workflow.machine import Guard
     from govflow.workflow.spec import State, Transition, Workflow
 
@@ -125,15 +127,17 @@ def govflow_metrics() -> Mapping[str, Any]:
 
     Example::
 
-        def reopened(issues, events):
-            return sum(any(e.trigger == "rework" for e in events[i.id]) for i in issues)
-
         @hookimpl
         def govflow_metrics():
-            return {"reworked issues": reopened}
+            return {"supervised": Metric("supervised", "fired:supervise", "dispatched")}
 
-    :return: a mapping of metric name to a callable ``metric(issues, events)`` taking the
-        engine's issues and their events and returning the figure.
+    :return: a mapping of name to a :class:`govflow.metrics.Metric` (a numerator and a
+        denominator of facts, exclusions, a weight: computed by the in-memory fold and by SQL
+        aggregation alike, and rankable), or, for a figure no ratio expresses, to a callable
+        ``metric(issues, events)`` taking the engine's issues and their events (issue id →
+        events) and returning the figure, computed in memory by
+        :func:`govflow.metrics.accountability` only. Two plugins declaring a Metric of the same
+        name is a :class:`~govflow.errors.PluginError`.
     """
     raise NotImplementedError
 
@@ -299,11 +303,18 @@ def govflow_resolve_assignees(
 
 
 @hookspec(firstresult=True)
-def govflow_deadline(issue: Issue, state: State, entered_at: datetime) -> datetime | None:
+def govflow_deadline(
+    issue: Issue,
+    state: State,
+    entered_at: datetime,
+    limit: Duration | None,
+    due_time: Callable[[Duration, datetime], datetime],
+) -> datetime | None:
     """When an issue entering ``state`` at ``entered_at`` becomes overdue. *firstresult*.
 
-    The built-in deadline plugin answers last with ``entered_at + state.time_limit``; a
-    working-day calendar plugin answers first to skip weekends and holidays.
+    The built-in deadline plugin answers last with ``due_time(limit, entered_at)``. Prefer
+    changing limits through ``govflow_limit_tables`` (data ``govflow check`` sees) to answering
+    here; a plugin that does answer should count with ``due_time`` so the calendar applies.
 
     Example::
 
@@ -314,6 +325,9 @@ def govflow_deadline(issue: Issue, state: State, entered_at: datetime) -> dateti
             return next_working_time(entered_at + state.time_limit)  # skip weekends
 
     :param issue: the issue as it was before entering the state.
+    :param limit: the state's limit for this issue (its table row, or ``time_limit``).
+    :param due_time: ``due_time(duration, start)``, the engine's calendar arithmetic for this
+        issue (:meth:`govflow.Engine.due_time`).
     :return: the due time, or None to let another plugin decide.
     """
     raise NotImplementedError
@@ -349,6 +363,28 @@ def govflow_parties(  # noqa: PLR0917  (the move's facts, like govflow_resolve_a
     :return: party ids (units or persons), or tables ``{"id": ..., "limit": "2d"}`` giving a
         party its own time to report; or None to let another plugin decide. The engine
         records the plugin in the event's ``decisions`` under ``parties``.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_limit_tables(workflow: Workflow) -> Mapping[str, Iterable[Limit]] | None:
+    """Add rows to ``workflow``'s limit tables (by category × urgency). Called once per
+    workflow when an engine is built; every plugin's rows are kept.
+
+    Example::
+
+        @hookimpl
+        def govflow_limit_tables(workflow):
+            if workflow.name == "closed-loop":
+                return {"handling": [{"category": "矛盾调解", "limit": "5wd"}]}
+            return None
+
+    :param workflow: a workflow being registered.
+    :return: ``{state name: rows}``, each row a :class:`~govflow.workflow.limits.Limit` or
+        its plain form ``{"limit": "8wh", "urgency": "urgent"}``; None or ``{}`` to add nothing.
+        A plugin's rows win over the spec's of the same specificity; a state that does not
+        exist or has no default ``time_limit`` is a :class:`~govflow.errors.PluginError`.
     """
     raise NotImplementedError
 

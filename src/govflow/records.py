@@ -105,7 +105,10 @@ class Issue:
     ``version`` counts accepted moves (0 when just opened) and equals the sequence number of the
     issue's last event; pass it back as ``expected_version`` to guard against lost updates.
     ``handlers`` are the actors who worked the issue in a processing state: they may not
-    evaluate it. ``due_at`` is when the current state's time limit runs out (None: no limit).
+    evaluate it. ``due_at`` is when the current state's time limit runs out (None: no limit,
+    or the issue is paused). ``timing`` is the engine's deadline bookkeeping, as JSON data
+    (see :mod:`govflow.timekeeping`): the overall due time (办结时限), a pending early warning,
+    a pause, extensions granted and requested.
     """
 
     id: str
@@ -126,6 +129,18 @@ class Issue:
     #: parties, linked issues, the parent issue, loop counts. Read it through
     #: :func:`govflow.joint.parties` and friends rather than by key.
     joint: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    timing: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+
+    @property
+    def alarm_at(self) -> datetime | None:
+        """When the deadline clock next has something to do with the issue: its pending early
+        warning, else its due time. What stores index for :meth:`~govflow.store.Store.due`."""
+        timing = self.timing
+        if timing:
+            warn = timing.get("warn_at")
+            if warn is not None:
+                return datetime.fromisoformat(warn)
+        return self.due_at
 
 
 class InitialFields(Mapping[str, Any]):

@@ -28,6 +28,7 @@ from govflow import (
     verify_events,
 )
 from govflow.errors import ConflictError, IntegrityError, InvalidRequestError, UnknownIssueError
+from govflow.testing import past
 from govflow.testing.hostile import json_data, log_text
 from tests.store.conftest import Backend
 
@@ -59,7 +60,7 @@ def full_loop(engine: Engine, clock: ManualClock) -> str:
     clock.advance(minutes=30)
     engine.fire(issue.id, "file", actor=OPERATOR)
     engine.fire(issue.id, "dispatch", actor=DISPATCHER, payload={"assignees": [WORKER.id]})
-    clock.advance(days=3, seconds=1)
+    past(engine.get(issue.id).due_at, clock)  # 3 working days: the calendar counts them
     engine.tick()  # handling → supervised by the clock
     engine.fire(issue.id, "finish", actor=WORKER, payload={"说明": "已更换灯泡"})
     engine.fire(issue.id, "rework", actor=INSPECTOR, payload={"reason": "灯罩未装好"})
@@ -259,7 +260,7 @@ def test_tick_finds_due_issues(backend: Backend) -> None:
         # An hour and 20 minutes later, only late's 1h limit has passed; the others follow.
         clock.advance(hours=1, minutes=1)
         assert [issue.id for issue in engine.store.due(clock.now())] == [late.id]
-        clock.advance(days=3)
+        clock.advance(days=7)  # past handling's 3 working days, whatever the weekday
         due = [issue.id for issue in engine.store.due(clock.now())]
         assert due == [late.id, early.id, handled.id]  # earliest due first
         fired = engine.tick()  # only handling has a timeout move

@@ -52,6 +52,7 @@ def test_the_recorder_sees_declarations_and_moves_in_order() -> None:
         "govflow_ledgers",
         "govflow_guards",
         "govflow_workflows",
+        "govflow_limit_tables",
         "govflow_conflict_rules",
         "govflow_body_resolvers",
         "govflow_access_lists",

@@ -15,6 +15,7 @@ from govflow_four_deliberations import DECISION, WORKFLOW, bodies
 
 from govflow import Actor, Engine, ManualClock, workflow_to_mermaid
 from govflow.errors import GuardFailedError, PermissionDeniedError, TransitionNotAllowedError
+from govflow.metrics import Ratio, compute
 
 START = datetime(2026, 4, 1, 9, tzinfo=UTC)
 
@@ -357,3 +358,20 @@ def test_only_the_branch_records_a_gate_meeting(engine: Engine, gate: str) -> No
             issue_id, f"pass_{gate}", actor=VILLAGER, payload=_meeting(gate, members, members)
         )
     assert engine.get(issue_id).state == gate
+
+
+def test_a_matter_run_on_time_is_100_percent_on_time(engine: Engine, clock: ManualClock) -> None:
+    """The clock passes both notice periods; that is the method working, not lateness."""
+    issue_id = _matter(engine)
+    for step in (_propose, _consult, _review, _resolve):
+        step(engine, issue_id)
+    clock.advance(days=5)
+    engine.tick()  # 决议公开 period passed by the clock
+    engine.fire(issue_id, "report_result", actor=SECRETARY, payload={"spent": 182000})
+    clock.advance(days=5)
+    engine.tick()  # 结果公开 period passed by the clock
+    assert engine.get(issue_id).state == "closed"
+    report = compute(engine, ["completion", "on_time"])
+    assert report.total["completion"] == Ratio(1, 1)
+    assert report.total["on_time"] == Ratio(1, 1)
+    assert report.total["on_time"].percent() == "100.00 %"

@@ -389,10 +389,10 @@ def test_communities_are_ranked_on_figures_and_scores(engine: Engine, clock: Man
     assert [a.community for a in ranking[:2]] == [WENBIN, runner_up]
     first = ranking[0]
     assert first.rank == 1
-    # Completed and satisfied (100 each), but on time 0: govflow's on-time rate counts any move
-    # the deadline clock made as late, and the publicity period (示) ends by the clock.
-    assert first.quantitative == pytest.approx(200 / 3)
-    assert first.total == pytest.approx(0.6 * 200 / 3 + 0.4 * 80)
+    # Completed, on time and satisfied (100 each): the publicity period (示) ends by the clock,
+    # and a notice period passed on schedule is not lateness (按期办结率 counts handling states).
+    assert first.quantitative == pytest.approx(100)
+    assert first.total == pytest.approx(0.6 * 100 + 0.4 * 80)
     assert ranking[1].total == pytest.approx(0.4 * 95)
     assert len(ranking) == len(communities)
     with pytest.raises(ValueError, match=r"0\.\.100"):

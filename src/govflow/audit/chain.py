@@ -41,6 +41,7 @@ CHANGEABLE = frozenset(
         "handlers",
         "data",
         "joint",
+        "timing",
     }
 )
 

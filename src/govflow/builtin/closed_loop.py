@@ -18,10 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from govflow.hookspecs import hookimpl
+from govflow.metrics.labels import RATINGS
 from govflow.workflow.machine import Guard, MoveContext
 from govflow.workflow.spec import Relation, State, StateKind, Transition, Workflow
 
-#: Satisfaction answers a resident may give (满意 / 基本满意 / 不满意).
+#: Satisfaction answers a resident may give, in English codes; the Chinese labels (满意 /
+#: 基本满意 / 不满意 ...) of :data:`govflow.metrics.RATINGS` are accepted as well.
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 
 CLOSED_LOOP = Workflow(
@@ -31,9 +33,9 @@ CLOSED_LOOP = Workflow(
     states=[
         State("collected", "信息收集 collected", StateKind.OPEN, time_limit="2h"),
         State("filed", "案卷建立 filed", StateKind.OPEN, time_limit="1h"),
-        State("handling", "任务处理 handling", StateKind.PROCESSING, time_limit="3d"),
-        State("supervised", "督办 supervised", StateKind.PROCESSING, time_limit="1d"),
-        State("fed_back", "处理反馈 fed back", StateKind.FEEDBACK, time_limit="1d"),
+        State("handling", "任务处理 handling", StateKind.PROCESSING, time_limit="3wd"),
+        State("supervised", "督办 supervised", StateKind.PROCESSING, time_limit="1wd"),
+        State("fed_back", "处理反馈 fed back", StateKind.FEEDBACK, time_limit="1wd"),
         State("evaluating", "群众评议 evaluating", StateKind.FEEDBACK, time_limit="3d"),
         State("closed", "结案 closed", StateKind.CLOSED),
         State("cancelled", "不予立案 cancelled", StateKind.CANCELLED),
@@ -101,8 +103,10 @@ CLOSED_LOOP = Workflow(
 
 
 def satisfaction_given(context: MoveContext) -> bool:
-    """The payload carries a ``satisfaction`` of satisfied, basically_satisfied or dissatisfied."""
-    return context.payload.get("satisfaction") in SATISFACTION
+    """The payload carries a ``satisfaction`` the figures know: satisfied, basically_satisfied,
+    dissatisfied, or a Chinese label such as 满意, 基本满意, 不满意."""
+    answer = context.payload.get("satisfaction")
+    return isinstance(answer, str) and answer in RATINGS
 
 
 def reason_given(context: MoveContext) -> bool:

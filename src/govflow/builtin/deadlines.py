@@ -1,16 +1,23 @@
-"""Default deadlines: a state's time limit counted in plain elapsed time from entering it.
+"""Default deadlines: a state's limit for the issue (its table row, else its ``time_limit``),
+counted by the engine's business calendar (working days, holidays, office hours).
 
-Registered ``trylast`` so that a calendar plugin (working days, holidays) answers first.
+Registered ``trylast`` so that a plugin answering ``govflow_deadline`` itself is asked first;
+most plugins change the limit tables (``govflow_limit_tables``) instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from govflow.hookspecs import hookimpl
-from govflow.workflow.spec import State
+from govflow.workflow.durations import Duration
 
 
 @hookimpl(trylast=True)
-def govflow_deadline(state: State, entered_at: datetime) -> datetime | None:
-    return None if state.time_limit is None else entered_at + state.time_limit
+def govflow_deadline(
+    entered_at: datetime,
+    limit: Duration | None,
+    due_time: Callable[[Duration, datetime], datetime],
+) -> datetime | None:
+    return None if limit is None else due_time(limit, entered_at)

@@ -14,7 +14,7 @@ from govflow.cli.records import figures_table
 def demo_command(
     ctx: typer.Context,
     *,
-    issues: Annotated[int, typer.Option(min=1, help="issues to simulate")] = 300,
+    issues: Annotated[int, typer.Option(min=1, help="issues to simulate")] = 600,
     days: Annotated[int, typer.Option(min=1, help="simulated days")] = 30,
     seed: Annotated[int, typer.Option(help="the same seed, the same log")] = 2024,
     database: Annotated[
@@ -27,7 +27,7 @@ def demo_command(
     Loads 蚌山区 from the shipped division table, simulates residents' issues through the
     closed loop, prints the accountability figures and verifies every issue's audit log.
     """
-    from govflow.demo import run_demo  # noqa: PLC0415  (loads the district's data)
+    from govflow.demo import MIN_SAMPLE, run_demo  # noqa: PLC0415  (loads the district's data)
     from govflow.store.sql import SQLStore  # noqa: PLC0415  (imports SQLAlchemy)
 
     out = output(ctx)
@@ -50,10 +50,14 @@ def demo_command(
         f"办结率 completion {percent(total.completion_rate)}   on time "
         f"{percent(total.on_time_rate)}   满意率 satisfaction {percent(total.satisfaction_rate)}"
     )
-    ranked = result.report.ranking()
+    ranking = result.report.rank(min_sample=MIN_SAMPLE)
+    by_group = {figures.group: figures for figures in result.report.groups}
+    ranked = [by_group[group] for group in ranking.order()]
     out.print(
         figures_table(
-            f"Communities ranked (top {min(top, len(ranked))} of {len(ranked)})", ranked[:top]
+            f"Communities ranked by 综合得分 (top {min(top, len(ranked))} of {len(ranked)} with "
+            f"at least {MIN_SAMPLE} issues; {len(ranking.too_small)} with fewer, not ranked)",
+            ranked[:top],
         )
     )
     out.print(f"Audit log: {result.events_verified} events verified, every hash chain intact.")

@@ -152,7 +152,11 @@ def metrics_command(
 
     out = output(ctx)
     with open_store(database) as store:
-        report = accountability(engine_on(store), group_by=_group(by))
+        engine = engine_on(store)
+        if by is GroupBy.LOCATION:  # counted by the database itself
+            report = accountability(engine, source="sql")
+        else:
+            report = accountability(engine, group_by=_group(by))
     ranked = report.ranking()
     if as_json:
         out.json(

@@ -10,7 +10,7 @@ parties as it does to states.
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -24,7 +24,7 @@ from govflow.joint.record import (
     iso,
     parse_time,
 )
-from govflow.workflow.durations import parse_duration
+from govflow.workflow.durations import Duration, parse_duration
 
 if TYPE_CHECKING:
     from govflow.engine import Engine
@@ -77,10 +77,10 @@ def parties(issue: Issue) -> tuple[Party, ...]:
     )
 
 
-def _requested(value: Any, where: str) -> list[tuple[str, timedelta | None]]:
+def _requested(value: Any, where: str) -> list[tuple[str, Duration | None]]:
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise InvalidRequestError(f"{where} must be a list of party ids or tables, got {value!r}")
-    out: list[tuple[str, timedelta | None]] = []
+    out: list[tuple[str, Duration | None]] = []
     for item in value:
         if isinstance(item, str) and item:
             out.append((item, None))
@@ -107,7 +107,7 @@ def choose_parties(
     actor: Actor,
     payload: Mapping[str, Any],
     decisions: list[tuple[str, PluginRef]],
-) -> list[tuple[str, timedelta | None]]:
+) -> list[tuple[str, Duration | None]]:
     """The parties of a new round: the payload's, else the ``govflow_parties`` hook's."""
     if PARTIES_KEY in payload:
         return _requested(payload[PARTIES_KEY], f"payload {PARTIES_KEY!r}")

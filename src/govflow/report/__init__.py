@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from govflow.demo import MIN_SAMPLE
 from govflow.errors import IntegrityError
 from govflow.metrics import AccountabilityReport, Figures, accountability, figures_for
 from govflow.records import Event, Issue
@@ -115,6 +116,7 @@ def season_report(engine: Engine, result: SeasonResult, *, slowest: int = 5) -> 
     communities: AccountabilityReport = accountability(
         engine, group_by=grouped_by(org, ("community", "administrative_village"))
     )
+    by_community = {figures.group: figures for figures in communities.groups}
     issues = list(engine.issues())
     events = {issue.id: engine.history(issue.id) for issue in issues}
     days = (result.end - result.start).days
@@ -174,7 +176,11 @@ def season_report(engine: Engine, result: SeasonResult, *, slowest: int = 5) -> 
         deadline_moves=result.deadline_moves,
         total=communities.total,
         streets=tuple(streets.ranking()),
-        ranking=tuple(communities.ranking()),
+        # Ranked by the composite (响应率 10 %, 办结率 45 %, 满意率 45 %); a community with fewer
+        # than MIN_SAMPLE issues, or missing a part of the composite, is not ranked.
+        ranking=tuple(
+            by_community[group] for group in communities.rank(min_sample=MIN_SAMPLE).order()
+        ),
         days=tuple(timeline),
         slowest=slow,
         workflows=tuple(engine.workflow(name) for name in dict.fromkeys(result.opened)),

@@ -93,7 +93,8 @@ class Store(Protocol):
         ...
 
     def due(self, now: datetime) -> Iterator[Issue]:
-        """Issues whose ``due_at`` is at or before ``now``, earliest first."""
+        """Issues whose ``alarm_at`` (a pending early warning, else ``due_at``) is at or before
+        ``now``, earliest first."""
         ...
 
     def issues(self) -> Iterator[Issue]:

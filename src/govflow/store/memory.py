@@ -109,6 +109,44 @@ class MemoryStore:
         events = self._events.get(issue_id)
         return self._unpack(issue_id, events[-1]) if events else None
 
+    def moves(
+        self, issue_id: str, keys: tuple[str, str]
+    ) -> list[tuple[str, str | None, str, str, datetime, datetime | None, Any, Any]]:
+        """The issue's events as ``(trigger, source, destination, actor, at, due_at,
+        payload[keys[0]], payload[keys[1]])`` tuples (None for a key the payload lacks),
+        oldest first: what the figures read (:mod:`govflow.metrics.fold`), without building
+        an event for each."""
+        first, second = keys
+        out = []
+        for kept in self._events.get(issue_id, ()):
+            if type(kept) is tuple:
+                one = two = None
+                count = kept[_FIXED - 1]  # the payload's key count ends the fixed fields
+                if count:
+                    for index in range(_FIXED, _FIXED + 2 * count, 2):
+                        key = kept[index]
+                        if key == first:
+                            one = kept[index + 1]
+                        elif key == second:
+                            two = kept[index + 1]
+                out.append((*kept[1:7], one, two))
+            else:
+                event: Event = kept  # type: ignore[assignment]  # the open or latest event
+                payload = event.payload
+                out.append(
+                    (
+                        event.trigger,
+                        event.source,
+                        event.destination,
+                        event.actor,
+                        event.at,
+                        event.due_at,
+                        payload.get(first) if payload else None,
+                        payload.get(second) if payload else None,
+                    )
+                )
+        return out
+
     def find_idempotent(self, issue_id: str, key: str) -> Event | None:
         sequence = self._keys.get((issue_id, key))
         if sequence is None:
@@ -146,8 +184,9 @@ class MemoryStore:
             self._keys[(issue.id, idempotency_key)] = event.sequence
             if event.sequence == 0:
                 self._opening_keys[idempotency_key] = issue.id
-        if issue.due_at is not None:
-            heapq.heappush(self._deadlines, (issue.due_at, issue.id, issue.version))
+        alarm = issue.alarm_at
+        if alarm is not None:
+            heapq.heappush(self._deadlines, (alarm, issue.id, issue.version))
 
     def due(self, now: datetime) -> Iterator[Issue]:
         check_time("now", now)  # a naive time has no place on the deadline heap
@@ -160,8 +199,9 @@ class MemoryStore:
                 found.append(issue)
         # Still-current entries go back: the caller may not move them (a guard may say no).
         for issue in found:
-            assert issue.due_at is not None
-            heapq.heappush(heap, (issue.due_at, issue.id, issue.version))
+            alarm = issue.alarm_at
+            assert alarm is not None
+            heapq.heappush(heap, (alarm, issue.id, issue.version))
         return iter(found)
 
     def issues(self) -> Iterator[Issue]:

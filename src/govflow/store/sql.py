@@ -4,8 +4,9 @@ Four tables, all prefixed ``govflow_`` so they can share a database with an appl
 
 ``govflow_issues``
     one row per issue, every :class:`~govflow.records.Issue` field plus ``position`` (the order
-    issues were opened in) and ``due_key`` (``due_at`` as microseconds since the epoch, UTC,
-    indexed: what :meth:`SQLStore.due` searches).
+    issues were opened in) and ``due_key`` (the issue's ``alarm_at`` -- its pending early
+    warning, else its ``due_at`` -- as microseconds since the epoch, UTC, indexed: what
+    :meth:`SQLStore.due` searches).
 ``govflow_events``
     the audit log: one row per event, keyed by ``(issue_id, sequence)``.
 ``govflow_idempotency``
@@ -61,7 +62,7 @@ __all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 6
 
 _T = TypeVar("_T")
 
@@ -95,6 +96,7 @@ _issues = sa.Table(
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("joint", sa.Text, nullable=False),
+    sa.Column("timing", sa.Text, nullable=False, server_default="{}"),
     sa.UniqueConstraint("id", name="govflow_issues_id_key"),
     sa.Index("govflow_issues_due", "due_key", "id"),
 )
@@ -214,7 +216,7 @@ def _decode_change(key: str, value: Any) -> Any:
     # JSON has no tuples: give back what the engine put in an event's changes.
     if key in ("assignees", "handlers") and isinstance(value, list):
         return tuple(value)
-    if key in ("data", "joint") and isinstance(value, dict):
+    if key in ("data", "joint", "timing") and isinstance(value, dict):
         return freeze_mapping(value)
     return value
 
@@ -241,12 +243,13 @@ def _issue_values(issue: Issue) -> dict[str, Any]:
         "opened_at": issue.opened_at.isoformat(),
         "updated_at": issue.updated_at.isoformat(),
         "due_at": None if due is None else due.isoformat(),
-        "due_key": None if due is None else _time_key(due),
+        "due_key": None if (alarm := issue.alarm_at) is None else _time_key(alarm),
         "assignees": _dump(issue.assignees),
         "handlers": _dump(issue.handlers),
         "data": _dump(issue.data),
         "version": issue.version,
         "joint": _dump(issue.joint),
+        "timing": _dump(issue.timing),
     }
 
 
@@ -269,6 +272,7 @@ def _issue_from_row(row: sa.Row[Any]) -> Issue:
         data=_load_mapping(m["data"]),
         version=m["version"],
         joint=_load_mapping(m["joint"]),
+        timing=_load_mapping(m["timing"]),
     )
 
 
@@ -559,6 +563,18 @@ class SQLStore:
             with conn.begin():
                 yield conn
 
+    def read(self, what: str, work: Callable[[sa.Connection], _T]) -> _T:
+        """Run ``work`` on a connection to the store's database and return what it returns:
+        for read-only queries over :data:`metadata`'s tables (the figures'
+        :mod:`govflow.metrics.sql` aggregation). Database failures are reported as
+        :class:`~govflow.errors.StoreError` naming ``what``."""
+        return self._run(what, work)
+
+    @property
+    def dialect(self) -> str:
+        """The database's SQLAlchemy dialect name (``sqlite``, ``postgresql``)."""
+        return self._engine.dialect.name
+
     def _run(self, what: str, work: Callable[[sa.Connection], _T], *, write: bool = False) -> _T:
         """``work`` in one transaction; database failures as govflow errors naming ``what``.
 
@@ -689,7 +705,8 @@ class SQLStore:
         return None if row is None else _read(_event_from_row, row, row._mapping["issue_id"], 0)
 
     def due(self, now: datetime) -> Iterator[Issue]:
-        """Issues whose ``due_at`` is at or before ``now``, earliest first (index on due_key)."""
+        """Issues whose ``alarm_at`` (early warning or due time) is at or before ``now``,
+        earliest first (index on due_key)."""
         check_time("now", now)  # refused as by every store, not guessed to be UTC
         rows = self._run(
             "find due issues",

@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from govflow.calendar import BusinessCalendar
 from govflow.clock import Clock
 from govflow.engine import Engine
 from govflow.errors import (
@@ -200,6 +201,7 @@ class RecordingEngine(Engine):
         workflows: Iterable[Workflow] = (),
         guards: Mapping[str, Guard] | None = None,
         coverage: CoverageCollector | None = None,
+        calendar: BusinessCalendar | None = None,
     ) -> None:
         self.coverage = coverage
         listener = _Listener(coverage) if coverage is not None else None
@@ -211,6 +213,7 @@ class RecordingEngine(Engine):
             autoload=autoload,
             workflows=workflows,
             guards=guards,
+            calendar=calendar,
         )
         if listener is not None:
             listener.engine = self

@@ -7,11 +7,16 @@ Fixtures:
     only when the test says ``fake_clock.advance(hours=...)``.
 ``govflow_engine``
     a factory ``govflow_engine(*plugins, org=None, workflows=(), guards=None, store=None,
-    autoload=False, clock=None)`` returning a :class:`~govflow.testing.RecordingEngine`
-    (an :class:`~govflow.Engine`) on ``fake_clock`` unless ``clock`` is given. Installed
-    plugins are not loaded unless ``autoload=True``, so tests are hermetic.
+    autoload=False, clock=None, calendar=None)`` returning a
+    :class:`~govflow.testing.RecordingEngine` (an :class:`~govflow.Engine`) on ``fake_clock``
+    unless ``clock`` is given. Installed plugins are not loaded unless ``autoload=True``, so
+    tests are hermetic.
 ``hook_recorder``
     a fresh :class:`~govflow.testing.HookRecorder`; pass it to ``govflow_engine``.
+``fixed_calendar``
+    a factory of business calendars on a fixed holiday table
+    (:func:`govflow.testing.calendar.fixed_calendar`): deadlines that do not depend on the
+    installed ``chinese-calendar``'s years.
 ``org_factory``
     builds a small org graph from a compact literal (see :func:`govflow.testing.org.build_org`).
 ``audit_checkpoint``
@@ -33,8 +38,10 @@ from typing import Any, Protocol
 
 import pytest
 
+from govflow.calendar import BusinessCalendar
 from govflow.clock import Clock, ManualClock
 from govflow.store import Store
+from govflow.testing.calendar import fixed_calendar
 from govflow.testing.coverage import CoverageCollector, RecordingEngine
 from govflow.testing.org import build_org
 from govflow.testing.recorder import HookRecorder
@@ -60,6 +67,7 @@ class EngineFactory(Protocol):
         store: Store | None = None,
         autoload: bool = False,
         clock: Clock | None = None,
+        calendar: BusinessCalendar | None = None,
     ) -> RecordingEngine: ...
 
 
@@ -113,6 +121,7 @@ def govflow_engine(request: pytest.FixtureRequest, fake_clock: ManualClock) -> E
         store: Store | None = None,
         autoload: bool = False,
         clock: Clock | None = None,
+        calendar: BusinessCalendar | None = None,
     ) -> RecordingEngine:
         return RecordingEngine(
             org,
@@ -123,6 +132,7 @@ def govflow_engine(request: pytest.FixtureRequest, fake_clock: ManualClock) -> E
             workflows=workflows,
             guards=guards,
             coverage=collector,
+            calendar=calendar,
         )
 
     return build
@@ -153,6 +163,13 @@ class CheckpointMaker:
 @pytest.fixture
 def audit_checkpoint(tmp_path: Any, fake_clock: ManualClock) -> CheckpointMaker:
     return CheckpointMaker(tmp_path, fake_clock)
+
+
+@pytest.fixture(name="fixed_calendar")
+def fixed_calendar_fixture() -> Callable[..., BusinessCalendar]:
+    """A factory of calendars on a fixed holiday table; see
+    :func:`govflow.testing.calendar.fixed_calendar`."""
+    return fixed_calendar
 
 
 @pytest.fixture

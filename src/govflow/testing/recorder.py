@@ -9,7 +9,7 @@ Pass it to the engine when building it: ``govflow_engine(recorder)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -19,6 +19,7 @@ import attrs
 from govflow.hookspecs import hookimpl
 from govflow.org.graph import OrgGraph
 from govflow.records import Actor, Event, Issue
+from govflow.workflow.durations import Duration
 from govflow.workflow.spec import State, Transition, Workflow
 
 _first = hookimpl(tryfirst=True)
@@ -153,8 +154,26 @@ class HookRecorder:
         )
 
     @_first
-    def govflow_deadline(self, issue: Issue, state: State, entered_at: datetime) -> None:
-        self._record("govflow_deadline", issue=issue, state=state, entered_at=entered_at)
+    def govflow_deadline(
+        self,
+        issue: Issue,
+        state: State,
+        entered_at: datetime,
+        limit: Duration | None,
+        due_time: Callable[[Duration, datetime], datetime],
+    ) -> None:
+        self._record(
+            "govflow_deadline",
+            issue=issue,
+            state=state,
+            entered_at=entered_at,
+            limit=limit,
+            due_time=due_time,
+        )
+
+    @_first
+    def govflow_limit_tables(self, workflow: Workflow) -> None:
+        self._record("govflow_limit_tables", workflow=workflow)
 
     @_first
     def govflow_parties(  # noqa: PLR0917  (every argument of the hookspec)

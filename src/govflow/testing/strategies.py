@@ -15,16 +15,19 @@ Needs hypothesis (a dev extra of govflow; whoever imports this module has it)::
 ``org_literals()`` generates compact org literals (see :mod:`govflow.testing.org`) and
 ``org_graphs()`` builds them into ``govflow.org.OrgGraph`` objects (which needs
 :mod:`govflow.org`). ``ledger_records()`` generates the arguments of one ledger entry.
+``durations()`` gives time limits of every kind (``2h``, ``3d``, ``3wd``, ``8wh``) and
+``calendar_instants()`` instants the installed holiday data covers, with room for a limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
 
+from govflow.calendar import ChinaHolidays, Duration, WorkingTime
 from govflow.records import Actor
 from govflow.testing.org import build_org
 from govflow.workflow.spec import Relation, State, StateKind, Transition, Workflow
@@ -262,6 +265,26 @@ def ledger_records(
     }
 
 
+def durations() -> st.SearchStrategy[Duration]:
+    """Time limits of every kind: natural (a minute to ten days), working days (1–10) and
+    working hours (half an hour to 40 hours, in halves)."""
+    return st.one_of(
+        st.integers(1, 10 * 24 * 60).map(lambda minutes: timedelta(minutes=minutes)),
+        st.integers(1, 10).map(lambda days: WorkingTime(days=days)),
+        st.integers(1, 80).map(lambda halves: WorkingTime(hours=halves / 2)),
+    )
+
+
+def calendar_instants() -> st.SearchStrategy[datetime]:
+    """UTC instants in the years the installed ``chinese-calendar`` covers, ending a month
+    before its data does (so that a limit of a few weeks still falls inside it)."""
+    years = ChinaHolidays().years
+    # hypothesis takes naive bounds and attaches the zone itself.
+    first = datetime(years[0], 1, 1, tzinfo=UTC).replace(tzinfo=None)
+    last = datetime(years[-1], 11, 30, tzinfo=UTC).replace(tzinfo=None)
+    return st.datetimes(min_value=first, max_value=last, timezones=st.just(UTC))
+
+
 __all__ = [
     "NOBODY",
     "ORG_ROLES",
@@ -269,7 +292,9 @@ __all__ = [
     "ROLES",
     "UNKNOWN_TRIGGER",
     "Step",
+    "calendar_instants",
     "cast_for",
+    "durations",
     "event_sequences",
     "ledger_records",
     "org_graphs",

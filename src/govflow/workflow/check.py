@@ -26,7 +26,8 @@ Rules (their names are what :attr:`Problem.rule` holds):
     evaluation move reachable after a handling move must carry the not-handler relation.
     Moves that fire on timeout count too: the engine lets anyone fire them by hand.
 ``roles``
-    every role a transition names exists in the org schema (only when one is given).
+    every role a transition names, and every role the deadline policy names (who may pause,
+    who approves extensions), exists in the org schema (only when one is given).
 ``time-limits``
     every non-terminal state has a time limit, or says on purpose that it has none
     (``timeout_exempt``).
@@ -69,6 +70,7 @@ import attrs
 import networkx as nx
 
 from govflow.errors import InvalidWorkflowError, PluginError
+from govflow.workflow.limits import NO_POLICY, DeadlinePolicy, policy_from_data
 from govflow.workflow.load import _state, _transition
 from govflow.workflow.shape import check_shape
 from govflow.workflow.spec import Relation, State, StateKind, Transition, Workflow
@@ -198,6 +200,7 @@ class _Spec:
     initial: str
     states: Mapping[str, State]
     transitions: tuple[Transition, ...]
+    deadlines: DeadlinePolicy = NO_POLICY
 
 
 def _spec_of(workflow: Workflow) -> _Spec:
@@ -207,6 +210,7 @@ def _spec_of(workflow: Workflow) -> _Spec:
         workflow.initial,
         {s.name: s for s in workflow.states},
         workflow.transitions,
+        workflow.deadlines,
     )
 
 
@@ -225,6 +229,7 @@ def _raw_spec(data: Mapping[str, Any]) -> _Spec:
         str(data.get("initial", "")),
         {s.name: s for s in states},
         tuple(moves),
+        policy_from_data(data.get("deadlines")),
     )
 
 
@@ -461,6 +466,19 @@ def _roles(spec: _Spec, graph: nx.MultiDiGraph[str], known: frozenset[str]) -> I
             f"declare (known: {sorted(known)})",
             _join(before, move.trigger, [Step(move.destination)]),
         )
+    policy = spec.deadlines
+    for what, roles in (
+        ("pause_roles", policy.pause_roles),
+        ("extension_roles", policy.extension_roles),
+    ):
+        missing = sorted(roles - known)
+        if missing:
+            yield Problem(
+                "roles",
+                f"deadlines.{what} names roles {missing} that the org schema does not declare "
+                f"(known: {sorted(known)})",
+                [Step(spec.initial)],
+            )
 
 
 def _time_limits(spec: _Spec, graph: nx.MultiDiGraph[str]) -> Iterator[Problem]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from govflow.workflow.durations import format_duration
 from govflow.workflow.joins import Join
-from govflow.workflow.spec import Transition, Workflow
+from govflow.workflow.spec import State, Transition, Workflow
 
 
 def _node(name: str) -> str:
@@ -76,13 +76,27 @@ def _children(workflow: Workflow) -> list[tuple[str, str, str]]:
     ]
 
 
-def workflow_to_mermaid(workflow: Workflow) -> str:
+def _limits(state: State) -> str:
+    if state.time_limit is None:
+        return ""
+    rows = [format_duration(state.time_limit)]
+    for row in state.limits:
+        who = " ".join(part for part in (row.category, row.urgency) if part)
+        rows.append(f"{who} {format_duration(row.limit)}")
+    return " ⏱ " + ", ".join(rows)
+
+
+def workflow_to_mermaid(workflow: Workflow, *, limits: bool = False) -> str:
     """The ``stateDiagram-v2`` source of ``workflow``: one node per state (labelled with its
     Chinese label when it has one), one arrow per move (and per guarded destination), timeout
-    moves marked with ⏱, join states with a note of their rule, child workflows as notes."""
+    moves marked with ⏱, join states with a note of their rule, child workflows as notes.
+
+    With ``limits``, each state's label also shows its time limit and its limit table
+    (``承办 ⏱ 3wd, urgent 8wh``) and a note gives the 办结时限.
+    """
     lines = ["stateDiagram-v2", f"    [*] --> {_node(workflow.initial)}"]
     for state in workflow.states:
-        label = _text(state.label or state.name)
+        label = _text((state.label or state.name) + (_limits(state) if limits else ""))
         lines.append(f'    state "{label}" as {_node(state.name)}')
     lines.extend(
         f"    note right of {_node(state.name)}: {_text(_join_text(state.join))}"
@@ -98,6 +112,11 @@ def workflow_to_mermaid(workflow: Workflow) -> str:
         for source, child, text in _children(workflow)
     )
     lines.extend(f"    {_node(s.name)} --> [*]" for s in workflow.states if s.terminal)
+    overall = workflow.deadlines.overall
+    if limits and overall is not None:
+        lines.append(
+            f"    note right of {_node(workflow.initial)}: 办结时限 {format_duration(overall)}"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -19,14 +19,13 @@ These are data only; :mod:`govflow.joint` carries them out when an engine moves 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from govflow.errors import InvalidWorkflowError
-from govflow.workflow.durations import parse_duration
+from govflow.workflow.durations import Duration, parse_duration
 
 #: Join rules by name; an int ``k`` means "k of n".
 ALL = "all"
@@ -58,7 +57,7 @@ def _rule(value: str | int) -> str | int:
     return value
 
 
-def _optional_duration(value: timedelta | str | int | float | None) -> timedelta | None:
+def _optional_duration(value: Duration | str | int | float | None) -> Duration | None:
     return None if value is None else parse_duration(value)
 
 
@@ -79,7 +78,7 @@ class Join:
     """
 
     rule: str | int = attrs.field(default=ALL, converter=_rule)
-    party_limit: timedelta | None = attrs.field(default=None, converter=_optional_duration)
+    party_limit: Duration | None = attrs.field(default=None, converter=_optional_duration)
     min_parties: int = 1
     overdue_trigger: str = "party_overdue"
 

@@ -32,6 +32,7 @@ from typing import Any
 from govflow.errors import InvalidWorkflowError
 from govflow.workflow.durations import format_duration
 from govflow.workflow.joins import Branch, Join, Link, Update
+from govflow.workflow.limits import policy_from_data
 from govflow.workflow.shape import check_shape
 from govflow.workflow.spec import (
     TERMINAL_KINDS,
@@ -45,10 +46,30 @@ from govflow.workflow.spec import (
 )
 
 _WORKFLOW_KEYS = frozenset(
-    {"name", "version", "initial", "label", "states", "transitions", "opening", "privacy"}
+    {
+        "name",
+        "version",
+        "initial",
+        "label",
+        "states",
+        "transitions",
+        "opening",
+        "privacy",
+        "deadlines",
+    }
 )
 _STATE_KEYS = frozenset(
-    {"name", "label", "kind", "terminal", "time_limit", "timeout_exempt", "bodies", "join"}
+    {
+        "name",
+        "label",
+        "kind",
+        "terminal",
+        "time_limit",
+        "timeout_exempt",
+        "bodies",
+        "join",
+        "limits",
+    }
 )
 _BODY_KEYS = frozenset({"key", "source", "member_role", "supplied"})
 _OPENING_KEYS = frozenset({"roles", "scope", "channels", "proxy_roles"})
@@ -77,6 +98,7 @@ _TRANSITION_KEYS = frozenset(
         "opens",
         "awaits",
         "relocate",
+        "restarts_deadline",
     }
 )
 
@@ -154,7 +176,11 @@ def workflow_from_dict(data: Mapping[str, Any]) -> Workflow:
     states = data["states"]
     if isinstance(states, Mapping):  # {name: {...}} is accepted as a shorthand
         states = [{"name": key, **value} for key, value in states.items()]
-    extra: dict[str, Any] = {}
+    try:
+        deadlines = policy_from_data(data.get("deadlines"))
+    except InvalidWorkflowError as err:
+        raise InvalidWorkflowError(name, "deadlines", err.problem) from None
+    extra: dict[str, Any] = {"deadlines": deadlines}
     if "opening" in data:
         extra["opening"] = _part(name, "opening", data["opening"], _OPENING_KEYS, Opening)
     if "privacy" in data:
@@ -202,6 +228,8 @@ def _state_to_dict(state: State) -> dict[str, Any]:
         out["time_limit"] = format_duration(state.time_limit)
     if state.timeout_exempt:
         out["timeout_exempt"] = True
+    if state.limits:
+        out["limits"] = [row.to_dict() for row in state.limits]
     if state.bodies:
         out["bodies"] = [_body_to_dict(body) for body in state.bodies]
     if state.join is not None:
@@ -288,7 +316,11 @@ def _transition_to_dict(move: Transition) -> dict[str, Any]:
     if move.guards:
         out["guards"] = list(move.guards)
     out.update(
-        {flag: True for flag in ("evaluation", "assigns", "on_timeout") if getattr(move, flag)}
+        {
+            flag: True
+            for flag in ("evaluation", "assigns", "on_timeout", "restarts_deadline")
+            if getattr(move, flag)
+        }
     )
     if move.assign_role is not None:
         out["assign_role"] = move.assign_role
@@ -313,6 +345,9 @@ def workflow_to_dict(workflow: Workflow) -> dict[str, Any]:
     }
     if workflow.label:
         out["label"] = workflow.label
+    policy = workflow.deadlines.to_dict()
+    if policy:
+        out["deadlines"] = policy
     if workflow.opening != Opening():
         opening = workflow.opening
         out["opening"] = {

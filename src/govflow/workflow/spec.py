@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 
 import attrs
 
 from govflow.errors import InvalidWorkflowError
-from govflow.workflow.durations import parse_duration
+from govflow.workflow.durations import Duration, parse_duration
 from govflow.workflow.joins import (
     Branch,
     Join,
@@ -29,9 +28,20 @@ from govflow.workflow.joins import (
     _relocate,
     _updates,
 )
+from govflow.workflow.limits import (
+    NO_POLICY,
+    DeadlinePolicy,
+    Limit,
+    limits_from_data,
+    policy_from_data,
+)
 
 #: The trigger name the engine uses for the event that opens an issue.
 OPEN_TRIGGER = "open"
+#: Triggers of the engine's own deadline events (预警, 挂起, 延期): no workflow may declare them.
+DEADLINE_TRIGGERS = frozenset(
+    {"warn", "pause", "resume", "request_extension", "extend", "refuse_extension"}
+)
 
 
 class StateKind(enum.StrEnum):
@@ -95,7 +105,7 @@ def _channels(value: Iterable[Channel | str]) -> frozenset[Channel]:
     return frozenset(Channel(v) for v in value)
 
 
-def _optional_duration(value: timedelta | str | int | float | None) -> timedelta | None:
+def _optional_duration(value: Duration | str | int | float | None) -> Duration | None:
     return None if value is None else parse_duration(value)
 
 
@@ -186,19 +196,23 @@ class State:
     enters the state; a transition marked ``on_timeout`` leaving the state is fired by
     :meth:`govflow.Engine.tick` once it has run out. ``timeout_exempt`` declares on purpose
     that an open state has no time limit (a deliberation that waits for a meeting, say).
+    ``time_limit`` is natural time (``"3d"``) or working time (``"3wd"``, ``"8wh"``), counted by
+    the engine's business calendar; ``limits`` refines it by category × urgency (see
+    :mod:`govflow.workflow.limits`).
     """
 
     name: str
     label: str = ""
     kind: StateKind = attrs.field(default=StateKind.PROCESSING, converter=StateKind)
     terminal: bool = attrs.field()
-    time_limit: timedelta | None = attrs.field(default=None, converter=_optional_duration)
+    time_limit: Duration | None = attrs.field(default=None, converter=_optional_duration)
     timeout_exempt: bool = False
     #: the deliberating bodies that meet in this state, if it is a gate whose body comes from
     #: the org graph (see :class:`Body`): its own, and a following gate's it may merge with.
     bodies: tuple[Body, ...] = attrs.field(default=(), converter=_bodies)
     #: Parallel parties in this state and the rule that ends it (see :class:`Join`).
     join: Join | None = attrs.field(default=None, converter=_join)
+    limits: tuple[Limit, ...] = attrs.field(default=(), converter=limits_from_data)
 
     @terminal.default
     def _terminal_from_kind(self) -> bool:
@@ -220,6 +234,9 @@ class Transition:
     out; unless it names ``roles``, nobody but the clock may fire it. ``scope`` says where the
     roles must be held when the engine has an org graph; ``conflicts`` names conflict-of-interest
     rules (``handling_unit``, ``reporter``, ``assignee`` or a plugin's) the actor must pass.
+    A self-loop (source and destination the same: each department's report in joint work)
+    keeps the state's running deadline unless ``restarts_deadline`` says it starts it again
+    (a timeout self-loop, a reminder, always starts it again).
     """
 
     trigger: str
@@ -253,6 +270,7 @@ class Transition:
     #: Move the issue ``"up"`` to its location's parent unit, or ``"down"`` to the payload's
     #: ``location`` (a unit below the current one).
     relocate: str | None = attrs.field(default=None, converter=_relocate)
+    restarts_deadline: bool = False
     #: Every relation the engine enforces, in :class:`Relation` order: ``requires``, plus
     #: not-handler for evaluations. Computed once: the engine reads it on every move.
     relations: tuple[Relation, ...] = attrs.field(init=False, eq=False, repr=False)
@@ -314,6 +332,8 @@ class Workflow:
     opening: Opening = attrs.field(factory=Opening)
     #: which data is personal and who may read it (:class:`Privacy`).
     privacy: Privacy = attrs.field(factory=Privacy)
+    #: Overall limit (办结时限), early warning, pause and extension rules.
+    deadlines: DeadlinePolicy = attrs.field(default=NO_POLICY, converter=policy_from_data)
     _state_index: Mapping[str, State] = attrs.field(init=False, repr=False, eq=False)
     _move_index: Mapping[tuple[str, str], Transition] = attrs.field(
         init=False, repr=False, eq=False
@@ -415,6 +435,10 @@ def _index_states(wf: Workflow) -> dict[str, State]:
             raise InvalidWorkflowError(
                 wf.name, f"state {state.name!r}", "is terminal and so cannot have a time limit"
             )
+        if state.limits and state.time_limit is None:
+            raise InvalidWorkflowError(
+                wf.name, f"state {state.name!r}", "has a limits table but no default time_limit"
+            )
         states[state.name] = state
     if not states:
         raise InvalidWorkflowError(wf.name, "states", "a workflow needs at least one state")
@@ -427,9 +451,16 @@ def _index_states(wf: Workflow) -> dict[str, State]:
 
 def _check_move(wf: Workflow, states: Mapping[str, State], move: Transition) -> None:
     where = f"transition {move.trigger!r}"
-    if not move.trigger or move.trigger == OPEN_TRIGGER:
+    if not move.trigger or move.trigger == OPEN_TRIGGER or move.trigger in DEADLINE_TRIGGERS:
         raise InvalidWorkflowError(
-            wf.name, where, f"trigger must be a non-empty name other than {OPEN_TRIGGER!r}"
+            wf.name,
+            where,
+            f"trigger must be a non-empty name other than {OPEN_TRIGGER!r} and the deadline "
+            f"triggers {sorted(DEADLINE_TRIGGERS)}",
+        )
+    if move.restarts_deadline and move.sources != (move.destination,):
+        raise InvalidWorkflowError(
+            wf.name, where, "restarts_deadline is for self-loops: any other move starts a clock"
         )
     if not move.sources:
         raise InvalidWorkflowError(wf.name, where, "has no source state")
@@ -536,6 +567,7 @@ def _check_graph(
 
 
 __all__ = [
+    "DEADLINE_TRIGGERS",
     "OPEN_TRIGGER",
     "PERSONAL_KEY",
     "TERMINAL_KINDS",
