@@ -191,11 +191,76 @@ def _add_diagram(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=_diagram)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from govflow.web.serve import serve  # noqa: PLC0415  (needs the web extra)
+
+    serve(
+        args.database,
+        host=args.host,
+        port=args.port,
+        plugins=args.plugin,
+        autoload=not args.no_autoload,
+    )
+    return 0
+
+
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="serve the HTTP API and Open311 GeoReport v2 over a database (web extra)",
+        description="Serve govflow.web's app with uvicorn; tokens are signed with the secret "
+        "in GOVFLOW_SECRET.",
+    )
+    parser.add_argument("--database", required=True, help="a SQLAlchemy URL")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8311)
+    parser.add_argument("--plugin", action="append", default=[], help="a plugin module")
+    parser.add_argument("--no-autoload", action="store_true", help="built-ins only")
+    parser.set_defaults(handler=_serve)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from datetime import timedelta  # noqa: PLC0415
+
+    from govflow.worker import log_to, run_worker  # noqa: PLC0415
+
+    log_to(args.stderr)
+    run_worker(
+        args.database,
+        plugins=args.plugin,
+        name=args.name,
+        interval=args.interval,
+        batch=args.batch,
+        lease=timedelta(seconds=args.lease),
+        autoload=not args.no_autoload,
+    )
+    return 0
+
+
+def _add_worker(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "worker",
+        help="fire due deadlines on a schedule; several workers may share one database",
+        description="Loop tick on the database until SIGTERM; one JSON log line per fired "
+        "deadline on stderr.",
+    )
+    parser.add_argument("--database", required=True, help="a SQLAlchemy URL")
+    parser.add_argument("--interval", type=float, default=5.0, help="seconds between rounds")
+    parser.add_argument("--batch", type=int, default=100, help="issues claimed at once")
+    parser.add_argument("--lease", type=float, default=60.0, help="seconds a claim holds")
+    parser.add_argument("--name", default=None, help="default: host:pid")
+    parser.add_argument("--plugin", action="append", default=[], help="a plugin module")
+    parser.add_argument("--no-autoload", action="store_true", help="built-ins only")
+    parser.set_defaults(handler=_worker)
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_check,
     _add_demo,
     _add_diagram,
     _add_plugins,
+    _add_serve,
+    _add_worker,
 ]
 
 

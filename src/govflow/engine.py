@@ -384,16 +384,25 @@ class Engine:
             idempotency_key=idempotency_key,
         )
 
-    def tick(self, now: datetime | None = None) -> list[Event]:
+    def tick(
+        self, now: datetime | None = None, *, issues: Iterable[Issue] | None = None
+    ) -> list[Event]:
         """Fire the timeout transition of every issue whose state's time limit has passed.
 
         Timeout moves are made by :data:`~govflow.records.SYSTEM_CLOCK`, skip role and relation
         checks (the clock holds no role), but still pass plugins' vetoes and guards; a move they
-        refuse is left for a later tick. Returns the events appended, earliest due first.
+        refuse (or that another engine made first) is left for a later tick. Returns the events
+        appended, earliest due first. ``issues`` limits the tick to those of them that are due
+        (the ones a :mod:`govflow.worker` claimed) instead of every due issue of the store.
         """
         when = now if now is not None else self.clock.now()
         fired: list[Event] = []
-        for issue in list(self.store.due(when)):
+        due = (
+            self.store.due(when)
+            if issues is None
+            else (i for i in issues if i.due_at is not None and i.due_at <= when)
+        )
+        for issue in list(due):
             compiled = self._compiled_for(issue.workflow, issue.workflow_version)
             move = next((m for m in compiled.workflow.outgoing(issue.state) if m.on_timeout), None)
             if move is None:
