@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 from starlette.applications import Starlette
@@ -25,7 +25,6 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from govflow.engine import Engine
 from govflow.errors import ConflictError, GovflowError
-from govflow.interop.open311.front import Open311
 from govflow.metrics import accountability
 from govflow.records import Actor
 from govflow.store import MemoryStore
@@ -35,6 +34,9 @@ from govflow.web.problems import ProblemResponse, problem, problem_from_error
 from govflow.web.schemas import openapi_document, request_schemas, validate_body
 from govflow.web.views import event_view, issue_view, report_view, workflow_view
 from govflow.workflow.diagram import workflow_to_mermaid
+
+if TYPE_CHECKING:
+    from govflow.interop.open311.front import Open311
 
 _T = TypeVar("_T")
 
@@ -275,6 +277,9 @@ def create_app(
     :param open311: the :class:`~govflow.interop.open311.Open311` front served under
         ``/open311/v2``; by default one offering a service per workflow.
     """
+    # Imported here: the Open311 front builds on this package's auth and body helpers.
+    from govflow.interop.open311.front import Open311  # noqa: PLC0415
+
     runner = EngineRunner(engine)
     api = NativeApi(
         engine, runner=runner, authenticate=authenticate, resolve=resolve, max_body=max_body

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 _FORMATS: Final = frozenset({"xml", "json"})
 _FORM: Final = "application/x-www-form-urlencoded"
+#: The spec's own wording for a refused key.
+_INVALID_KEY: Final = "Invalid api_key received -- can't proceed with create_request."
+_NO_KEY: Final = "api_key was not provided -- can't proceed with create_request."
 
 
 class Open311Error(Exception):
@@ -213,12 +216,17 @@ class _Handlers:
         if service is None:
             return None
         workflow = self.engine.workflow(issue.workflow, issue.workflow_version)
+        store = self.engine.store
+        expected = None
+        if issue.due_at is None:
+            expected = next((e.due_at for e in reversed(store.events(issue.id)) if e.due_at), None)
         return request_view(
             issue,
             service,
             closed=is_closed(workflow.state(issue.state).kind),
-            last=self.engine.store.last_event(issue.id),
+            last=store.last_event(issue.id),
             org=self.engine.org,
+            expected=expected,
         )
 
     # --- services ------------------------------------------------------------------------------
@@ -315,7 +323,7 @@ class _Handlers:
             if view is None or (statuses and view["status"] not in statuses):
                 continue
             matched.append((issue.opened_at, view))
-        matched.sort(key=lambda pair: pair[0], reverse=True)  # the most recent first
+        matched.sort(key=lambda pair: pair[0])  # the spec's "first 1000": the oldest first
         return [view for _, view in matched[: self.front.limit]]
 
     def _window(self, start_text: str | None, end_text: str | None) -> tuple[datetime, datetime]:
@@ -392,7 +400,7 @@ class _Handlers:
                 answer["service_request_id"] = issue.id
         answer["service_notice"] = service.notice
         answer["account_id"] = None
-        response = render(fmt, "service_requests", [answer], 201)
+        response = render(fmt, "service_requests", [answer])
         response.background = task
         return response
 
@@ -405,10 +413,12 @@ class _Handlers:
             verify = getattr(self.authenticate, "verify", None)
             if identity is None and api_key and callable(verify):
                 identity = verify(api_key)
-        except AuthenticationError as err:
-            raise Open311Error(403, f"invalid api_key: {err}") from None
+        except AuthenticationError:
+            raise Open311Error(403, _INVALID_KEY) from None
         if identity is None:
-            raise Open311Error(403, "an api_key is required to create a request")
+            raise Open311Error(
+                403, "api_key was not provided -- can't proceed with create_request."
+            )
         assert isinstance(identity, Identity)
         return identity
 

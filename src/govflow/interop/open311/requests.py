@@ -7,7 +7,8 @@ What a POST brings is kept in the issue's data: ``description``, ``address`` (th
 view shows. The request's ``status`` comes from the kind of the issue's state (closed and
 cancelled kinds are ``closed``), ``status_notes`` from the last move's ``status_notes`` or
 ``reason``, ``agency_responsible`` from the unit the issue was routed to, and the
-``expected_datetime`` from the current state's due time.
+``expected_datetime`` from the current state's due time (for a closed issue, the last one it
+had).
 """
 
 from __future__ import annotations
@@ -78,8 +79,12 @@ def request_view(
     closed: bool,
     last: Event | None,
     org: OrgGraph | None,
+    expected: datetime | None = None,
 ) -> dict[str, Any]:
-    """Every field of a GeoReport v2 service request, for ``issue`` reported as ``service``."""
+    """Every field of a GeoReport v2 service request, for ``issue`` reported as ``service``.
+
+    ``expected`` is the deadline to report when the issue has none now (a closed issue: the
+    one it was closed against)."""
     data = issue.data
     return {
         "service_request_id": issue.id,
@@ -92,7 +97,7 @@ def request_view(
         "service_notice": service.notice,
         "requested_datetime": _time(issue.opened_at),
         "updated_datetime": _time(issue.updated_at),
-        "expected_datetime": _time(issue.due_at),
+        "expected_datetime": _time(issue.due_at or expected),
         "address": data.get("address"),
         "address_id": data.get("address_id"),
         "zipcode": data.get("zipcode"),
@@ -100,6 +105,31 @@ def request_view(
         "long": data.get("long"),
         "media_url": data.get("media_url"),
     }
+
+
+def request_form(view: Mapping[str, Any], issue: Issue | None = None) -> dict[str, list[str]]:
+    """The POST parameters that would report ``view`` (a service request) again: the way back
+    from :func:`request_view` to :func:`issue_data`. With ``issue``, its attributes too."""
+    form: dict[str, list[str]] = {"service_code": [str(view["service_code"])]}
+    for field, name in (
+        ("description", "description"),
+        ("address", "address_string"),
+        ("address_id", "address_id"),
+        ("zipcode", "zipcode"),
+        ("lat", "lat"),
+        ("long", "long"),
+        ("media_url", "media_url"),
+    ):
+        value = view.get(field)
+        if value is not None:
+            form[name] = [repr(value) if isinstance(value, float) else str(value)]
+    attributes = {} if issue is None else issue.data.get("attributes", {})
+    for code, value in attributes.items():
+        values = value if isinstance(value, list) else [value]
+        form[f"attribute[{code}][]" if isinstance(value, list) else f"attribute[{code}]"] = [
+            str(v) for v in values
+        ]
+    return form
 
 
 def is_closed(kind: object) -> bool:
@@ -191,4 +221,11 @@ def issue_data(service: Service, form: Mapping[str, Sequence[str]]) -> dict[str,
     return data
 
 
-__all__ = ["CONTACT_FIELDS", "MAX_DESCRIPTION", "is_closed", "issue_data", "request_view"]
+__all__ = [
+    "CONTACT_FIELDS",
+    "MAX_DESCRIPTION",
+    "is_closed",
+    "issue_data",
+    "request_form",
+    "request_view",
+]
