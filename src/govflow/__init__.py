@@ -5,6 +5,7 @@ it on one engine that routes through a real organization and keeps a tamper-evid
 """
 
 from govflow import errors, gates
+from govflow._version import __version__
 from govflow.audit import replay, verify_events
 from govflow.builtin.closed_loop import CLOSED_LOOP
 from govflow.clock import Clock, ManualClock, SystemClock
@@ -37,8 +38,6 @@ from govflow.workflow import (
 )
 from govflow.workflow.check import CheckReport, Problem, check
 from govflow.workflow.diagram import workflow_to_mermaid
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CLOSED_LOOP",

@@ -72,6 +72,12 @@ class Base(enum.StrEnum):
     MEMBERS = "members"  #: every member due to attend (应到人员)
 
 
+def _roles(roles: Iterable[str]) -> frozenset[str]:
+    # A typed converter: with the bare ``frozenset`` mypy's attrs plugin cannot type the
+    # argument, and a plugin's ``roles={"..."}`` fails strict type checking.
+    return frozenset(roles)
+
+
 @attrs.frozen(slots=True)
 class PassRule:
     """A motion passes when the votes for it are more than (``strict``) or at least
@@ -137,7 +143,7 @@ class Gate:
         default=None, converter=attrs.converters.optional(MergeRule)
     )
     on_fail: str = STOP
-    roles: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    roles: frozenset[str] = attrs.field(default=frozenset(), converter=_roles)
     member_role: str | None = None
     time_limit: timedelta | None = attrs.field(
         default=None, converter=attrs.converters.optional(parse_duration)
@@ -159,11 +165,16 @@ class Publication:
     label: str = ""
     period: timedelta = attrs.field(default=timedelta(days=5), converter=parse_duration)
     on_objection: str | None = None
-    roles: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    roles: frozenset[str] = attrs.field(default=frozenset(), converter=_roles)
     kind: StateKind = attrs.field(default=StateKind.DELIBERATION, converter=StateKind)
 
 
 Step = Gate | Publication
+
+
+def _step_tuple(steps: Iterable[Step]) -> tuple[Step, ...]:
+    # A typed converter: with the bare ``tuple`` mypy's attrs plugin cannot type the argument.
+    return tuple(steps)
 
 
 class Outcome(enum.StrEnum):
@@ -366,7 +377,7 @@ class GateSequence:
     """
 
     name: str
-    steps: tuple[Step, ...] = attrs.field(converter=tuple)
+    steps: tuple[Step, ...] = attrs.field(converter=_step_tuple)
     then: str
     stop: str
 

@@ -103,6 +103,35 @@ def govflow_checks() -> Iterable[Any]:
     raise NotImplementedError
 
 
+@hookspec
+def govflow_cli_commands() -> Mapping[str, Any]:
+    """Contribute commands to the ``govflow`` command line.
+
+    Called once when the command line starts (not by an Engine). Each command is a Typer
+    command function -- its parameters annotated with ``typer.Argument``/``typer.Option``,
+    its docstring the help -- or a ``typer.Typer`` application, which becomes a group of
+    subcommands. A command may take ``ctx: typer.Context`` first and write through
+    ``govflow.cli._output.output(ctx)``; its return value is the exit status. Example::
+
+        import typer
+        from govflow import hookimpl
+
+        def council_report(
+            ctx: typer.Context, village: str = typer.Argument(help="the village's code")
+        ) -> None:
+            \"\"\"Print the council's open items.\"\"\"
+            typer.echo(f"open items of {village}: ...")
+
+        @hookimpl
+        def govflow_cli_commands():
+            return {"council-report": council_report}
+
+    :return: a mapping of command name to command. A name a built-in command or another
+        plugin has taken already is a :class:`~govflow.errors.PluginError` naming the plugin.
+    """
+    raise NotImplementedError
+
+
 # --- questions: called while issues move -----------------------------------------------------
 
 

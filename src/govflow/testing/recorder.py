@@ -86,6 +86,10 @@ class HookRecorder:
         self._record("govflow_checks")
 
     @_first
+    def govflow_cli_commands(self) -> None:
+        self._record("govflow_cli_commands")
+
+    @_first
     def govflow_classify(
         self,
         workflow: Workflow,

@@ -26,6 +26,7 @@ Who sits on each body is given per matter in the issue's ``data["bodies"]`` (see
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Mapping, Sequence
 
 from govflow import (
@@ -44,7 +45,9 @@ from govflow import (
     hookimpl,
 )
 
-__version__ = "0.1.0"
+__version__ = importlib.metadata.version(
+    "govflow-four-deliberations"
+)  # written once: govflow/_version.py
 #: The name this plugin registers under, whether found by entry point or passed explicitly.
 govflow_name = "four-deliberations"
 

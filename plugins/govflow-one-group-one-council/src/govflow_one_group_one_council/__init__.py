@@ -24,6 +24,7 @@ council feeds back the outcome. Weekly and monthly reviews ("一周一碰头、�
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -43,7 +44,9 @@ from govflow import (
 from govflow_one_group_one_council import org as org_part
 from govflow_one_group_one_council.review import Review, monthly_review, review, weekly_review
 
-__version__ = "0.1.0"
+__version__ = importlib.metadata.version(
+    "govflow-one-group-one-council"
+)  # written once: govflow/_version.py
 govflow_name = "one-group-one-council"
 
 #: The five categories of the governance list (一组一会治理清单), with the words that mark them.

@@ -18,6 +18,7 @@ Seed 002: "蚌山区天桥街道喻义巷社区推进以百姓点事、'两委'�
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Mapping
 
 from govflow import (
@@ -33,7 +34,8 @@ from govflow import (
     hookimpl,
 )
 
-__version__ = "0.1.0"
+#: The distribution\'s version, which is govflow\'s (written once, in govflow/_version.py).
+__version__ = importlib.metadata.version("govflow-six-things")
 govflow_name = "six-things"
 
 #: Roles: the two committees table matters, record the meetings and dispatch the work.
