@@ -23,7 +23,8 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from types import FrameType
 from typing import Protocol, TextIO, runtime_checkable
@@ -136,13 +137,22 @@ class Worker:
         return self.fired
 
 
-def log_to(stream: TextIO) -> None:
-    """Send the worker's log lines, bare JSON one per line, to ``stream``."""
+@contextmanager
+def logging_to(stream: TextIO) -> Iterator[None]:
+    """While the block runs, send the worker's log lines, bare JSON one per line, to
+    ``stream`` (and only there)."""
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    level, propagate = log.level, log.propagate
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+        log.propagate = propagate
 
 
 def run_worker(
@@ -181,4 +191,4 @@ def run_worker(
         log.info(json.dumps({"event": "stopped", "worker": worker.name, "fired": worker.fired}))
 
 
-__all__ = ["ClaimingStore", "Worker", "default_name", "log_to", "run_worker"]
+__all__ = ["ClaimingStore", "Worker", "default_name", "logging_to", "run_worker"]

@@ -56,18 +56,18 @@ def worker_command(
 
     One JSON line per fired deadline on standard error.
     """
-    from govflow.worker import log_to, run_worker  # noqa: PLC0415
+    from govflow.worker import logging_to, run_worker  # noqa: PLC0415
 
-    log_to(output(ctx).stderr)
-    run_worker(
-        _url(database),
-        plugins=plugin or (),
-        name=name,
-        interval=interval,
-        batch=batch,
-        lease=timedelta(seconds=lease),
-        autoload=not no_autoload,
-    )
+    with logging_to(output(ctx).stderr):
+        run_worker(
+            _url(database),
+            plugins=plugin or (),
+            name=name,
+            interval=interval,
+            batch=batch,
+            lease=timedelta(seconds=lease),
+            autoload=not no_autoload,
+        )
 
 
 def register(app: typer.Typer) -> None:
