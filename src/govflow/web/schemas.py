@@ -161,10 +161,16 @@ def response_schemas() -> dict[str, dict[str, Any]]:
     }
 
 
-def validate_body(schema: Mapping[str, Any], body: Any, what: str) -> None:
-    """Refuse ``body`` unless it fits ``schema``: :class:`InvalidRequestError` naming the
-    first place where it does not."""
-    validator = jsonschema.Draft202012Validator(schema)
+def validate_body(
+    schema: Mapping[str, Any] | jsonschema.Draft202012Validator, body: Any, what: str
+) -> None:
+    """Refuse ``body`` unless it fits ``schema`` (or a validator compiled from one):
+    :class:`InvalidRequestError` naming the first place where it does not."""
+    validator = (
+        schema
+        if isinstance(schema, jsonschema.Draft202012Validator)
+        else jsonschema.Draft202012Validator(schema)
+    )
     error = jsonschema.exceptions.best_match(validator.iter_errors(body))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "the body"
