@@ -25,6 +25,9 @@ MODULES = (
     "govflow.testing",
     "govflow.testing.docs",
     "govflow.errors",
+    "govflow.web",
+    "govflow.interop.open311",
+    "govflow.worker",
 )
 TARGET = Path(__file__).resolve().parent / "reference.md"
 
