@@ -4,7 +4,7 @@ Encode a local method once -- its states, moves, roles, deadlines and deliberati
 it on one engine that routes through a real organization and keeps a tamper-evident record.
 """
 
-from govflow import errors, gates
+from govflow import errors, gates, ledgers, obligations
 from govflow._version import __version__
 from govflow.audit import replay, verify_events
 from govflow.builtin.closed_loop import CLOSED_LOOP
@@ -22,6 +22,8 @@ from govflow.gates import (
     Publication,
 )
 from govflow.hookspecs import hookimpl
+from govflow.ledgers import Entry, Ledgers, LedgerSpec
+from govflow.obligations import Obligation, check_obligations
 from govflow.org import OrgGraph, OrgSchema, Person, Unit
 from govflow.records import SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
@@ -49,15 +51,19 @@ __all__ = [
     "CheckReport",
     "Clock",
     "Engine",
+    "Entry",
     "Event",
     "Gate",
     "GateSequence",
     "Guard",
     "Issue",
+    "LedgerSpec",
+    "Ledgers",
     "ManualClock",
     "MemoryStore",
     "MergeRule",
     "MoveContext",
+    "Obligation",
     "OrgGraph",
     "OrgSchema",
     "PassRule",
@@ -75,10 +81,13 @@ __all__ = [
     "Workflow",
     "__version__",
     "check",
+    "check_obligations",
     "errors",
     "escalate",
     "gates",
     "hookimpl",
+    "ledgers",
+    "obligations",
     "replay",
     "verify_events",
     "workflow_from_dict",

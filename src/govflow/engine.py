@@ -31,6 +31,7 @@ from govflow.errors import (
     TransitionNotAllowedError,
     UnknownWorkflowError,
 )
+from govflow.ledgers import build_ledgers
 from govflow.org import OrgGraph
 from govflow.plugins import PluginHost
 from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, InitialFields, Issue, PluginRef
@@ -125,6 +126,7 @@ class Engine:
         self.store: Store = store if store is not None else MemoryStore()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.plugins = PluginHost(plugins, autoload=autoload)
+        self.ledgers = build_ledgers(self.plugins, self.clock)
         # Asked once: most engines have no veto or listener plugins, and every move checks.
         self._vetoes = self.plugins.is_implemented("govflow_before_transition")
         self._listeners = self.plugins.is_implemented("govflow_after_transition")
@@ -547,6 +549,7 @@ class Engine:
             decisions,
             self._previous_hash(issue),
         )
+        posted = self.ledgers.drafts(moved, event) if self.ledgers.posts else ()
         try:
             self.store.commit(moved, event, idempotency_key=idempotency_key)
         except ConflictError:
@@ -560,6 +563,8 @@ class Engine:
             if earlier is None or earlier.trigger != move.trigger or earlier.actor != actor.id:
                 raise
             return earlier
+        if posted:
+            self.ledgers.append(posted)
         self._notify(moved, issue, event)
         return event
 

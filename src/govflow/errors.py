@@ -193,6 +193,26 @@ class IntegrityError(GovflowError):
         super().__init__(f"issue {issue_id!r}, event {sequence}: {problem}")
 
 
+class UnknownLedgerError(RefusalError, LookupError):
+    """No ledger of this name is declared."""
+
+    def __init__(self, ledger: str) -> None:
+        self.ledger = ledger
+        super().__init__(f"no ledger {ledger!r} is declared")
+
+
+class LedgerIntegrityError(IntegrityError):
+    """A ledger's chain does not verify: ``ledger`` and ``sequence`` say where it breaks."""
+
+    def __init__(self, ledger: str, sequence: int, problem: str) -> None:
+        super().__init__(f"ledger:{ledger}", sequence, problem)
+        self.ledger = ledger
+        self.args = (f"ledger {ledger!r}, entry {sequence}: {problem}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 __all__ = [
     "ConflictError",
     "DataLoadError",
@@ -204,12 +224,14 @@ __all__ = [
     "InvalidOrgGraphError",
     "InvalidRequestError",
     "InvalidWorkflowError",
+    "LedgerIntegrityError",
     "PermissionDeniedError",
     "PluginError",
     "RefusalError",
     "StoreError",
     "TransitionNotAllowedError",
     "UnknownIssueError",
+    "UnknownLedgerError",
     "UnknownUnitError",
     "UnknownWorkflowError",
 ]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from govflow.ledgers import LedgerSpec
     from govflow.org.graph import OrgGraph
     from govflow.org.schema import OrgSchema
     from govflow.records import Actor, Event, Issue
@@ -74,6 +75,17 @@ def govflow_org_schemas() -> Iterable[OrgSchema]:
     that does not merge is an error naming the plugin.
 
     :return: :class:`~govflow.org.OrgSchema` objects.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_ledgers() -> Iterable[LedgerSpec]:
+    """Contribute ledger declarations (台账: records that are not issues, :mod:`govflow.ledgers`).
+
+    :return: :class:`~govflow.ledgers.LedgerSpec` objects; the engine declares them in
+        ``engine.ledgers``. Two plugins declaring the same ledger name is an error at engine
+        construction, naming the second.
     """
     raise NotImplementedError
 

@@ -47,7 +47,7 @@ def test_the_recorder_sees_declarations_and_moves_in_order() -> None:
     recorder = HookRecorder()
     eng = engine(recorder)
     declared = recorder.hooks()
-    assert declared == ["govflow_guards", "govflow_workflows"]
+    assert declared == ["govflow_ledgers", "govflow_guards", "govflow_workflows"]
     recorder.clear()
     Scenario(eng, "closed-loop", actors=CAST).as_("resident").open().as_("clerk").fire("file")
     assert recorder.hooks() == [

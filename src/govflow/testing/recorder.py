@@ -78,6 +78,10 @@ class HookRecorder:
         self._record("govflow_org_schemas")
 
     @_first
+    def govflow_ledgers(self) -> None:
+        self._record("govflow_ledgers")
+
+    @_first
     def govflow_metrics(self) -> None:
         self._record("govflow_metrics")
 

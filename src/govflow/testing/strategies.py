@@ -14,12 +14,13 @@ Needs hypothesis (a dev extra of govflow; whoever imports this module has it)::
 
 ``org_literals()`` generates compact org literals (see :mod:`govflow.testing.org`) and
 ``org_graphs()`` builds them into ``govflow.org.OrgGraph`` objects (which needs
-:mod:`govflow.org`).
+:mod:`govflow.org`). ``ledger_records()`` generates the arguments of one ledger entry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import strategies as st
@@ -209,6 +210,34 @@ def org_graphs(**bounds: int) -> st.SearchStrategy[Any]:
     return org_literals(**bounds).map(lambda literal: build_org(*literal))
 
 
+@st.composite
+def ledger_records(
+    draw: st.DrawFn,
+    kinds: tuple[str, ...] = ("served", "stationed"),
+    units: tuple[str, ...] = ("community-1", "community-2"),
+    subjects: tuple[str, ...] = ("member-1", "member-2", "member-3"),
+) -> dict[str, Any]:
+    """Keyword arguments for one :meth:`govflow.ledgers.Ledgers.record` (all but the ledger):
+    a kind, a unit, a subject, an actor, an aware ``at`` in 2024, and JSON data with ``hours``."""
+    return {
+        "kind": draw(st.sampled_from(kinds)),
+        "unit": draw(st.sampled_from(units)),
+        "subject": draw(st.sampled_from(subjects)),
+        "actor": draw(st.sampled_from(subjects)),
+        "at": draw(
+            st.datetimes(
+                min_value=datetime(2024, 1, 1),  # noqa: DTZ001  (naive bounds, aware values)
+                max_value=datetime(2024, 12, 31),  # noqa: DTZ001
+                timezones=st.just(UTC),
+            )
+        ),
+        "data": {
+            "hours": draw(st.floats(min_value=0, max_value=12, allow_nan=False).map(float)),
+            "note": draw(st.text(max_size=8)),
+        },
+    }
+
+
 __all__ = [
     "NOBODY",
     "ORG_ROLES",
@@ -218,6 +247,7 @@ __all__ = [
     "Step",
     "cast_for",
     "event_sequences",
+    "ledger_records",
     "org_graphs",
     "org_literals",
     "workflows",
