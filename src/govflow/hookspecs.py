@@ -144,6 +144,20 @@ def govflow_cli_commands() -> Mapping[str, Any]:
     raise NotImplementedError
 
 
+@hookspec
+def govflow_open311_services() -> Iterable[Any]:
+    """Contribute the Open311 services residents may report (``govflow.interop.open311``).
+
+    Called by :meth:`govflow.interop.open311.Open311.from_engine`: a local method offers its
+    categories as services, each mapped to one of its workflows, with the attributes its
+    service definition asks for. Workflows no plugin offers a service for get one of their own.
+
+    :return: :class:`govflow.interop.open311.Service` objects. Two services with one
+        ``service_code`` are a :class:`~govflow.errors.DefinitionError`.
+    """
+    raise NotImplementedError
+
+
 # --- questions: called while issues move -----------------------------------------------------
 
 

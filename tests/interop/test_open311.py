@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from govflow import Actor
-from govflow.interop.open311 import Open311, parse_json, parse_xml
+from govflow import Actor, hookimpl
+from govflow.errors import PluginError
+from govflow.interop.open311 import Open311, Service, parse_json, parse_xml
 from govflow.testing.web import LiveServer
 from govflow.web import SignedTokens
 
-from .conftest import SERVICE_LIST
+from .conftest import GEOREPORT, SERVICE_LIST
 
 
 @pytest.fixture
@@ -225,3 +226,32 @@ def test_the_default_front_offers_one_service_per_workflow(
         services = parse_xml(client.get("/open311/v2/services.xml").content)
     assert [s["service_code"] for s in services] == ["closed-loop"]
     assert services[0]["metadata"] is False
+
+
+class LampPlugin:
+    """A local method offering its category as an Open311 service."""
+
+    @staticmethod
+    @hookimpl
+    def govflow_open311_services() -> list[Service]:
+        return [Service("LAMP", "路灯不亮", "closed-loop", category="市政设施")]
+
+
+def test_plugins_offer_services_and_other_workflows_get_their_own(
+    govflow_engine: Any,
+) -> None:
+    engine = govflow_engine(LampPlugin(), workflows=[GEOREPORT])
+    front = Open311.from_engine(engine)
+    assert sorted(front.services) == ["LAMP", "georeport"]
+    assert front.services["LAMP"].category == "市政设施"
+
+
+def test_a_plugin_offering_something_else_is_named(govflow_engine: Any) -> None:
+    class Broken:
+        @hookimpl
+        def govflow_open311_services(self) -> list[str]:
+            return ["LAMP"]
+
+    engine = govflow_engine(Broken())
+    with pytest.raises(PluginError, match="not a Service"):
+        Open311.from_engine(engine)

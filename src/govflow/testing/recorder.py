@@ -94,6 +94,10 @@ class HookRecorder:
         self._record("govflow_cli_commands")
 
     @_first
+    def govflow_open311_services(self) -> None:
+        self._record("govflow_open311_services")
+
+    @_first
     def govflow_classify(
         self,
         workflow: Workflow,

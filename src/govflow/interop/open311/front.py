@@ -28,6 +28,7 @@ from govflow.errors import (
     DefinitionError,
     GovflowError,
     InvalidRequestError,
+    PluginError,
     StoreError,
     UnknownIssueError,
     UnknownUnitError,
@@ -95,10 +96,19 @@ class Open311:
 
     @classmethod
     def from_engine(cls, engine: Engine, **options: Any) -> Open311:
-        """One service per registered workflow, coded by the workflow's name."""
-        services = [
+        """The services plugins offer (``govflow_open311_services``), and one for each other
+        registered workflow, coded by the workflow's name."""
+        services: list[Service] = []
+        for ref, answer in engine.plugins.collect("govflow_open311_services"):
+            for service in answer:
+                if not isinstance(service, Service):
+                    raise PluginError(ref.name, f"offered {service!r}, which is not a Service")
+                services.append(service)
+        offered = {service.workflow for service in services}
+        services += [
             Service(code=name, name=workflow.label or name, workflow=name)
             for name, workflow in sorted(engine.workflows.items())
+            if name not in offered
         ]
         return cls(services, **options)
 
