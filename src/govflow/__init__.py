@@ -4,7 +4,7 @@ Encode a local method once -- its states, moves, roles, deadlines and deliberati
 it on one engine that routes through a real organization and keeps a tamper-evident record.
 """
 
-from govflow import errors, gates, ledgers, obligations
+from govflow import authority, errors, gates, ledgers, obligations
 from govflow._version import __version__
 from govflow.audit import replay, verify_events
 from govflow.builtin.closed_loop import CLOSED_LOOP
@@ -28,9 +28,14 @@ from govflow.org import OrgGraph, OrgSchema, Person, Unit
 from govflow.records import SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow import (
+    Body,
+    Channel,
     Guard,
     MoveContext,
+    Opening,
+    Privacy,
     Relation,
+    Scope,
     State,
     StateKind,
     Transition,
@@ -48,6 +53,8 @@ __all__ = [
     "STOP",
     "SYSTEM_CLOCK",
     "Actor",
+    "Body",
+    "Channel",
     "CheckReport",
     "Clock",
     "Engine",
@@ -64,14 +71,17 @@ __all__ = [
     "MergeRule",
     "MoveContext",
     "Obligation",
+    "Opening",
     "OrgGraph",
     "OrgSchema",
     "PassRule",
     "Person",
     "PluginRef",
+    "Privacy",
     "Problem",
     "Publication",
     "Relation",
+    "Scope",
     "State",
     "StateKind",
     "Store",
@@ -80,6 +90,7 @@ __all__ = [
     "Unit",
     "Workflow",
     "__version__",
+    "authority",
     "check",
     "check_obligations",
     "errors",

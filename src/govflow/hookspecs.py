@@ -254,3 +254,45 @@ def govflow_after_transition(issue: Issue, previous: Issue | None, event: Event)
     :param event: the event appended to the audit log.
     """
     raise NotImplementedError
+
+
+# --- authority: declarations and questions of govflow.authority ----------------------------
+
+
+@hookspec
+def govflow_conflict_rules() -> Mapping[str, Any]:
+    """Contribute named conflict-of-interest rules that ``Transition.conflicts`` refers to.
+
+    :return: a mapping of rule name to a callable taking a
+        :class:`~govflow.authority.ConflictContext` and returning None (no conflict) or the
+        reason for refusing. Names are global to an engine; the built-in ones are
+        ``handling_unit``, ``reporter`` and ``assignee``. A clash is a
+        :class:`~govflow.errors.PluginError`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_body_resolvers() -> Mapping[str, Any]:
+    """Contribute named resolvers of deliberating bodies that a gate's ``source`` refers to.
+
+    :return: a mapping of resolver name to a callable ``resolver(issue, org, body)`` returning a
+        :class:`~govflow.gates.Composition` (the members due at the issue's location, and the
+        chair) or None when the org graph has no such body there. Built in: ``council`` and
+        ``party_unit``. A clash is a :class:`~govflow.errors.PluginError`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_authority_units(
+    issue: Issue, transition: Transition, org: OrgGraph | None
+) -> Iterable[str]:
+    """Name the units whose posts count for a transition declared with ``Scope.NAMED``.
+
+    Not firstresult: every plugin's units are collected, and a post in any of them counts (the
+    council of the issue's place feeds back, say). Asked only for moves of that scope.
+
+    :return: unit ids (empty when the plugin has nothing to say about this issue or move).
+    """
+    raise NotImplementedError

@@ -75,6 +75,10 @@ def _xiangyang() -> OrgGraph:
         "member-gao", "member-gao", party_member=True, attributes={"duties": ["调解纠纷"]}
     )
     sink(org, "member-gao", f"{CHAOYANG}-A01")
+    # 社区派单: the community's first secretary holds the dispatcher's post in 向阳社区 (with an
+    # org graph, a post in the graph is what authorizes the move, not a role the caller claims).
+    org.add_person("first-secretary-yang", "first-secretary-yang", party_member=True)
+    org.assign("first-secretary-yang", XIANGYANG, "community_dispatcher")
     return org
 
 
@@ -359,7 +363,8 @@ def test_the_standing_duties_name_every_worker_and_community_that_missed(
         "aux-2": ("auxiliary_police",),
         "first-secretary-yang": ("first_secretary",),
     }.items():
-        org.add_person(person, person, party_member=True)
+        if person not in org.people:
+            org.add_person(person, person, party_member=True)
         org.assign(person, XIANGYANG, *roles)
     monday = date(2026, 5, 4)
     for day in range(3):  # worker-a: Monday to Wednesday; worker-b: Monday only, twice

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from govflow.hookspecs import hookimpl
+from govflow.org.graph import OrgGraph
 from govflow.records import Actor, Event, Issue
 from govflow.workflow.spec import State, Transition, Workflow
 
@@ -96,6 +97,20 @@ class HookRecorder:
     @_first
     def govflow_open311_services(self) -> None:
         self._record("govflow_open311_services")
+
+    @_first
+    def govflow_conflict_rules(self) -> None:
+        self._record("govflow_conflict_rules")
+
+    @_first
+    def govflow_body_resolvers(self) -> None:
+        self._record("govflow_body_resolvers")
+
+    @_first
+    def govflow_authority_units(
+        self, issue: Issue, transition: Transition, org: OrgGraph | None
+    ) -> None:
+        self._record("govflow_authority_units", issue=issue, transition=transition, org=org)
 
     @_first
     def govflow_classify(

@@ -238,6 +238,28 @@ def ledger_records(
     }
 
 
+@st.composite
+def staffed_orgs(
+    draw: st.DrawFn, *, max_communities: int = 3, max_grids: int = 3, max_people: int = 6
+) -> Any:
+    """An org graph from :func:`org_literals` with a party branch leading some grids (its
+    ``secretary`` a person of its own or one of the literal's people) and some people known by a
+    second account (``<id>-app``): what authority's property tests walk."""
+    tree, people = draw(
+        org_literals(max_communities=max_communities, max_grids=max_grids, max_people=max_people)
+    )
+    org = build_org(tree, people)
+    grids = [unit.id for unit in org.units(kind="grid")]
+    for grid in draw(st.lists(st.sampled_from(grids), unique=True)) if grids else []:
+        branch = org.add_unit(f"{grid}/party", "branch", f"{grid}党支部")
+        org.add_edge("leads", branch.id, grid)
+        holder = draw(st.sampled_from([f"{grid}/secretary", *people]))
+        if holder not in org.people:
+            org.add_person(holder, holder)
+        org.assign(holder, branch.id, draw(st.sampled_from(ORG_ROLES)))
+    return org
+
+
 __all__ = [
     "NOBODY",
     "ORG_ROLES",
@@ -250,5 +272,6 @@ __all__ = [
     "ledger_records",
     "org_graphs",
     "org_literals",
+    "staffed_orgs",
     "workflows",
 ]
