@@ -155,7 +155,7 @@ def _open_many(city: Any, count: int, step: timedelta, code: str = "002") -> lis
                 "georeport",
                 reporter="r",
                 category="street/plate",
-                data={"service_code": code, "address": "1 Main St"},
+                data={"service_code": code, "address_string": "1 Main St"},
             ).id
         )
         city.clock.advance(seconds=step.total_seconds())

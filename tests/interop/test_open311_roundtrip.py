@@ -43,7 +43,7 @@ def reported(draw: st.DrawFn) -> dict[str, Any]:
         data["lat"] = draw(st.floats(-90, 90, allow_nan=False))
         data["long"] = draw(st.floats(-180, 180, allow_nan=False))
     if located == "address" or draw(st.booleans()):
-        data["address"] = draw(_line)
+        data["address_string"] = draw(_line)
     if located == "address_id" or draw(st.booleans()):
         data["address_id"] = draw(st.from_regex(r"[0-9]{1,9}", fullmatch=True))
     if draw(st.booleans()):

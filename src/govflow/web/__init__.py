@@ -20,11 +20,10 @@ from govflow.web.body import DEFAULT_MAX_BODY
 from govflow.web.problems import PROBLEM_JSON, problem_from_error
 from govflow.web.schemas import openapi_document, request_schemas
 from govflow.web.serve import serve
-from govflow.web.views import PERSONAL_FIELDS, public_value
+from govflow.web.views import json_value
 
 __all__ = [
     "DEFAULT_MAX_BODY",
-    "PERSONAL_FIELDS",
     "PROBLEM_JSON",
     "AuthenticationError",
     "Authenticator",
@@ -33,10 +32,10 @@ __all__ = [
     "Resolver",
     "SignedTokens",
     "create_app",
+    "json_value",
     "no_authentication",
     "openapi_document",
     "problem_from_error",
-    "public_value",
     "request_schemas",
     "resolve_actor",
     "serve",

@@ -12,7 +12,7 @@ meant to be written by two threads at once.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from govflow.engine import Engine
 from govflow.errors import ConflictError, GovflowError
 from govflow.metrics import accountability
-from govflow.records import Actor
+from govflow.records import Actor, Event
 from govflow.store import MemoryStore
 from govflow.web.auth import AuthenticationError, Authenticator, Identity, resolve_actor
 from govflow.web.body import DEFAULT_MAX_BODY, HTTPProblem, read_json
@@ -41,8 +41,9 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-#: Resolves an authenticated person into the actor the engine checks: ``resolve(org, identity)``.
-Resolver = Callable[[Any, Identity], Actor]
+#: Resolves an authenticated person into who the engine is told acts: ``resolve(org, identity)``
+#: gives an Actor, or a person id for the engine to resolve on its org graph.
+Resolver = Callable[[Any, Identity], Actor | str]
 
 
 class EngineRunner:
@@ -101,8 +102,8 @@ class NativeApi:
 
     # --- plumbing ------------------------------------------------------------------------------
 
-    def actor(self, request: Request) -> Actor:
-        """The caller as the engine's actor; 401 without credentials."""
+    def actor(self, request: Request) -> Actor | str:
+        """The caller, as the engine is told who acts; 401 without credentials."""
         identity = self.authenticate(request)
         if identity is None:
             raise HTTPProblem(401, "this endpoint needs 'Authorization: Bearer <token>'", "login")
@@ -136,15 +137,19 @@ class NativeApi:
     async def open_issue(self, request: Request) -> Response:
         actor = self.actor(request)
         body = await self.body(request, "OpenIssue")
+        reporter = body.get("reporter")
         issue = await self.run(
             self.engine.open,
             body["workflow"],
-            reporter=actor,
+            reporter=actor if reporter is None else reporter,
+            opened_by=None if reporter is None else actor,
+            channel=body.get("channel"),
             location=body.get("location"),
             category=body.get("category"),
             data=body.get("data"),
             version=body.get("version"),
         )
+        issue = await self.run(self.engine.get, issue.id, reader=actor)
         view = issue_view(issue, self.engine.workflow(issue.workflow, issue.workflow_version))
         location = str(request.url_for("issue", issue_id=issue.id))
         return JSONResponse(
@@ -152,14 +157,14 @@ class NativeApi:
         )
 
     async def read_issue(self, request: Request) -> Response:
-        self.actor(request)
-        issue = await self.run(self.engine.get, request.path_params["issue_id"])
+        actor = self.actor(request)
+        issue = await self.run(self.engine.get, request.path_params["issue_id"], reader=actor)
         view = issue_view(issue, self.engine.workflow(issue.workflow, issue.workflow_version))
         return JSONResponse(view, headers={"ETag": _etag(issue.version)})
 
     async def history(self, request: Request) -> Response:
-        self.actor(request)
-        events = await self.run(self.engine.history, request.path_params["issue_id"])
+        actor = self.actor(request)
+        events = await self.run(self.engine.history, request.path_params["issue_id"], reader=actor)
         return JSONResponse([event_view(event) for event in events])
 
     async def triggers(self, request: Request) -> Response:
@@ -203,7 +208,24 @@ class NativeApi:
                         headers={"ETag": _etag(current.version)},
                     )
             raise
-        return JSONResponse(event_view(event), headers={"ETag": _etag(event.sequence)})
+        shown = await self.run(self._as_seen, event, actor)
+        return JSONResponse(event_view(shown), headers={"ETag": _etag(event.sequence)})
+
+    def _as_seen(self, event: Event, reader: Actor | str) -> Event:
+        """``event`` as ``reader`` may see it (a payload's personal data is the engine's to
+        show or not, even to whoever sent it)."""
+        if not event.payload and "data" not in event.changes:
+            return event  # most moves: nothing to hide, nothing to read
+        engine = self.engine
+        issue = engine.store.get(event.issue_id)
+        workflow = engine.workflow(issue.workflow, issue.workflow_version)
+        fields = workflow.privacy.fields
+        data = event.changes.get("data")
+        if fields.isdisjoint(event.payload) and not (
+            isinstance(data, Mapping) and not fields.isdisjoint(data)
+        ):
+            return event
+        return engine.authority.read_events(issue, workflow, (event,), reader)[0]
 
     async def figures(self, request: Request) -> Response:
         self.actor(request)

@@ -6,10 +6,10 @@ bad ones. :class:`SignedTokens` is the one govflow ships: bearer tokens signed w
 (HMAC through ``itsdangerous``), issued by the deployment to its staff and its apps.
 
 Authorization is not decided here. :func:`resolve_actor` is the single place where an
-authenticated person becomes the :class:`~govflow.Actor` the engine checks: with an org graph,
-the person's roles come from the posts the graph gives them (claims in the token are ignored:
-who may act is derived, never asserted); without one, from the roles the token's issuer put in
-it, as scripts and tests pass ``Actor(id, roles=...)`` to the engine.
+authenticated person becomes what the engine is told is acting: with an org graph, the person's
+id, which the engine resolves into the posts the graph gives them (claims in the token are
+ignored: who may act is derived, never asserted); without one, an Actor with the roles the
+token's issuer put in it, as scripts and tests pass ``Actor(id, roles=...)`` to the engine.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import attrs
 import itsdangerous
 from starlette.requests import Request
 
-from govflow.errors import GovflowError, UnknownUnitError
+from govflow.errors import GovflowError
 from govflow.records import Actor
 
 
@@ -95,22 +95,18 @@ class SignedTokens:
         return self.verify(token.strip())
 
 
-def resolve_actor(org: Any, identity: Identity) -> Actor:
-    """The :class:`~govflow.Actor` the engine checks for an authenticated person.
+def resolve_actor(org: Any, identity: Identity) -> Actor | str:
+    """Who the engine is told is acting, for an authenticated person.
 
-    The one place to swap for the engine's own resolution of a person into posts: with an org
-    graph, the roles are those of the person's posts (:meth:`~govflow.OrgGraph.posts_of`) and
-    the home unit the graph's; a person the graph does not know holds no role. Without an org
-    graph, the roles the token vouched for.
+    With an org graph, the person's id alone: the engine resolves it into the person's posts
+    (:mod:`govflow.authority`), and whatever roles the token names count for nothing. Without
+    one, an :class:`~govflow.Actor` holding the roles the token vouches for, as scripts and
+    tests pass ``Actor(id, roles=...)``. Pass your own to :func:`~govflow.web.create_app`
+    (``resolve=``) to decide otherwise.
     """
     if org is None:
         return Actor(identity.person_id, roles=identity.roles)
-    try:
-        person = org.person(identity.person_id)
-    except UnknownUnitError:
-        return Actor(identity.person_id)
-    roles = frozenset(post.role for post in org.posts_of(person.id)) | person.roles
-    return Actor(person.id, roles=roles, home_unit=person.home_unit, name=person.name)
+    return identity.person_id
 
 
 __all__ = [

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 import jsonschema
 
 from govflow.errors import InvalidRequestError
+from govflow.workflow.spec import Channel
 
 if TYPE_CHECKING:
     from govflow.engine import Engine
@@ -39,6 +40,8 @@ def request_schemas(engine: Engine) -> dict[str, dict[str, Any]]:
                 "location": _OPTIONAL_TEXT,
                 "category": _OPTIONAL_TEXT,
                 "data": {"type": "object"},
+                "reporter": _OPTIONAL_TEXT,
+                "channel": {"type": ["string", "null"], "enum": [*(str(c) for c in Channel), None]},
             },
         },
         "Fire": {

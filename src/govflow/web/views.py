@@ -1,47 +1,28 @@
 """What the HTTP API shows of issues, events, workflows and figures: plain JSON values.
 
-Personal data never leaves through a view. Whatever the data of an issue or the payload of a
-move holds under a key of :data:`PERSONAL_FIELDS` (at any depth: the Open311 layer keeps the
-reporter's details under ``contact``) stays in the record, for the deployment's own tools, and
-is left out of every response.
+The views show what the engine gives the reader: :meth:`govflow.Engine.get` and
+:meth:`~govflow.Engine.history` leave a workflow's personal data out (its
+:class:`~govflow.workflow.spec.Privacy`: the reporter's details under ``personal``, phone,
+address...) unless the reader is the reporter or holds the permission to see it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from govflow.metrics import AccountabilityReport, Figures
 from govflow.records import Event, Issue
 from govflow.workflow.spec import Workflow
 
-#: Keys whose values are personal data: never shown by a view.
-PERSONAL_FIELDS: Final = frozenset(
-    {
-        "contact",
-        "name",
-        "first_name",
-        "last_name",
-        "phone",
-        "email",
-        "device_id",
-        "account_id",
-        "id_card",
-    }
-)
 
-
-def public_value(value: Any) -> Any:
-    """``value`` as JSON, with every mapping's personal keys left out (at any depth)."""
+def json_value(value: Any) -> Any:
+    """``value`` as plain JSON: mappings as objects, tuples as lists, times in ISO 8601."""
     if isinstance(value, Mapping):
-        return {
-            str(key): public_value(item)
-            for key, item in value.items()
-            if key not in PERSONAL_FIELDS
-        }
+        return {str(key): json_value(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [public_value(item) for item in value]
+        return [json_value(item) for item in value]
     if isinstance(value, datetime):
         return value.isoformat()
     return value
@@ -70,7 +51,7 @@ def issue_view(issue: Issue, workflow: Workflow) -> dict[str, Any]:
         "due_at": _time(issue.due_at),
         "assignees": list(issue.assignees),
         "handlers": list(issue.handlers),
-        "data": public_value(issue.data),
+        "data": json_value(issue.data),
         "version": issue.version,
     }
 
@@ -86,8 +67,8 @@ def event_view(event: Event) -> dict[str, Any]:
         "actor": event.actor,
         "at": _time(event.at),
         "due_at": _time(event.due_at),
-        "payload": public_value(event.payload),
-        "changes": public_value(event.changes),
+        "payload": json_value(event.payload),
+        "changes": json_value(event.changes),
         "plugin": None if event.plugin is None else str(event.plugin),
         "decisions": dict(event.decisions),
         "previous_hash": event.previous_hash,
@@ -126,11 +107,10 @@ def workflow_view(workflow: Workflow, plugin: str) -> dict[str, Any]:
 
 
 __all__ = [
-    "PERSONAL_FIELDS",
     "event_view",
     "figures_view",
     "issue_view",
-    "public_value",
+    "json_value",
     "report_view",
     "workflow_view",
 ]

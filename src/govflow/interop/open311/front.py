@@ -394,6 +394,7 @@ class _Handlers:
         location = self._location(data.get("address_id"))
         opening = {
             "reporter": actor,
+            "channel": "app",
             "location": location,
             "category": service.category,
             "data": data,

@@ -1,10 +1,13 @@
 """Service requests: an issue seen as a GeoReport v2 request, and a POSTed form as an issue.
 
-What a POST brings is kept in the issue's data: ``description``, ``address`` (the
-``address_string``), ``address_id``, ``zipcode``, ``lat``, ``long``, ``media_url``, the
+What a POST brings is kept in the issue's data: ``description``, ``address_string``
+(the problem's location, which a workflow's privacy rules do not hide as they hide a
+resident's ``address``), ``address_id``, ``zipcode``, ``lat``, ``long``, ``media_url``, the
 ``attributes`` by code, and the ``service_code``. The submitter's details (``first_name``,
-``last_name``, ``email``, ``phone``, ``device_id``, ``account_id``) go under ``contact``, which no
-view shows. The request's ``status`` comes from the kind of the issue's state (closed and
+``last_name``, ``email``, ``phone``, ``device_id``, ``account_id``) go under ``personal``
+(:data:`~govflow.workflow.spec.PERSONAL_KEY`), which the engine leaves out of every read but the
+reporter's and those holding the workflow's privacy permission; the Open311 views never show
+it. The request's ``status`` comes from the kind of the issue's state (closed and
 cancelled kinds are ``closed``), ``status_notes`` from the last move's ``status_notes`` or
 ``reason``, ``agency_responsible`` from the unit the issue was routed to, and the
 ``expected_datetime`` from the current state's due time (for a closed issue, the last one it
@@ -23,12 +26,12 @@ from urllib.parse import urlsplit
 from govflow.errors import InvalidRequestError, UnknownUnitError
 from govflow.interop.open311.services import Service
 from govflow.records import Event, Issue
-from govflow.workflow.spec import TERMINAL_KINDS
+from govflow.workflow.spec import PERSONAL_KEY, TERMINAL_KINDS
 
 if TYPE_CHECKING:
     from govflow.org import OrgGraph
 
-#: The submitter's fields a POST may carry: kept under ``contact``, never shown.
+#: The submitter's fields a POST may carry: kept under ``personal``, never shown.
 CONTACT_FIELDS: Final = ("first_name", "last_name", "email", "phone", "device_id", "account_id")
 #: The longest description the spec allows.
 MAX_DESCRIPTION: Final = 4000
@@ -98,7 +101,7 @@ def request_view(
         "requested_datetime": _time(issue.opened_at),
         "updated_datetime": _time(issue.updated_at),
         "expected_datetime": _time(issue.due_at or expected),
-        "address": data.get("address"),
+        "address": data.get("address_string"),
         "address_id": data.get("address_id"),
         "zipcode": data.get("zipcode"),
         "lat": data.get("lat"),
@@ -196,7 +199,7 @@ def issue_data(service: Service, form: Mapping[str, Sequence[str]]) -> dict[str,
     data: dict[str, Any] = {"service_code": service.code}
     for key, name in (
         ("description", "description"),
-        ("address", "address_string"),
+        ("address_string", "address_string"),
         ("address_id", "address_id"),
         ("zipcode", "zipcode"),
     ):
@@ -217,7 +220,7 @@ def issue_data(service: Service, form: Mapping[str, Sequence[str]]) -> dict[str,
         data["attributes"] = attributes
     contact = {name: value for name in CONTACT_FIELDS if (value := _one(form, name))}
     if contact:
-        data["contact"] = contact
+        data[PERSONAL_KEY] = contact
     return data
 
 
