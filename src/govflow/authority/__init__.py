@@ -21,6 +21,7 @@ Without an org graph, an explicit ``Actor(id, roles=...)`` keeps working as it a
 
 from govflow.authority.bodies import BodyResolver, unit_composition
 from govflow.authority.conflicts import ConflictContext, ConflictRule, handling_units
+from govflow.authority.coverage import authority_checks, authority_problems
 from govflow.authority.identity import ACCOUNTS, Directory, Principal
 from govflow.authority.policy import Authority
 from govflow.authority.privacy import redact_event, redact_issue
@@ -34,6 +35,8 @@ __all__ = [
     "ConflictRule",
     "Directory",
     "Principal",
+    "authority_checks",
+    "authority_problems",
     "covers",
     "handling_units",
     "jurisdiction",

@@ -237,7 +237,7 @@ class Authority:
         if refusal is not None:
             return refusal, None
         acting_for = through or acting_for
-        for name in sorted(move.conflicts):
+        for name in sorted(move.conflicts) if move.conflicts else ():
             why = self.conflict_rules[name](ConflictContext(issue, move, principal, org))
             if why:
                 return (
