@@ -21,6 +21,7 @@ STAFF = {
     "inspector": ["inspector"],
     "gw1": ["grid_worker"],
     "resident": [],
+    "neighbour": [],
 }
 
 
@@ -224,3 +225,12 @@ def test_the_openapi_document_carries_the_engines_schemas(as_: Any, server: Live
     assert schemas["OpenIssue"]["properties"]["workflow"]["enum"] == ["closed-loop"]
     assert "dispatch" in schemas["Fire"]["properties"]["trigger"]["enum"]
     assert set(document["paths"]) >= {"/issues", "/issues/{issue_id}/fire", "/figures"}
+
+
+def test_an_issue_is_seen_only_by_those_the_engine_lets_see_it(as_: Any) -> None:
+    issue = _open(as_)
+    for path in ("", "/history", "/triggers"):
+        assert as_("resident").get(f"/issues/{issue['id']}{path}").status_code == 200
+        assert as_("op").get(f"/issues/{issue['id']}{path}").status_code == 200
+        hidden = as_("neighbour").get(f"/issues/{issue['id']}{path}")
+        assert _problem(hidden, 404, "UnknownIssueError")["issue_id"] == issue["id"]

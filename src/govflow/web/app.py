@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from govflow.engine import Engine
-from govflow.errors import ConflictError, GovflowError
+from govflow.errors import ConflictError, GovflowError, UnknownIssueError
 from govflow.metrics import accountability
 from govflow.records import Actor, Event
 from govflow.store import MemoryStore
@@ -156,20 +156,31 @@ class NativeApi:
             view, status_code=201, headers={"Location": location, "ETag": _etag(issue.version)}
         )
 
+    def _visible(self, issue_id: str, reader: Actor | str) -> None:
+        """Refuse, as if there were no such issue, an issue ``reader`` may not see at all
+        (:meth:`govflow.authority.Authority.sees`: an official outside their jurisdiction, a
+        resident someone else's)."""
+        authority = self.engine.authority
+        if not authority.sees(self.engine.store.get(issue_id), authority.principal(reader)):
+            raise UnknownIssueError(issue_id)
+
     async def read_issue(self, request: Request) -> Response:
         actor = self.actor(request)
+        await self.run(self._visible, request.path_params["issue_id"], actor)
         issue = await self.run(self.engine.get, request.path_params["issue_id"], reader=actor)
         view = issue_view(issue, self.engine.workflow(issue.workflow, issue.workflow_version))
         return JSONResponse(view, headers={"ETag": _etag(issue.version)})
 
     async def history(self, request: Request) -> Response:
         actor = self.actor(request)
+        await self.run(self._visible, request.path_params["issue_id"], actor)
         events = await self.run(self.engine.history, request.path_params["issue_id"], reader=actor)
         return JSONResponse([event_view(event) for event in events])
 
     async def triggers(self, request: Request) -> Response:
         actor = self.actor(request)
         issue_id = request.path_params["issue_id"]
+        await self.run(self._visible, issue_id, actor)
         names = await self.run(self.engine.available_triggers, issue_id, actor)
         return JSONResponse({"issue_id": issue_id, "triggers": names})
 
