@@ -398,6 +398,17 @@ def govflow_after_transition(issue: Issue, previous: Issue | None, event: Event)
 def govflow_conflict_rules() -> Mapping[str, Any]:
     """Contribute named conflict-of-interest rules that ``Transition.conflicts`` refers to.
 
+    Example::
+
+        def not_a_neighbour(context):  # a govflow.authority.ConflictContext
+            if context.principal.actor.home_unit == context.issue.location:
+                return "lives where the issue is"
+            return None
+
+        @hookimpl
+        def govflow_conflict_rules():
+            return {"building-talk:not_a_neighbour": not_a_neighbour}
+
     :return: a mapping of rule name to a callable taking a
         :class:`~govflow.authority.ConflictContext` and returning None (no conflict) or the
         reason for refusing. Names are global to an engine; the built-in ones are
@@ -410,6 +421,16 @@ def govflow_conflict_rules() -> Mapping[str, Any]:
 @hookspec
 def govflow_body_resolvers() -> Mapping[str, Any]:
     """Contribute named resolvers of deliberating bodies that a gate's ``source`` refers to.
+
+    Example::
+
+        def building_residents(issue, org, body):  # who sits on the building's talk
+            posts = org.members(issue.location, "resident_representative")
+            return Composition(tuple(p.person.id for p in posts))  # govflow.gates.Composition
+
+        @hookimpl
+        def govflow_body_resolvers():
+            return {"building-talk:residents": building_residents}
 
     :return: a mapping of resolver name to a callable ``resolver(issue, org, body)`` returning a
         :class:`~govflow.gates.Composition` (the members due at the issue's location, and the
@@ -424,6 +445,15 @@ def govflow_authority_units(
     issue: Issue, transition: Transition, org: OrgGraph | None
 ) -> Iterable[str]:
     """Name the units whose posts count for a transition declared with ``Scope.NAMED``.
+
+    Example::
+
+        @hookimpl
+        def govflow_authority_units(issue, transition, org):
+            if transition.trigger != "feed_back" or org is None or issue.location is None:
+                return []
+            council = org.council_for(issue.location)  # the council serving the place
+            return [] if council is None else [council.id]
 
     Not firstresult: every plugin's units are collected, and a post in any of them counts (the
     council of the issue's place feeds back, say). Asked only for moves of that scope.

@@ -33,6 +33,9 @@ from govflow.errors import InvalidRequestError, TransitionNotAllowedError
 from govflow.org import OrgGraph, load_divisions, synthesize
 from govflow.plugins import PluginHost
 from govflow.records import Actor, Issue
+from govflow.simulation import CENTRE as SIM_CENTRE
+from govflow.simulation import INSPECTOR as SIM_INSPECTOR
+from govflow.simulation import populate_bodies, staff_centre, staff_units
 from govflow.store import SQLStore, Store
 
 #: 蚌山区, Bengbu: where 一组一会 and 六事工作法 come from.
@@ -132,6 +135,11 @@ def district(code: str = DEFAULT_DISTRICT, *, seed: int = 2024) -> OrgGraph:
     if not graph.units(kind="street") and not graph.units(kind="township"):
         raise InvalidRequestError(f"district {code!r} is not in the shipped division table")
     synthesize(graph, seed=seed)
+    # authority comes from the graph: the service centre, the handling units and the bodies
+    # that deliberate need people holding their posts there
+    staff_centre(graph, (graph.units(kind="district") or graph.units(kind="county"))[0].id)
+    staff_units(graph)
+    populate_bodies(graph)
     return graph
 
 
@@ -146,8 +154,8 @@ CLOSED_LOOP_CATEGORIES = {
     "志愿服务": 1.5,
     "信息维稳": 1.0,
 }
-CENTRE = Actor("centre", roles={"operator", "dispatcher"}, name="街道综合服务中心")
-INSPECTOR = Actor("inspector", roles={"inspector"}, name="核查员")
+#: The district's service centre and inspector: :func:`district` gives them their posts.
+CENTRE, INSPECTOR = SIM_CENTRE, SIM_INSPECTOR
 
 #: Mean handling hours by category: a dispute takes longer than a volunteer errand.
 _HANDLING = {
@@ -180,7 +188,7 @@ def closed_loop_story(scene: Scene) -> Iterator[float]:
     engine.fire(issue.id, "dispatch", actor=CENTRE)  # the org graph finds the grid worker
     for attempt in itertools.count():
         yield scene.hours(_HANDLING.get(scene.category or "", 24.0) / (attempt + 1))
-        worker = Actor(scene.issue.assignees[0], roles={"grid_worker"})
+        worker = scene.issue.assignees[0]  # the grid worker the org graph routed it to
         engine.fire(issue.id, "finish", actor=worker, payload={"note": "已处理"})
         yield rng.uniform(1, 12)
         if attempt < 2 and rng.random() < 0.12:

@@ -219,3 +219,17 @@ def test_govflow_history_exports_no_personal_fields(tmp_path: Path) -> None:
     assert exported["verified"] is True
     assert exported["issue"]["data"] == {"text": "漏水"}
     assert "13800000000" not in out.getvalue()
+
+
+def test_a_record_of_a_workflow_not_installed_here_is_still_read_redacted(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'record.db'}"
+    with SQLStore(url) as store:
+        writer = Engine(store=store, clock=ManualClock(START), autoload=False, plugins=[_Consult()])
+        issue = writer.open("consult", reporter="resident-wang", data={"personal": PERSONAL})
+    with SQLStore(url, create=False) as store:
+        reader = Engine(store=store, clock=ManualClock(START), autoload=False)  # no "consult"
+        assert dict(reader.get(issue.id).data) == {}
+        assert [e.trigger for e in reader.history(issue.id)] == ["open"]
+        assert reader.get(issue.id, reader="resident-wang").data["personal"] == PERSONAL

@@ -72,6 +72,12 @@ def _dongshi() -> OrgGraph:
         org.add_unit(unit, "work_unit", name)
     for person, home in (("resident-shen", B1), ("resident-lu", B2)):
         org.add_person(person, person, home_unit=home)
+    # Each unit's party secretary holds a post there and acts for it (units act through their
+    # people); with an org graph, their unit is the graph's, not one they claim.
+    for rep in (BANK_REP, LEAD_REP, SCHOOL_REP):
+        assert rep.home_unit is not None
+        org.add_person(rep.id, rep.id, party_member=True, home_unit=rep.home_unit)
+        org.assign(rep.id, rep.home_unit, "secretary")
     org.add_person("member-ye", "叶", party_member=True)
     org.add_person("member-unregistered", "未报到党员", party_member=True)
     org.add_person("citizen-wang", "王", party_member=False)
@@ -123,7 +129,7 @@ def _contracted(engine: Engine) -> str:
 
 def _reported(engine: Engine) -> str:
     issue_id = _contracted(engine)
-    engine.fire(issue_id, "report_part", actor=Actor(SCHOOL), payload={"result": "开放教室"})
+    engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"result": "开放教室"})
     engine.fire(issue_id, "report_part", actor=MEMBER, payload={"result": "志愿辅导作业"})
     engine.fire(issue_id, "complete", actor=BANK_REP)
     return issue_id
@@ -144,7 +150,7 @@ def test_a_key_small_matter_from_raising_to_the_residents_verdict(engine: Engine
     )
     assert engine.get(issue_id).assignees == (SCHOOL, "member-ye")
     assert event.destination == "working"
-    engine.fire(issue_id, "report_part", actor=Actor(SCHOOL), payload={"result": "开放教室"})
+    engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"result": "开放教室"})
     with pytest.raises(GuardFailedError, match="all-reported"):
         engine.fire(issue_id, "complete", actor=BANK_REP)
     engine.fire(issue_id, "report_part", actor=MEMBER, payload={"result": "志愿辅导作业"})
@@ -203,14 +209,14 @@ def test_a_matter_is_contracted_to_alliance_units_and_registered_members_only(
 
 def test_only_a_party_reports_its_part_with_its_result(engine: Engine) -> None:
     issue_id = _contracted(engine)
-    for party in (Actor(SCHOOL), MEMBER):
+    for party in (SCHOOL_REP, MEMBER):
         engine.fire(issue_id, "report_part", actor=party, payload={"result": "done"})
     with pytest.raises(GuardFailedError, match="chair-on-duty"):
         engine.fire(issue_id, "complete", actor=SCHOOL_REP)
     with pytest.raises(PermissionDeniedError, match="assignee"):
-        engine.fire(issue_id, "report_part", actor=Actor(BANK), payload={"result": "x"})
+        engine.fire(issue_id, "report_part", actor=BANK_REP, payload={"result": "x"})
     with pytest.raises(GuardFailedError, match="result"):
-        engine.fire(issue_id, "report_part", actor=Actor(SCHOOL), payload={"result": ""})
+        engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"result": ""})
 
 
 def test_residents_of_the_community_evaluate_and_not_the_parties(engine: Engine) -> None:
@@ -223,7 +229,7 @@ def test_residents_of_the_community_evaluate_and_not_the_parties(engine: Engine)
         engine.fire(
             issue_id,
             "evaluate",
-            actor=Actor(SCHOOL, home_unit=B2),
+            actor=Actor(SCHOOL_REP.id, home_unit=B2),
             payload={"satisfaction": "satisfied"},
         )
     with pytest.raises(GuardFailedError, match="satisfaction"):
@@ -242,7 +248,7 @@ def test_residents_send_the_work_back(engine: Engine) -> None:
         engine.fire(issue_id, "send_back", actor=STRANGER, payload={"reason": "x"})
     with pytest.raises(PermissionDeniedError, match="did not handle"):
         engine.fire(
-            issue_id, "send_back", actor=Actor(SCHOOL, home_unit=B2), payload={"reason": "x"}
+            issue_id, "send_back", actor=Actor(SCHOOL_REP.id, home_unit=B2), payload={"reason": "x"}
         )
     event = engine.fire(issue_id, "send_back", actor=NEIGHBOUR, payload={"reason": "只开放周一"})
     assert event.destination == "working"

@@ -48,7 +48,14 @@ JINDATANG = "340102001002"  # 金大塘社区, the neighbouring community
 AREA = f"{QUANJIAOLU}-A01"  # a residential area of 全椒路社区 (synthetic)
 CIVIL, URBAN, JUSTICE = "dept-civil-affairs", "dept-urban-management", "dept-justice"
 
-SECRETARY = Actor("quanjiaolu-secretary", roles={"community_secretary"}, home_unit=QUANJIAOLU)
+SECRETARY = Actor("quanjiaolu-secretary", home_unit=QUANJIAOLU)  # holds the post in the graph
+
+
+def staff_of(dept: str) -> str:
+    """The person who acts for a department (units act through their people)."""
+    return f"{dept}/staff"
+
+
 GRID_WORKER = Actor("grid-worker-li", home_unit=AREA)
 RESIDENT = Actor("resident-zhang", home_unit=AREA)
 OUTSIDER = Actor("resident-of-jindatang", home_unit=JINDATANG)
@@ -69,6 +76,13 @@ def _yaohai() -> OrgGraph:
     org.add_edge("leads", "quanjiaolu/party", QUANJIAOLU)
     for person, home in (("resident-zhang", AREA), ("resident-of-jindatang", JINDATANG)):
         org.add_person(person, person, home_unit=home)
+    # Authority comes from the graph: the community secretary's post in the community's party
+    # committee, and a member of staff in each department (a unit acts through its people).
+    org.add_person(SECRETARY.id, "全椒路社区书记", party_member=True, home_unit=QUANJIAOLU)
+    org.assign(SECRETARY.id, "quanjiaolu/party", "community_secretary")
+    for dept in (CIVIL, URBAN, JUSTICE):
+        org.add_person(staff_of(dept), f"{dept}工作人员")
+        org.assign(staff_of(dept), dept, "staff")
     return org
 
 
@@ -224,7 +238,10 @@ def test_four_steps_from_a_need_to_the_residents_verdict(engine: Engine) -> None
     issue = take_up(engine, match_needs(engine).matched[0], actor=SECRETARY)  # 基层出题
     engine.fire(issue.id, "assign", actor=SECRETARY)  # to the provider: 城管局
     engine.fire(  # 部门答题
-        issue.id, "answer", actor=Actor(URBAN), payload={"answer": "已清理楼道, 设立堆物巡查"}
+        issue.id,
+        "answer",
+        actor=Actor(staff_of(URBAN)),
+        payload={"answer": "已清理楼道, 设立堆物巡查"},
     )
     event = engine.fire(  # 群众评议
         issue.id, "evaluate", actor=RESIDENT, payload={"satisfaction": "satisfied"}
@@ -247,15 +264,22 @@ def test_a_problem_of_the_communitys_own_goes_to_its_paired_departments(engine: 
     issue_id = _posed(engine)
     engine.fire(issue_id, "assign", actor=SECRETARY)
     assert engine.get(issue_id).assignees == (CIVIL, URBAN)  # 让社区多个帮手
-    engine.fire(issue_id, "answer", actor=Actor(CIVIL), payload={"answer": "划定临时停车位"})
+    engine.fire(
+        issue_id, "answer", actor=Actor(staff_of(CIVIL)), payload={"answer": "划定临时停车位"}
+    )
     assert engine.get(issue_id).state == "evaluating"
 
 
 def test_a_community_without_helpers_names_its_departments(engine: Engine, org: OrgGraph) -> None:
-    issue = engine.open("four-step", reporter=SECRETARY, location=JINDATANG, category="社区治理")
-    with pytest.raises(GuardFailedError, match="departments"):
+    secretary = "jindatang-secretary"  # 金大塘社区's own: 全椒路's secretary has no post here
+    org.add_person(secretary, secretary, party_member=True)
+    org.assign(secretary, JINDATANG, "community_secretary")
+    issue = engine.open("four-step", reporter=secretary, location=JINDATANG, category="社区治理")
+    with pytest.raises(PermissionDeniedError):
         engine.fire(issue.id, "assign", actor=SECRETARY)
-    engine.fire(issue.id, "assign", actor=SECRETARY, payload={"assignees": [JUSTICE]})
+    with pytest.raises(GuardFailedError, match="departments"):
+        engine.fire(issue.id, "assign", actor=secretary)
+    engine.fire(issue.id, "assign", actor=secretary, payload={"assignees": [JUSTICE]})
     assert engine.get(issue.id).assignees == (JUSTICE,)
 
 
@@ -270,13 +294,17 @@ def test_departments_solve_jointly_and_it_moves_on_once_all_have_reported(
     engine.fire(issue_id, "call_joint", actor=SECRETARY, payload={"assignees": [URBAN, JUSTICE]})
     assert engine.get(issue_id).state == "joint"
     with pytest.raises(PermissionDeniedError, match="assignee"):
-        engine.fire(issue_id, "report_part", actor=Actor(CIVIL), payload={"answer": "x"})
+        engine.fire(issue_id, "report_part", actor=Actor(staff_of(CIVIL)), payload={"answer": "x"})
     with pytest.raises(GuardFailedError, match="answer"):
-        engine.fire(issue_id, "report_part", actor=Actor(URBAN))
-    engine.fire(issue_id, "report_part", actor=Actor(URBAN), payload={"answer": "整治乱停"})
+        engine.fire(issue_id, "report_part", actor=Actor(staff_of(URBAN)))
+    engine.fire(
+        issue_id, "report_part", actor=Actor(staff_of(URBAN)), payload={"answer": "整治乱停"}
+    )
     with pytest.raises(GuardFailedError, match="all-reported"):
         engine.fire(issue_id, "conclude", actor=SECRETARY)
-    engine.fire(issue_id, "report_part", actor=Actor(JUSTICE), payload={"answer": "调解车位纠纷"})
+    engine.fire(
+        issue_id, "report_part", actor=Actor(staff_of(JUSTICE)), payload={"answer": "调解车位纠纷"}
+    )
     event = engine.fire(issue_id, "conclude", actor=SECRETARY)
     assert event.destination == "evaluating"
 
@@ -289,20 +317,23 @@ def test_only_the_community_poses_assigns_calls_and_concludes(engine: Engine) ->
     engine.fire(issue_id, "assign", actor=SECRETARY)
     with pytest.raises(PermissionDeniedError):
         engine.fire(
-            issue_id, "call_joint", actor=Actor(CIVIL), payload={"assignees": [CIVIL, URBAN]}
+            issue_id,
+            "call_joint",
+            actor=Actor(staff_of(CIVIL)),
+            payload={"assignees": [CIVIL, URBAN]},
         )
     engine.fire(issue_id, "call_joint", actor=SECRETARY, payload={"assignees": [CIVIL, URBAN]})
     with pytest.raises(PermissionDeniedError):
-        engine.fire(issue_id, "conclude", actor=Actor(CIVIL))
+        engine.fire(issue_id, "conclude", actor=Actor(staff_of(CIVIL)))
 
 
 def test_only_an_assigned_department_answers(engine: Engine) -> None:
     issue_id = _posed(engine)
     engine.fire(issue_id, "assign", actor=SECRETARY)
     with pytest.raises(PermissionDeniedError, match="assignee"):
-        engine.fire(issue_id, "answer", actor=Actor(JUSTICE), payload={"answer": "x"})
+        engine.fire(issue_id, "answer", actor=Actor(staff_of(JUSTICE)), payload={"answer": "x"})
     with pytest.raises(GuardFailedError, match="answer"):
-        engine.fire(issue_id, "answer", actor=Actor(CIVIL), payload={"answer": " "})
+        engine.fire(issue_id, "answer", actor=Actor(staff_of(CIVIL)), payload={"answer": " "})
 
 
 def test_a_problem_is_withdrawn_only_with_a_reason(engine: Engine) -> None:
@@ -316,7 +347,9 @@ def test_a_problem_is_withdrawn_only_with_a_reason(engine: Engine) -> None:
 def _answered(engine: Engine) -> str:
     issue_id = _posed(engine)
     engine.fire(issue_id, "assign", actor=SECRETARY)
-    engine.fire(issue_id, "answer", actor=Actor(CIVIL), payload={"answer": "划定临时停车位"})
+    engine.fire(
+        issue_id, "answer", actor=Actor(staff_of(CIVIL)), payload={"answer": "划定临时停车位"}
+    )
     return issue_id
 
 
@@ -325,7 +358,7 @@ def test_the_residents_of_the_place_evaluate_and_nobody_else(engine: Engine) -> 
     for who, error, match in (
         (OUTSIDER, GuardFailedError, "resident-of-place"),  # lives in 金大塘社区
         (Actor("walk-in"), GuardFailedError, "resident-of-place"),  # unknown: no home
-        (Actor(CIVIL, home_unit=AREA), PermissionDeniedError, "did not handle"),
+        (Actor(staff_of(CIVIL), home_unit=AREA), PermissionDeniedError, "did not handle"),
     ):
         with pytest.raises(error, match=match):
             engine.fire(issue_id, "evaluate", actor=who, payload={"satisfaction": "satisfied"})
@@ -345,7 +378,7 @@ def test_residents_send_an_answer_back_to_the_departments(engine: Engine) -> Non
     with pytest.raises(GuardFailedError, match="resident-of-place"):
         engine.fire(issue_id, "send_back", actor=OUTSIDER, payload={"reason": "x"})
     with pytest.raises(PermissionDeniedError, match="did not handle"):
-        engine.fire(issue_id, "send_back", actor=Actor(CIVIL), payload={"reason": "x"})
+        engine.fire(issue_id, "send_back", actor=Actor(staff_of(CIVIL)), payload={"reason": "x"})
     event = engine.fire(issue_id, "send_back", actor=RESIDENT, payload={"reason": "车位不够"})
     assert event.destination == "answering"
     assert "成效清单" not in {k for k, v in four_lists(engine).items() if issue_id in v}
@@ -367,7 +400,7 @@ def test_every_step_has_its_time_limit(  # noqa: PLR0917  (the parameters of one
     payloads = {
         "assign": (SECRETARY, {}),
         "call_joint": (SECRETARY, {"assignees": [CIVIL, URBAN]}),
-        "answer": (Actor(CIVIL), {"answer": "已答复"}),
+        "answer": (Actor(staff_of(CIVIL)), {"answer": "已答复"}),
     }
     for move in moves:
         actor, payload = payloads[move]

@@ -56,7 +56,7 @@ def _places(org: OrgGraph, location: str | None) -> frozenset[str]:
 
 def covers(org: OrgGraph, unit: str, location: str | None) -> bool:
     """True if a post in ``unit`` counts at ``location`` (see :func:`jurisdiction`)."""
-    places = set(_roots(org)) if location is None else {u.id for u in org.chain(location)}
+    places = _places(org, location)
     if unit in places:
         return True
     return any(led.id in places for led in org.leads(unit))

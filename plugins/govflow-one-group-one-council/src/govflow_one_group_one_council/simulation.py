@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from govflow import Actor
+from govflow.authority import who_may
 from govflow.season import Method, Scene
 from govflow_one_group_one_council import CATEGORIES, SATISFACTION, WORKFLOW, handler_for
 
@@ -31,8 +31,16 @@ _DESCRIPTIONS = {
 }
 
 
+def _first(people: list[str]) -> str | None:
+    return people[0] if people else None
+
+
 def story(scene: Scene) -> Iterator[float]:
-    """One problem, collected by a patrol team and worked through the group and council."""
+    """One problem, collected by a patrol team and worked through the group and council.
+
+    Every actor is a person of the org graph the engine would accept (``who_may``): the group's
+    leader, someone of the handling unit, the council's head.
+    """
     engine, rng, category = scene.engine, scene.rng, scene.category or "dispute_mediation"
     resident = scene.resident()
     issue = engine.open(
@@ -43,8 +51,9 @@ def story(scene: Scene) -> Iterator[float]:
         data={"description": _DESCRIPTIONS[category], "collected_by": "patrol"},
     )
     scene.issue_id = issue.id
-    council = scene.org.council_for(scene.location)
-    group = Actor(f"{scene.location}/group", roles={"group"})
+    group = _first(who_may(engine, issue.id, "assign"))
+    if group is None:
+        return  # no group leads this place: the matter waits for the clock
     yield rng.uniform(2, 24)  # 一周一碰头: the group reviews what was collected
     if rng.random() < 0.03:
         engine.fire(issue.id, "drop", actor=group, payload={"reason": "已由物业处理"})
@@ -52,10 +61,15 @@ def story(scene: Scene) -> Iterator[float]:
     handler = handler_for(scene.issue, scene.org) or scene.unit("community") or scene.location
     engine.fire(issue.id, "assign", actor=group, payload={"assignees": [handler]})
     yield scene.hours(36)
-    engine.fire(issue.id, "report_handled", actor=Actor(handler), payload={"result": "已办结"})
+    worker = _first(who_may(engine, issue.id, "report_handled"))
+    if worker is None:
+        return  # nobody holds a post in the handling unit
+    engine.fire(issue.id, "report_handled", actor=worker, payload={"result": "已办结"})
     yield rng.uniform(2, 30)
-    feeder = council.id if council is not None else f"{scene.location}/council"
-    engine.fire(issue.id, "feed_back", actor=Actor(feeder, roles={"council"}))
+    feeder = _first(who_may(engine, issue.id, "feed_back"))
+    if feeder is None:
+        return
+    engine.fire(issue.id, "feed_back", actor=feeder)
     if rng.random() < 0.1:
         return  # never rated: the clock closes it unrated
     yield rng.uniform(1, 48)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from govflow import Actor
+from govflow.authority import who_may
+from govflow.errors import InvalidRequestError
 from govflow.season import Method, Scene
 from govflow_six_things import CONSULTATION, MEETING, RESIDENTS_COUNCIL, SATISFACTION, WORKFLOW
 
@@ -34,28 +36,39 @@ def _vote(scene: Scene, committees: Actor, members: list[str], *, support: float
     return event.destination
 
 
+def _members(scene: Scene, body: str) -> list[str]:
+    """Who the log froze as due at ``body`` when its gate opened."""
+    entry = scene.issue.data.get("bodies", {}).get(body, {})
+    return list(entry.get("members", [])) if isinstance(entry, dict) else []
+
+
 def story(scene: Scene) -> Iterator[float]:
-    """百姓点事 → '两委'提事 → 居民议事 → 与会决事 → 多元办事 → 公众评事."""
+    """百姓点事 → '两委'提事 → 居民议事 → 与会决事 → 多元办事 → 公众评事.
+
+    The two committees are a person holding one of their posts in the community (``who_may``);
+    the residents' council and the meeting are the bodies the engine resolved from the graph.
+    """
     engine, rng = scene.engine, scene.rng
     community = scene.location
-    council = [f"{community}/councillor-{i}" for i in range(1, 10)]
-    meeting = [*council[:5], "property-company", "owners-committee", "street-office"]
-    committees = Actor(f"{community}/two-committees", roles={"two_committees"})
     issue = engine.open(
         WORKFLOW.name,
         reporter=scene.resident(),
-        data={
-            "subject": rng.choice(_SUBJECTS),
-            "community": community,
-            "bodies": {RESIDENTS_COUNCIL: council, MEETING: meeting},
-        },
+        location=community,
+        data={"subject": rng.choice(_SUBJECTS)},
     )
     scene.issue_id = issue.id
+    tablers = who_may(engine, issue.id, "table")
+    if not tablers:
+        return  # no two committees in this community: the clock reminds them
+    committees = tablers[0]
     yield rng.uniform(12, 72)
     if rng.random() < 0.08:
         engine.fire(issue.id, "decline", actor=committees, payload={"reason": "属物业合同范围"})
         return
-    engine.fire(issue.id, "table", actor=committees)
+    try:
+        engine.fire(issue.id, "table", actor=committees)
+    except InvalidRequestError:
+        return  # the community has no residents' council to deliberate
     support = rng.uniform(0.45, 0.95)
     while scene.issue.state in ("residents_deliberation", "meeting_decision", "raised"):
         yield rng.uniform(24, 96)  # the next meeting convenes
@@ -63,14 +76,14 @@ def story(scene: Scene) -> Iterator[float]:
             engine.fire(issue.id, "table", actor=committees)
             support = min(support + 0.2, 0.95)  # reworked after residents' objections
             continue
-        members = council if scene.issue.state == "residents_deliberation" else meeting
-        _vote(scene, committees, members, support=support)
+        body = RESIDENTS_COUNCIL if scene.issue.state == "residents_deliberation" else MEETING
+        _vote(scene, Actor(committees), _members(scene, body), support=support)
     yield rng.uniform(2, 24)
     parties = ["property-company", f"{community}/grid-worker", "street-office"]
     engine.fire(issue.id, "dispatch", actor=committees, payload={"assignees": parties})
     for _ in range(3):
         yield scene.hours(120)
-        engine.fire(issue.id, "report_done", actor=Actor(rng.choice(parties)))
+        engine.fire(issue.id, "report_done", actor=rng.choice(parties))
         yield rng.uniform(24, 96)
         if rng.random() < 0.1:
             engine.fire(issue.id, "send_back", actor=scene.resident(), payload={"reason": "未完工"})
