@@ -236,7 +236,7 @@ class NativeApi:
             isinstance(data, Mapping) and not fields.isdisjoint(data)
         ):
             return event
-        return engine.authority.read_events(issue, workflow, (event,), reader)[0]
+        return engine.authority.read_events(issue, workflow.privacy, (event,), reader)[0]
 
     async def figures(self, request: Request) -> Response:
         self.actor(request)
