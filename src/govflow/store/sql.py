@@ -57,7 +57,7 @@ __all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 _T = TypeVar("_T")
 
@@ -88,6 +88,7 @@ _issues = sa.Table(
     sa.Column("handlers", sa.Text, nullable=False),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("joint", sa.Text, nullable=False),
     sa.UniqueConstraint("id", name="govflow_issues_id_key"),
     sa.Index("govflow_issues_due", "due_key", "id"),
 )
@@ -170,7 +171,7 @@ def _decode_change(key: str, value: Any) -> Any:
     # JSON has no tuples: give back what the engine put in an event's changes.
     if key in ("assignees", "handlers") and isinstance(value, list):
         return tuple(value)
-    if key == "data" and isinstance(value, dict):
+    if key in ("data", "joint") and isinstance(value, dict):
         return freeze_mapping(value)
     return value
 
@@ -200,6 +201,7 @@ def _issue_values(issue: Issue) -> dict[str, Any]:
         "handlers": _dump(issue.handlers),
         "data": _dump(issue.data),
         "version": issue.version,
+        "joint": _dump(issue.joint),
     }
 
 
@@ -221,6 +223,7 @@ def _issue_from_row(row: sa.Row[Any]) -> Issue:
         handlers=tuple(json.loads(m["handlers"])),
         data=_load_mapping(m["data"]),
         version=m["version"],
+        joint=_load_mapping(m["joint"]),
     )
 
 
