@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/org_graph.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/web.py
 
 reference: install
 	$(BIN)/python docs/reference_gen.py

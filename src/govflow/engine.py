@@ -522,13 +522,18 @@ class Engine:
             acting_for=acting_for,
         )
 
-    def tick(self, now: datetime | None = None) -> TickReport:
+    def tick(
+        self, now: datetime | None = None, *, issues: Iterable[Issue] | None = None
+    ) -> TickReport:
         """Fire the timeout transition of every issue whose state's time limit has passed.
 
         Timeout moves are made by :data:`~govflow.records.SYSTEM_CLOCK`, skip role and relation
         checks (the clock holds no role), but still pass plugins' vetoes and guards; a move they
-        refuse is left for a later tick. Returns the events appended, earliest due first, as a
-        :class:`TickReport` whose ``skipped`` names the issues that could not be moved and why.
+        refuse (or that another engine made first) is left for a later tick. Returns the events
+        appended, earliest due first, as a :class:`TickReport` whose ``skipped`` names the
+        issues that could not be moved and why. ``issues`` limits the tick to those of them
+        that are due (the ones a :mod:`govflow.worker` claimed) instead of every due issue of
+        the store.
 
         One bad issue (of a workflow the engine no longer has, or whose stored due time
         disagrees with its hashed ``due_at``) is logged, reported and skipped: the others
@@ -537,7 +542,12 @@ class Engine:
         check_time("now", now, optional=True)
         when = now if now is not None else self.clock.now()
         report = TickReport()
-        for due in list(self.store.due(when)):
+        candidates = (
+            self.store.due(when)
+            if issues is None
+            else (i for i in issues if i.alarm_at is not None and i.alarm_at <= when)
+        )
+        for due in list(candidates):
             issue = due
             try:
                 compiled = self._compiled_for(issue.workflow, issue.workflow_version)

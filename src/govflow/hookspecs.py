@@ -219,6 +219,33 @@ def govflow_cli_commands() -> Mapping[str, Any]:
 
 
 @hookspec
+def govflow_open311_services() -> Iterable[Any]:
+    """Contribute the Open311 services residents may report (``govflow.interop.open311``).
+
+    Called by :meth:`govflow.interop.open311.Open311.from_engine`: a local method offers its
+    categories as services, each mapped to one of its workflows, with the attributes its
+    service definition asks for. Workflows no plugin offers a service for get one of their own.
+    Example::
+
+        from govflow.interop.open311 import Attribute, Datatype, Service
+
+        @hookimpl
+        def govflow_open311_services():
+            return [
+                Service("001", "矛盾调解 Mediation", "one-group-one-council", category="矛盾调解"),
+                Service(
+                    "002", "路灯不亮 Street lamp out", "closed-loop", category="市政设施",
+                    attributes=[Attribute("POLE", Datatype.STRING, "the pole's number")],
+                ),
+            ]
+
+    :return: :class:`govflow.interop.open311.Service` objects. Two services with one
+        ``service_code`` are a :class:`~govflow.errors.DefinitionError`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
 def govflow_simulation_methods() -> Iterable[Any]:
     """Contribute a method's part in a simulated season (``govflow simulate``).
 

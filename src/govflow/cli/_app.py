@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "govflow.cli.plugins",
     "govflow.cli.records",
     "govflow.cli.evidence",
+    "govflow.cli.service",
 )
 
 HELP = "Workflows for party-building-led grassroots governance (党建引领基层治理)."

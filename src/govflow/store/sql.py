@@ -892,3 +892,25 @@ class SQLStore:
         return check_commit(current, issue, event) or (
             "the issue changed while the move was being stored"
         )
+
+    # --- deadline claims, for several workers on one database (see govflow.store._claims) ---
+
+    def claim_due(
+        self, now: datetime, *, owner: str, lease: timedelta, limit: int = 100
+    ) -> list[Issue]:
+        """Claim up to ``limit`` issues due at ``now`` for worker ``owner``, earliest first.
+
+        An issue is skipped while another worker holds a live claim on it at its current
+        version; a claim expires at ``now + lease`` (``now`` as the claimers' clock tells it),
+        so the issues a dead worker held become claimable again. Release claims with
+        :meth:`release_claims` once their deadlines are fired.
+        """
+        from govflow.store import _claims  # noqa: PLC0415  (only workers need it)
+
+        return _claims.claim_due(self, now, owner=owner, lease=lease, limit=limit)
+
+    def release_claims(self, owner: str, issue_ids: Iterable[str]) -> None:
+        """Drop ``owner``'s claims on ``issue_ids``."""
+        from govflow.store import _claims  # noqa: PLC0415  (only workers need it)
+
+        _claims.release(self, owner, issue_ids)

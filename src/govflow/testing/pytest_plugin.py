@@ -24,6 +24,13 @@ Fixtures:
     and returns the checkpoint file read back (:class:`govflow.audit.checkpoint.CheckpointFile`)
     -- what an auditor keeps outside the database; ``audit_checkpoint.public_key`` is the key
     to pin. Needs ``cryptography`` (``govflow[sign]``).
+``govflow_web``
+    a factory ``govflow_web(engine, **create_app_options)`` serving
+    :func:`govflow.web.create_app` on a real uvicorn server on 127.0.0.1 (an ephemeral port)
+    for the rest of the test; it returns a :class:`~govflow.testing.web.LiveServer` whose
+    ``client(token)`` is an httpx client. Tokens are signed by ``govflow_tokens`` (a
+    :class:`~govflow.web.SignedTokens`) unless ``authenticate`` is given. Needs the ``web``
+    extra.
 
 Options: ``--govflow-coverage`` reports, per workflow, the transitions and refusal paths the
 session exercised through engines built by ``govflow_engine``;
@@ -32,7 +39,7 @@ session exercised through engines built by ``govflow_engine``;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -176,6 +183,35 @@ def fixed_calendar_fixture() -> Callable[..., BusinessCalendar]:
 def org_factory() -> Callable[..., Any]:
     """Build a small org graph from a compact literal; see :func:`govflow.testing.org.build_org`."""
     return build_org
+
+
+@pytest.fixture
+def govflow_tokens() -> Any:
+    """The :class:`~govflow.web.SignedTokens` ``govflow_web`` authenticates with:
+    ``govflow_tokens.issue("grid-worker-1", roles=["grid_worker"])``."""
+    from govflow.testing.web import TEST_SECRET  # noqa: PLC0415  (needs the web extra)
+    from govflow.web import SignedTokens  # noqa: PLC0415
+
+    return SignedTokens(TEST_SECRET)
+
+
+@pytest.fixture
+def govflow_web(govflow_tokens: Any) -> Iterator[Callable[..., Any]]:
+    """Serve ``create_app(engine, ...)`` over real HTTP for the rest of the test."""
+    from govflow.testing.web import LiveServer  # noqa: PLC0415  (needs the web extra)
+    from govflow.web import create_app  # noqa: PLC0415
+
+    servers: list[LiveServer] = []
+
+    def serve(engine: Any, **options: Any) -> LiveServer:
+        options.setdefault("authenticate", govflow_tokens)
+        server = LiveServer(create_app(engine, **options)).__enter__()
+        servers.append(server)
+        return server
+
+    yield serve
+    for server in servers:
+        server.stop()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -96,6 +96,10 @@ class HookRecorder:
         self._record("govflow_checks")
 
     @_first
+    def govflow_open311_services(self) -> None:
+        self._record("govflow_open311_services")
+
+    @_first
     def govflow_conflict_rules(self) -> None:
         self._record("govflow_conflict_rules")
 

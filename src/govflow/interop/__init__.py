@@ -1,0 +1,1 @@
+"""Speaking the protocols other systems already speak: :mod:`govflow.interop.open311`."""
