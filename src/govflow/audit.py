@@ -211,6 +211,7 @@ def replay(events: Sequence[Event]) -> Issue:
         fields["updated_at"] = event.at
         fields["due_at"] = event.due_at
         fields["version"] = event.sequence
+    fields["last_hash"] = events[-1].hash
     return Issue(**fields)
 
 

@@ -14,11 +14,15 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+import attrs
+
 from govflow.audit import GENESIS, canonical_mapping, event_hash, json_text, verify_events
+from govflow.batch import batch
 from govflow.clock import Clock, SystemClock
 from govflow.errors import (
     ConflictError,
@@ -128,6 +132,8 @@ class Engine:
         # Asked once: most engines have no veto or listener plugins, and every move checks.
         self._vetoes = self.plugins.is_implemented("govflow_before_transition")
         self._listeners = self.plugins.is_implemented("govflow_after_transition")
+        #: Inside :meth:`batch`: the notifications held back until the batch commits.
+        self._deferred: list[tuple[Issue, Issue | None, Event]] | None = None
         self._decisions_cache: dict[
             tuple[tuple[str, PluginRef], ...], tuple[Mapping[str, str], tuple[tuple[str, Any], ...]]
         ] = {}
@@ -280,21 +286,19 @@ class Engine:
                 category = str(answer[1])
                 decisions.append(("category", answer[0]))
         new_id = issue_id if issue_id is not None else self.store.new_issue_id()
-        # id, workflow, version, state, category, location, reporter, opened_at, updated_at
-        fields = (
-            new_id,
-            spec.name,
-            spec.version,
-            spec.initial,
-            category,
-            location,
-            who.id,
-            now,
-            now,
+        draft = Issue(  # what the deadline hook sees, and what the open event's fields read
+            id=new_id,
+            workflow=spec.name,
+            workflow_version=spec.version,
+            state=spec.initial,
+            category=category,
+            location=location,
+            reporter=who.id,
+            opened_at=now,
+            updated_at=now,
+            data=payload,
         )
-        draft = Issue(*fields, data=payload)  # what the deadline hook sees
         due_at = self._deadline(spec, draft, spec.initial, now, decisions)
-        issue = draft if due_at is None else Issue(*fields, due_at, data=payload)
         event = self._event(
             new_id,
             0,
@@ -306,7 +310,7 @@ class Engine:
             due_at,
             EMPTY,
             "",
-            InitialFields(issue),
+            InitialFields(draft),
             # canonical_mapping(changes), built directly: the keys are known and sorted.
             (
                 ("category", category),
@@ -320,6 +324,7 @@ class Engine:
             decisions,
             GENESIS,
         )
+        issue = attrs.evolve(draft, due_at=due_at, last_hash=event.hash)
         self.store.commit(issue, event)
         self._notify(issue, None, event)
         return issue
@@ -384,6 +389,15 @@ class Engine:
             idempotency_key=idempotency_key,
         )
 
+    def batch(self) -> AbstractContextManager[Engine]:
+        """Make many moves and commit them in one transaction: ``with engine.batch() as b:``.
+
+        ``b`` is an engine like this one whose moves are held and committed together when the
+        block ends, all or none; each move is checked as it is made, and a refused move is
+        not part of the batch. See :mod:`govflow.batch` for the guarantees.
+        """
+        return batch(self)
+
     def tick(self, now: datetime | None = None) -> list[Event]:
         """Fire the timeout transition of every issue whose state's time limit has passed.
 
@@ -393,7 +407,7 @@ class Engine:
         """
         when = now if now is not None else self.clock.now()
         fired: list[Event] = []
-        for issue in list(self.store.due(when)):
+        for issue in self.store.due(when):  # read a page at a time: never all due issues at once
             compiled = self._compiled_for(issue.workflow, issue.workflow_version)
             move = next((m for m in compiled.workflow.outgoing(issue.state) if m.on_timeout), None)
             if move is None:
@@ -505,22 +519,6 @@ class Engine:
             canonical.append(("handlers", handlers))
 
         version = issue.version + 1
-        moved = Issue(
-            issue.id,
-            issue.workflow,
-            issue.workflow_version,
-            destination,
-            issue.category,
-            issue.location,
-            issue.reporter,
-            issue.opened_at,
-            when,
-            due_at,
-            assignees,
-            handlers,
-            issue.data,
-            version,
-        )
         event = self._event(
             issue.id,
             version,
@@ -536,7 +534,17 @@ class Engine:
             tuple(canonical),
             compiled.plugin,
             decisions,
-            self._previous_hash(issue),
+            issue.last_hash,
+        )
+        moved = attrs.evolve(
+            issue,
+            state=destination,
+            updated_at=when,
+            due_at=due_at,
+            assignees=assignees,
+            handlers=handlers,
+            version=version,
+            last_hash=event.hash,
         )
         try:
             self.store.commit(moved, event, idempotency_key=idempotency_key)
@@ -553,10 +561,6 @@ class Engine:
             return earlier
         self._notify(moved, issue, event)
         return event
-
-    def _previous_hash(self, issue: Issue) -> str:
-        last = self.store.last_event(issue.id)
-        return GENESIS if last is None else last.hash
 
     def _assignees(
         self,
@@ -630,20 +634,20 @@ class Engine:
             previous_hash,
         )
         return Event(
-            issue_id,
-            sequence,
-            trigger,
-            source,
-            destination,
-            actor,
-            at,
-            due_at,
-            payload,
-            changes,
-            plugin,
-            shared,
-            previous_hash,
-            digest,
+            issue_id=issue_id,
+            sequence=sequence,
+            trigger=trigger,
+            source=source,
+            destination=destination,
+            actor=actor,
+            at=at,
+            due_at=due_at,
+            payload=payload,
+            changes=changes,
+            plugin=plugin,
+            decisions=shared,
+            previous_hash=previous_hash,
+            hash=digest,
         )
 
     def _shared_decisions(
@@ -662,5 +666,8 @@ class Engine:
 
     def _notify(self, issue: Issue, previous: Issue | None, event: Event) -> None:
         if not self._listeners:
+            return
+        if self._deferred is not None:
+            self._deferred.append((issue, previous, event))
             return
         self.plugins.notify("govflow_after_transition", issue=issue, previous=previous, event=event)

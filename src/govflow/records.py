@@ -77,6 +77,8 @@ class Issue:
     issue's last event; pass it back as ``expected_version`` to guard against lost updates.
     ``handlers`` are the actors who worked the issue in a processing state: they may not
     evaluate it. ``due_at`` is when the current state's time limit runs out (None: no limit).
+    ``last_hash`` is the hash of the issue's latest event, which the next move's event links
+    to: kept on the issue so that a move reads one record, not the log.
     """
 
     id: str
@@ -93,6 +95,7 @@ class Issue:
     handlers: tuple[str, ...] = attrs.field(default=(), converter=_freeze_ids)
     data: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     version: int = 0
+    last_hash: str = ""
 
 
 class InitialFields(Mapping[str, Any]):

@@ -134,6 +134,22 @@ class MemoryStore:
         if issue.due_at is not None:
             heapq.heappush(self._deadlines, (issue.due_at, issue.id, issue.version))
 
+    def commit_many(self, moves: Sequence[tuple[Issue, Event, str | None]]) -> None:
+        current: dict[str, Issue | None] = {}
+        keys: set[tuple[str, str]] = set()
+        for issue, event, key in moves:  # check them all first: then write them all
+            before = current[issue.id] if issue.id in current else self._issues.get(issue.id)
+            problem = check_commit(before, issue, event)
+            if problem is None and key is not None:
+                if (issue.id, key) in self._keys or (issue.id, key) in keys:
+                    problem = f"idempotency key {key!r} was used already"
+                keys.add((issue.id, key))
+            if problem is not None:
+                raise ConflictError(issue.id, f"the batch was refused: {problem}")
+            current[issue.id] = issue
+        for issue, event, key in moves:
+            self.commit(issue, event, idempotency_key=key)
+
     def due(self, now: datetime) -> Iterator[Issue]:
         found: list[Issue] = []
         heap = self._deadlines

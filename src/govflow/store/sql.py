@@ -51,13 +51,14 @@ from govflow.errors import (
     UnknownIssueError,
 )
 from govflow.records import EMPTY, Event, Issue, PluginRef, freeze_mapping
+from govflow.store._group import GroupCommitter
 from govflow.store.base import check_commit
 
-__all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
+__all__ = ["SCHEMA_VERSION", "SYNCHRONOUS", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 _T = TypeVar("_T")
 
@@ -88,6 +89,7 @@ _issues = sa.Table(
     sa.Column("handlers", sa.Text, nullable=False),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
     sa.UniqueConstraint("id", name="govflow_issues_id_key"),
     sa.Index("govflow_issues_due", "due_key", "id"),
 )
@@ -199,6 +201,7 @@ def _issue_values(issue: Issue) -> dict[str, Any]:
         "handlers": _dump(issue.handlers),
         "data": _dump(issue.data),
         "version": issue.version,
+        "last_hash": issue.last_hash,
     }
 
 
@@ -220,6 +223,7 @@ def _issue_from_row(row: sa.Row[Any]) -> Issue:
         handlers=tuple(json.loads(m["handlers"])),
         data=_load_mapping(m["data"]),
         version=m["version"],
+        last_hash=m["last_hash"],
     )
 
 
@@ -265,10 +269,85 @@ def _event_from_row(row: sa.Row[Any]) -> Event:
     )
 
 
+# --- statements, built once: SQLAlchemy compiles each once per dialect and caches it ----------
+
+_ISSUE_NAMES: Final = tuple(column.name for column in _issues.c if column.name != "position")
+_EVENT_NAMES: Final = tuple(column.name for column in _events.c)
+
+_SELECT_ISSUE: Final = sa.select(_issues).where(_issues.c.id == sa.bindparam("issue_id"))
+_INSERT_ISSUE: Final = sa.insert(_issues)
+_UPDATE_ISSUE: Final = (
+    sa.update(_issues)
+    .where(_issues.c.id == sa.bindparam("b_id"), _issues.c.version == sa.bindparam("b_read"))
+    .values({name: sa.bindparam(f"i_{name}") for name in _ISSUE_NAMES if name != "id"})
+)
+_INSERT_EVENT: Final = sa.insert(_events)
+_INSERT_KEY: Final = sa.insert(_keys)
+
+
+def _typed(table: sa.Table, names: Sequence[str], prefix: str) -> list[sa.ColumnElement[Any]]:
+    # Parameters in a SELECT list need their type spelled out for PostgreSQL to accept them.
+    return [sa.cast(sa.bindparam(prefix + name), table.c[name].type) for name in names]
+
+
+def _event_after(cte: sa.CTE) -> sa.Insert:
+    """INSERT the event (parameters ``e_*``) once for each row ``cte`` returns: none or one."""
+    return (
+        sa.insert(_events)
+        .from_select(
+            list(_EVENT_NAMES), sa.select(*_typed(_events, _EVENT_NAMES, "e_")).select_from(cte)
+        )
+        # SQLAlchemy keeps an INSERT's row count only when asked: it is the move's answer.
+        .execution_options(preserve_rowcount=True)
+    )
+
+
+# PostgreSQL: a move is one statement. The version-checked UPDATE returns the issue's id only if
+# it matched; the event's INSERT selects from it, so it inserts one row or none, and the key's
+# INSERT selects from the event's. The statement's row count says whether the move was stored.
+_pg_moved = _UPDATE_ISSUE.returning(_issues.c.id).cte("moved")
+_PG_MOVE: Final = _event_after(_pg_moved).add_cte(_pg_moved)
+_pg_logged = _event_after(_pg_moved).returning(_events.c.sequence).cte("logged")
+_PG_MOVE_KEYED: Final = (
+    sa.insert(_keys)
+    .from_select(
+        ["issue_id", "key", "sequence"],
+        sa.select(
+            *_typed(_events, ["issue_id"], "e_"),
+            sa.cast(sa.bindparam("k_key"), sa.String),
+            _pg_logged.c.sequence,
+        ),
+    )
+    .add_cte(_pg_moved, _pg_logged)
+    .execution_options(preserve_rowcount=True)
+)
+_pg_opened = (
+    sa.insert(_issues)
+    .values({name: sa.bindparam(f"i_{name}") for name in _ISSUE_NAMES})
+    .returning(_issues.c.id)
+    .cte("opened")
+)
+_PG_OPEN: Final = _event_after(_pg_opened).add_cte(_pg_opened)
+
+
+def _constraint(err: sa_exc.IntegrityError) -> str:
+    """Which of govflow's constraints a write broke: ``key``, ``event`` or ``issue``."""
+    text = str(err.orig)
+    for table, name in (("govflow_idempotency", "key"), ("govflow_events", "event")):
+        if table in text:
+            return name
+    return "issue"
+
+
 # --- SQLite connection set-up ------------------------------------------------------------------
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+#: SQLite's ``synchronous`` settings a store may ask for (see :class:`SQLStore`).
+SYNCHRONOUS: Final = ("FULL", "NORMAL")
+_SYNCHRONOUS_NAMES: Final = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+
+
+def _sqlite_connect(synchronous: str, dbapi_connection: Any, _record: Any) -> None:
     # pysqlite opens transactions lazily and on its own terms; we emit BEGIN ourselves (below)
     # so that a commit can take the write lock up front with BEGIN IMMEDIATE.
     dbapi_connection.isolation_level = None
@@ -280,6 +359,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         if file:  # WAL needs a file; an in-memory database has an empty name here
             # Readers never block the writer and the writer never blocks readers.
             cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
     finally:
         cursor.close()
 
@@ -294,9 +374,11 @@ def _sqlite_begin(connection: sa.Connection) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
-    if not sa_event.contains(engine, "connect", _sqlite_connect):
-        sa_event.listen(engine, "connect", _sqlite_connect)
+def _configure_sqlite(engine: sa.Engine, synchronous: str) -> None:
+    # One set-up per engine, even when several stores share it: the first store's
+    # synchronous setting is the engine's (connections are pooled, and configured once each).
+    if not sa_event.contains(engine, "begin", _sqlite_begin):
+        sa_event.listen(engine, "connect", partial(_sqlite_connect, synchronous))
         sa_event.listen(engine, "begin", _sqlite_begin)
 
 
@@ -344,6 +426,18 @@ class SQLStore:
         missing (``create=False``) or were written by an incompatible schema version.
     :raises StoreError: the database cannot be reached.
 
+    :param synchronous: SQLite only: how hard a commit pushes to disk. ``"NORMAL"`` (the
+        default), in write-ahead-log mode, survives a crash of the application or of the
+        process, but a power loss or an operating-system crash may lose the last commits
+        (never corrupt the file); ``"FULL"`` flushes at every commit and loses nothing, at
+        several times the cost a commit. PostgreSQL's equivalent, ``synchronous_commit``, is
+        the server's and its operator's to set. :meth:`durability` reads back what is in force.
+    :param group_commit: the longest a commit waits, in seconds, for commits of other threads
+        to join its transaction (2 ms by default; it waits only when groups formed before, so
+        a lone caller never waits). ``None`` commits every move in a transaction of its own.
+    :raises DefinitionError: also for a ``synchronous`` not in :data:`SYNCHRONOUS`, or a
+        negative ``group_commit``.
+
     For SQLite the store turns on foreign keys and, for a file, write-ahead logging; writers
     wait for each other up to the driver's busy timeout (5 s unless the URL says otherwise).
     """
@@ -353,7 +447,16 @@ class SQLStore:
         url_or_engine: str | sa.URL | sa.Engine = "sqlite:///govflow.db",
         *,
         create: bool = True,
+        synchronous: str = "NORMAL",
+        group_commit: float | None = 0.002,
     ) -> None:
+        if synchronous not in SYNCHRONOUS:
+            raise DefinitionError(f"synchronous must be one of {SYNCHRONOUS}, not {synchronous!r}")
+        if group_commit is not None and not group_commit >= 0:
+            raise DefinitionError(f"group_commit must be None or ≥ 0 seconds, not {group_commit!r}")
+        self._group: GroupCommitter[_Move] | None = (
+            None if group_commit is None else GroupCommitter(self._write_group, group_commit)
+        )
         if isinstance(url_or_engine, sa.Engine):
             self._engine = url_or_engine
             self._owns_engine = False
@@ -370,7 +473,7 @@ class SQLStore:
         self.url: str = self._engine.url.render_as_string(hide_password=True)
         self._sqlite = self._engine.dialect.name == "sqlite"
         if self._sqlite:
-            _configure_sqlite(self._engine)
+            _configure_sqlite(self._engine, synchronous)
         try:
             #: The schema version found in (or written to) the database.
             self.schema_version: int = self._prepare(create=create)
@@ -456,11 +559,12 @@ class SQLStore:
     # --- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def _connection(self, *, write: bool) -> Iterator[sa.Connection]:
+    def _connection(self, *, write: bool, autocommit: bool = False) -> Iterator[sa.Connection]:
         with self._engine.connect() as conn:
-            if write:
-                if self._sqlite:
-                    conn.execution_options(govflow_begin="IMMEDIATE")
+            if write and self._sqlite:
+                conn.execution_options(govflow_begin="IMMEDIATE")
+            elif write and not autocommit:
+                pass
             elif self._sqlite:
                 conn.execution_options(govflow_begin=None)
             else:
@@ -470,17 +574,25 @@ class SQLStore:
             with conn.begin():
                 yield conn
 
-    def _run(self, what: str, work: Callable[[sa.Connection], _T], *, write: bool = False) -> _T:
+    def _run(
+        self,
+        what: str,
+        work: Callable[[sa.Connection], _T],
+        *,
+        write: bool = False,
+        autocommit: bool = False,
+    ) -> _T:
         """``work`` in one transaction; database failures as govflow errors naming ``what``.
 
         A constraint violation becomes :class:`_RefusedError` (the caller knows what it means); any
         other database failure a :class:`StoreError` -- the database, not the request, failed.
+        ``autocommit`` (PostgreSQL): ``work`` is one statement, its own transaction.
         """
         try:
-            with self._connection(write=write) as conn:
+            with self._connection(write=write, autocommit=autocommit) as conn:
                 return work(conn)
         except sa_exc.IntegrityError as err:
-            raise _RefusedError(str(err.orig)) from None
+            raise _RefusedError(_constraint(err)) from None
         except (sa_exc.DataError, UnicodeError) as err:
             # A value the database cannot hold (PostgreSQL text refuses NUL characters; no
             # database takes a lone surrogate): the request was at fault, and was rolled back.
@@ -530,7 +642,7 @@ class SQLStore:
         """The issue as it stands; :class:`~govflow.errors.UnknownIssueError` if there is none."""
         row = self._run(
             f"read issue {issue_id!r}",
-            lambda conn: conn.execute(sa.select(_issues).where(_issues.c.id == issue_id)).first(),
+            lambda conn: conn.execute(_SELECT_ISSUE, {"issue_id": issue_id}).first(),
         )
         if row is None:
             raise UnknownIssueError(issue_id)
@@ -578,16 +690,55 @@ class SQLStore:
         return None if row is None else _event_from_row(row)
 
     def due(self, now: datetime) -> Iterator[Issue]:
-        """Issues whose ``due_at`` is at or before ``now``, earliest first (index on due_key)."""
-        rows = self._run(
-            "find due issues",
-            lambda conn: conn.execute(
-                sa.select(_issues)
-                .where(_issues.c.due_key <= _time_key(now))
-                .order_by(_issues.c.due_key, _issues.c.id)
-            ).all(),
-        )
-        return iter([_issue_from_row(row) for row in rows])
+        """Issues whose ``due_at`` is at or before ``now``, earliest first (index on due_key).
+
+        Read a page at a time along the index, each page starting after the last issue of the
+        one before: memory stays flat however many issues are due, no connection is held
+        between pages, and an issue the caller moves meanwhile is not read twice (its new due
+        time lies after ``now``, or at worst after the page it was read in).
+        """
+        limit = _time_key(now)
+        after: tuple[int, str] | None = None
+
+        def page(conn: sa.Connection) -> Sequence[sa.Row[Any]]:
+            query = sa.select(_issues).where(_issues.c.due_key <= limit)
+            if after is not None:
+                query = query.where(sa.tuple_(_issues.c.due_key, _issues.c.id) > after)
+            return conn.execute(query.order_by(_issues.c.due_key, _issues.c.id).limit(_PAGE)).all()
+
+        while True:
+            rows = self._run("find due issues", page)
+            for row in rows:
+                yield _issue_from_row(row)
+            if len(rows) < _PAGE:
+                return
+            last = rows[-1]._mapping
+            after = (last["due_key"], last["id"])
+
+    @property
+    def group_sizes(self) -> tuple[int, ...]:
+        """How many moves each of the last (up to 1,000) group commits held, oldest first:
+        to see whether concurrent callers share commits, and to tune ``group_commit``."""
+        return () if self._group is None else tuple(self._group.group_sizes)
+
+    def durability(self) -> Mapping[str, str]:
+        """The durability settings in force, read back from the database.
+
+        SQLite: ``journal_mode`` and ``synchronous`` (``"wal"``, ``"NORMAL"`` by default);
+        PostgreSQL: the server's ``synchronous_commit`` and ``fsync``.
+        """
+
+        def read(conn: sa.Connection) -> dict[str, str]:
+            if self._sqlite:
+                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+                level = conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
+                return {"journal_mode": str(mode), "synchronous": _SYNCHRONOUS_NAMES[int(level)]}
+            return {
+                name: str(conn.exec_driver_sql(f"SHOW {name}").scalar_one())
+                for name in ("synchronous_commit", "fsync")
+            }
+
+        return MappingProxyType(self._run("read the durability settings", read))
 
     def issues(self) -> Iterator[Issue]:
         """Every issue, in the order they were opened.
@@ -636,50 +787,135 @@ class SQLStore:
         the move is stored. A value the database cannot hold (a NUL character in a PostgreSQL
         text column, a lone surrogate) raises :class:`~govflow.errors.InvalidRequestError`,
         likewise after a rollback.
+
+        With group commit on (the default), moves committed at the same time by other threads
+        may share the transaction; each is still checked on its own, and a refused one is
+        kept out of the others' commit (see :mod:`govflow.store._group`).
         """
         if event.issue_id != issue.id or event.sequence != issue.version:
             mismatch = check_commit(None, issue, event)  # names the mismatch in shared words
             raise ConflictError(issue.id, mismatch or "the event does not belong to the issue")
+        move = (issue, event, idempotency_key)
+        if self._group is None:
+            self._commit_alone(move)
+        else:
+            self._group.commit(move)
+
+    def commit_many(self, moves: Sequence[_Move]) -> None:
+        """Commit every move of ``moves`` in one transaction, or none of them.
+
+        The moves are ``(issue, event, idempotency_key)`` in the order they were made; an issue
+        may move several times. Each issue's row is written once, at its last state, checked
+        against the version the first of its moves read; events and keys go in with one
+        ``executemany`` each. Any conflict rolls the whole transaction back and raises
+        :class:`~govflow.errors.ConflictError` naming the first issue that could not be stored.
+        """
+        if not moves:
+            return
+        plan = _BatchPlan(moves)
+        try:
+            self._run(f"commit a batch of {len(moves)} moves", plan.write, write=True)
+        except _RefusedError as refused:
+            raise ConflictError(
+                plan.first_issue,
+                f"the batch was refused ({self._batch_conflict(plan, refused)});"
+                " nothing of it was stored",
+            ) from None
+        except _BusyError as busy:
+            raise ConflictError(
+                plan.first_issue, f"{busy}; nothing of the batch was stored"
+            ) from None
+
+    def _commit_alone(self, move: _Move) -> None:
+        issue, event, key = move
         try:
             self._run(
                 f"commit event {event.sequence} of issue {issue.id!r}",
-                lambda conn: self._write(conn, issue, event, idempotency_key),
+                partial(self._write_one_alone, move),
                 write=True,
+                autocommit=self._single_statement(move),
             )
         except _RefusedError as refused:
-            raise ConflictError(
-                issue.id, self._conflict(refused, issue, event, idempotency_key)
-            ) from None
+            raise ConflictError(issue.id, self._conflict(refused, issue, event, key)) from None
         except _BusyError as busy:
             raise ConflictError(issue.id, f"{busy}; nothing was stored") from None
 
-    @staticmethod
-    def _write(conn: sa.Connection, issue: Issue, event: Event, key: str | None) -> None:
-        values = _issue_values(issue)
+    def _single_statement(self, move: _Move) -> bool:
+        # PostgreSQL takes the whole move as one statement (see _write_one); a statement run
+        # in autocommit is its own transaction, so the move costs one round trip to the server.
+        return not self._sqlite and (move[1].sequence > 0 or move[2] is None)
+
+    def _write_one_alone(self, move: _Move, conn: sa.Connection) -> None:
+        if not self._write_one(conn, move):
+            raise _RefusedError("version")
+
+    def _write_one(self, conn: sa.Connection, move: _Move) -> bool:
+        """Write one move inside ``conn``'s transaction; False if the issue was not at the
+        version the move read (then nothing was written)."""
+        issue, event, key = move
+        event_params = _event_values(event)
+        if not self._sqlite and (event.sequence > 0 or key is None):
+            params = _prefixed(event_params, "e_")
+            if event.sequence == 0:
+                params.update(_prefixed(_issue_values(issue), "i_"))
+                statement = _PG_OPEN
+            else:
+                params.update(_move_params(issue, event.sequence - 1))
+                if key is None:
+                    statement = _PG_MOVE
+                else:
+                    params["k_key"] = key
+                    statement = _PG_MOVE_KEYED
+            return bool(conn.execute(statement, params).rowcount == 1)
         if event.sequence == 0:
-            try:
-                conn.execute(sa.insert(_issues).values(values))
-            except sa_exc.IntegrityError:
-                raise _RefusedError("issue") from None
-        else:
-            moved = conn.execute(
-                sa.update(_issues)
-                .where(_issues.c.id == issue.id, _issues.c.version == event.sequence - 1)
-                .values(values)
-            )
-            if moved.rowcount != 1:
-                raise _RefusedError("version")
-        try:
-            conn.execute(sa.insert(_events).values(_event_values(event)))
-        except sa_exc.IntegrityError:
-            raise _RefusedError("event") from None
+            conn.execute(_INSERT_ISSUE, _issue_values(issue))
+        elif conn.execute(_UPDATE_ISSUE, _move_params(issue, event.sequence - 1)).rowcount != 1:
+            return False
+        conn.execute(_INSERT_EVENT, event_params)
         if key is not None:
-            try:
-                conn.execute(
-                    sa.insert(_keys).values(issue_id=issue.id, key=key, sequence=event.sequence)
-                )
-            except sa_exc.IntegrityError:
-                raise _RefusedError("key") from None
+            conn.execute(
+                _INSERT_KEY, {"issue_id": issue.id, "key": key, "sequence": event.sequence}
+            )
+        return True
+
+    def _write_group(self, moves: Sequence[_Move]) -> list[BaseException | None]:
+        """The group committer's writer: every move in one transaction, each checked alone.
+
+        A move whose issue moved on meanwhile writes nothing (its UPDATE matched no row), so it
+        is simply left out. A move that breaks a constraint would take the transaction down
+        with it (PostgreSQL aborts the whole transaction on an error), so then the group is
+        rolled back and every move committed on its own instead: the refused move is refused,
+        the others are stored, as if they had never met.
+        """
+        if len(moves) == 1:
+            return [self._outcome_alone(moves[0])]
+
+        def write(conn: sa.Connection) -> list[bool]:
+            return [self._write_one(conn, move) for move in moves]
+
+        try:
+            written = self._run(f"commit a group of {len(moves)} moves", write, write=True)
+        except (_RefusedError, InvalidRequestError):
+            return [self._outcome_alone(move) for move in moves]
+        except _BusyError as busy:
+            return [ConflictError(move[0].id, f"{busy}; nothing was stored") for move in moves]
+        except GovflowError as failed:
+            return [StoreError(str(failed)) for _ in moves]
+        return [
+            None
+            if stored
+            else ConflictError(
+                move[0].id, self._conflict(_RefusedError("version"), move[0], move[1], move[2])
+            )
+            for move, stored in zip(moves, written, strict=True)
+        ]
+
+    def _outcome_alone(self, move: _Move) -> BaseException | None:
+        try:
+            self._commit_alone(move)
+        except GovflowError as refused:
+            return refused
+        return None
 
     def _conflict(self, refused: _RefusedError, issue: Issue, event: Event, key: str | None) -> str:
         """Why a commit was refused, in the words every store uses (read after the rollback)."""
@@ -697,3 +933,98 @@ class SQLStore:
         return check_commit(current, issue, event) or (
             "the issue changed while the move was being stored"
         )
+
+    def _batch_conflict(self, plan: _BatchPlan, refused: _RefusedError) -> str:
+        """Why a batch was refused: the first issue whose stored version is not the one read."""
+        if refused.constraint != "version":
+            return refused.constraint
+        for issue_id, read in plan.read_versions.items():
+            try:
+                current = self.get(issue_id).version
+            except UnknownIssueError:
+                return f"issue {issue_id!r} does not exist"
+            if current != read:
+                return (
+                    f"issue {issue_id!r} is at version {current}, not {read}: it changed since "
+                    "the batch read it"
+                )
+        return "an issue changed while the batch was being stored"
+
+
+#: One move as a store commits it: the issue's new state, its event, its idempotency key.
+_Move = tuple[Issue, Event, str | None]
+
+
+def _prefixed(values: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {prefix + name: value for name, value in values.items()}
+
+
+def _move_params(issue: Issue, read: int) -> dict[str, Any]:
+    params = _prefixed(_issue_values(issue), "i_")
+    params["b_id"] = params.pop("i_id")
+    params["b_read"] = read
+    return params
+
+
+class _BatchPlan:
+    """What :meth:`SQLStore.commit_many` writes: each issue's row once, then every event and key.
+
+    Refuses, before anything is written, a batch whose moves do not follow each other: an
+    issue's events must come in sequence, each issue state at its event's sequence.
+    """
+
+    def __init__(self, moves: Sequence[_Move]) -> None:
+        self.first_issue = moves[0][0].id
+        #: issue id -> the version its first move read (absent for issues the batch opens)
+        self.read_versions: dict[str, int] = {}
+        opened: dict[str, Issue] = {}
+        moved: dict[str, Issue] = {}
+        self.events: list[dict[str, Any]] = []
+        self.keys: list[dict[str, Any]] = []
+        last: dict[str, int] = {}
+        for issue, event, key in moves:
+            if event.issue_id != issue.id or event.sequence != issue.version:
+                raise ConflictError(
+                    issue.id, "the event does not belong to this version of the issue"
+                )
+            before = last.get(issue.id)
+            if before is not None and event.sequence != before + 1:
+                raise ConflictError(
+                    issue.id, f"the batch moves it from version {before} to {event.sequence}"
+                )
+            last[issue.id] = event.sequence
+            if event.sequence == 0 or issue.id in opened:
+                opened[issue.id] = issue
+            else:
+                self.read_versions.setdefault(issue.id, event.sequence - 1)
+                moved[issue.id] = issue
+            self.events.append(_event_values(event))
+            if key is not None:
+                self.keys.append({"issue_id": issue.id, "key": key, "sequence": event.sequence})
+        self.inserts = [_issue_values(issue) for issue in opened.values()]
+        self.updates = [
+            _move_params(issue, self.read_versions[issue_id]) for issue_id, issue in moved.items()
+        ]
+
+    def write(self, conn: sa.Connection) -> None:
+        if self.inserts:
+            self._execute(conn, _INSERT_ISSUE, self.inserts, "issue")
+        if self.updates:
+            if conn.dialect.supports_sane_multi_rowcount:
+                matched = conn.execute(_UPDATE_ISSUE, self.updates).rowcount
+            else:  # pragma: no cover -- both shipped dialects count executemany's rows
+                matched = sum(conn.execute(_UPDATE_ISSUE, one).rowcount for one in self.updates)
+            if matched != len(self.updates):
+                raise _RefusedError("version")
+        self._execute(conn, _INSERT_EVENT, self.events, "event")
+        if self.keys:
+            self._execute(conn, _INSERT_KEY, self.keys, "key")
+
+    @staticmethod
+    def _execute(
+        conn: sa.Connection, statement: sa.Executable, rows: list[dict[str, Any]], what: str
+    ) -> None:
+        try:
+            conn.execute(statement, rows)
+        except sa_exc.IntegrityError:
+            raise _RefusedError(f"{what}: a constraint refused it") from None

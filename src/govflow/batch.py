@@ -1,0 +1,156 @@
+"""Batches: many moves, one transaction, for imports and simulations.
+
+``with engine.batch() as batch:`` gives an engine of its own whose moves are held back and
+committed together, with :meth:`~govflow.store.Store.commit_many`, when the block ends:
+
+- **Each move is checked as it is made**, exactly as outside a batch, against the issues as the
+  batch's earlier moves left them. A move the engine refuses raises at once, as it always does,
+  and is not part of the batch: the moves before and after it are committed. Catch the refusal
+  to go on, or let it escape to give up the batch.
+- **The batch is committed whole or not at all.** If the block raises, nothing of it is
+  committed. If the store refuses the commit -- another engine moved one of the batch's issues
+  meanwhile, say -- :class:`~govflow.errors.ConflictError` is raised and none of the batch's
+  moves is stored, on every backend; a process killed in the middle of the commit leaves every
+  move of the batch or none.
+- Plugins' ``govflow_after_transition`` listeners hear of the moves after the commit, so they
+  are never told of a move that was rolled back.
+
+Only the thread that opened a batch may use it; the engine it came from goes on as before, and
+its moves are not part of the batch.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from govflow.errors import ConflictError, UnknownIssueError
+from govflow.records import Event, Issue
+from govflow.store.base import Store, check_commit
+
+if TYPE_CHECKING:
+    from govflow.engine import Engine
+
+__all__ = ["BatchStore", "batch"]
+
+#: One move held by a batch: the issue's new state, its event, its idempotency key.
+Move = tuple[Issue, Event, str | None]
+
+
+class BatchStore:
+    """A store that holds one batch's moves over another store until :meth:`flush`.
+
+    Reads see the batch's moves; :meth:`commit` checks a move against them the way the store
+    underneath would; :meth:`flush` hands them all to the store underneath at once.
+    """
+
+    def __init__(self, base: Store) -> None:
+        self.base = base
+        self._moves: list[Move] = []
+        self._issues: dict[str, Issue] = {}  # issues the batch moved or opened, as they stand
+        self._events: dict[str, list[Event]] = {}
+        self._opened: list[str] = []
+        self._keys: dict[tuple[str, str], Event] = {}
+
+    @property
+    def moves(self) -> Sequence[Move]:
+        """The moves held so far, in the order they were made."""
+        return tuple(self._moves)
+
+    def flush(self) -> None:
+        """Commit every held move to the store underneath in one go, and forget them."""
+        moves, self._moves = self._moves, []
+        self._issues.clear()
+        self._events.clear()
+        self._opened.clear()
+        self._keys.clear()
+        self.base.commit_many(moves)
+
+    # --- the store contract --------------------------------------------------------------------
+
+    def new_issue_id(self) -> str:
+        return self.base.new_issue_id()
+
+    def get(self, issue_id: str) -> Issue:
+        held = self._issues.get(issue_id)
+        return held if held is not None else self.base.get(issue_id)
+
+    def events(self, issue_id: str) -> Sequence[Event]:
+        held = self._events.get(issue_id, [])
+        if issue_id in self._opened:
+            return tuple(held)
+        return (*self.base.events(issue_id), *held)
+
+    def last_event(self, issue_id: str) -> Event | None:
+        held = self._events.get(issue_id)
+        return held[-1] if held else self.base.last_event(issue_id)
+
+    def find_idempotent(self, issue_id: str, key: str) -> Event | None:
+        held = self._keys.get((issue_id, key))
+        return held if held is not None else self.base.find_idempotent(issue_id, key)
+
+    def commit(self, issue: Issue, event: Event, *, idempotency_key: str | None = None) -> None:
+        current = self._issues.get(issue.id)
+        if current is None:
+            try:
+                current = self.base.get(issue.id)
+            except UnknownIssueError:
+                current = None
+        problem = check_commit(current, issue, event)
+        if (
+            problem is None
+            and idempotency_key is not None
+            and self.find_idempotent(issue.id, idempotency_key) is not None
+        ):
+            problem = f"idempotency key {idempotency_key!r} was used already"
+        if problem is not None:
+            raise ConflictError(issue.id, problem)
+        self._moves.append((issue, event, idempotency_key))
+        if event.sequence == 0:
+            self._opened.append(issue.id)
+        self._issues[issue.id] = issue
+        self._events.setdefault(issue.id, []).append(event)
+        if idempotency_key is not None:
+            self._keys[(issue.id, idempotency_key)] = event
+
+    def commit_many(self, moves: Sequence[Move]) -> None:
+        for issue, event, key in moves:  # a batch inside a batch joins the outer one
+            self.commit(issue, event, idempotency_key=key)
+
+    def due(self, now: datetime) -> Iterator[Issue]:
+        # A batch holds its moves in memory anyway: the due issues are gathered, with the
+        # batch's own state of each, and sorted as the store underneath would sort them.
+        found = {issue.id: self._issues.get(issue.id, issue) for issue in self.base.due(now)}
+        found.update(self._issues)
+        due = [
+            issue for issue in found.values() if issue.due_at is not None and issue.due_at <= now
+        ]
+        due.sort(key=lambda issue: (issue.due_at, issue.id))
+        return iter(due)
+
+    def issues(self) -> Iterator[Issue]:
+        for issue in self.base.issues():
+            yield self._issues.get(issue.id, issue)
+        for issue_id in self._opened:
+            yield self._issues[issue_id]
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self._opened)
+
+
+@contextmanager
+def batch(engine: Engine) -> Iterator[Engine]:
+    """What :meth:`govflow.Engine.batch` does: see the module's documentation."""
+    held = BatchStore(engine.store)
+    view = copy.copy(engine)  # the same workflows, plugins, org and clock; its own store
+    view.store = held
+    deferred: list[tuple[Issue, Issue | None, Event]] = []
+    view._deferred = deferred  # held back until the batch is committed
+    yield view
+    held.flush()
+    view._deferred = None
+    for issue, previous, event in deferred:
+        engine._notify(issue, previous, event)
