@@ -57,10 +57,15 @@ def test_a_refused_move_in_a_batch_changes_nothing_of_the_others(backend: Backen
 def test_a_block_that_raises_commits_nothing(backend: Backend) -> None:
     engine = make_engine(backend, ManualClock(START))
     issue_id = engine.open("closed-loop", reporter=RESIDENT).id
-    with pytest.raises(RuntimeError, match="import aborted"), engine.batch() as batch:
-        batch.fire(issue_id, "file", actor=OPERATOR)
-        batch.open("closed-loop", reporter=RESIDENT)
-        raise RuntimeError("import aborted")
+
+    def aborted_import() -> None:
+        with engine.batch() as batch:
+            batch.fire(issue_id, "file", actor=OPERATOR)
+            batch.open("closed-loop", reporter=RESIDENT)
+            raise RuntimeError("import aborted")
+
+    with pytest.raises(RuntimeError, match="import aborted"):
+        aborted_import()
     assert engine.get(issue_id).version == 0
     assert len(engine.store) == 1
 
@@ -70,11 +75,16 @@ def test_a_batch_overtaken_by_another_engine_is_refused_whole(backend: Backend) 
     engine = make_engine(backend, clock)
     other = make_engine(backend, clock)
     ids = [engine.open("closed-loop", reporter=RESIDENT).id for _ in range(3)]
-    with pytest.raises(ConflictError, match="the batch was refused"), engine.batch() as batch:
-        for issue_id in ids:
-            batch.fire(issue_id, "file", actor=OPERATOR)
-        batch.fire(ids[0], "dispatch", actor=DISPATCHER, payload={"assignees": ["g-1"]})
-        other.fire(ids[2], "cancel", actor=OPERATOR, payload={"reason": "duplicate"})
+
+    def overtaken() -> None:
+        with engine.batch() as batch:
+            for issue_id in ids:
+                batch.fire(issue_id, "file", actor=OPERATOR)
+            batch.fire(ids[0], "dispatch", actor=DISPATCHER, payload={"assignees": ["g-1"]})
+            other.fire(ids[2], "cancel", actor=OPERATOR, payload={"reason": "duplicate"})
+
+    with pytest.raises(ConflictError, match="the batch was refused"):
+        overtaken()
     assert [engine.get(issue_id).state for issue_id in ids] == [
         "collected",
         "collected",
@@ -115,9 +125,14 @@ def test_listeners_hear_of_a_batch_only_once_it_is_committed(backend: Backend) -
     heard.clear()
     issue_id = engine.open("closed-loop", reporter=RESIDENT).id
     heard.clear()
-    with pytest.raises(RuntimeError), engine.batch() as batch:
-        batch.fire(issue_id, "file", actor=OPERATOR)
-        raise RuntimeError
+
+    def aborted() -> None:
+        with engine.batch() as batch:
+            batch.fire(issue_id, "file", actor=OPERATOR)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        aborted()
     assert heard == []  # a rolled-back move is never announced
 
 
