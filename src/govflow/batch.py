@@ -54,6 +54,7 @@ class BatchStore:
         self._events: dict[str, list[Event]] = {}
         self._opened: list[str] = []
         self._keys: dict[tuple[str, str], Event] = {}
+        self._read: dict[str, Issue] = {}  # issues read from the store underneath, as read
 
     @property
     def moves(self) -> Sequence[Move]:
@@ -67,6 +68,7 @@ class BatchStore:
         self._events.clear()
         self._opened.clear()
         self._keys.clear()
+        self._read.clear()
         self.base.commit_many(moves)
 
     # --- the store contract --------------------------------------------------------------------
@@ -76,7 +78,11 @@ class BatchStore:
 
     def get(self, issue_id: str) -> Issue:
         held = self._issues.get(issue_id)
-        return held if held is not None else self.base.get(issue_id)
+        if held is not None:
+            return held
+        read = self.base.get(issue_id)
+        self._read[issue_id] = read  # what this batch's first move of the issue is checked on
+        return read
 
     def events(self, issue_id: str) -> Sequence[Event]:
         held = self._events.get(issue_id, [])
@@ -93,7 +99,7 @@ class BatchStore:
         return held if held is not None else self.base.find_idempotent(issue_id, key)
 
     def commit(self, issue: Issue, event: Event, *, idempotency_key: str | None = None) -> None:
-        current = self._issues.get(issue.id)
+        current = self._issues.get(issue.id) or self._read.get(issue.id)
         if current is None:
             try:
                 current = self.base.get(issue.id)

@@ -30,6 +30,8 @@ reported as :class:`~govflow.errors.ConflictError`; SQLAlchemy's own exceptions 
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -41,7 +43,6 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy import exc as sa_exc
 
-from govflow.audit import to_json_value
 from govflow.errors import (
     ConflictError,
     DefinitionError,
@@ -156,11 +157,23 @@ def _time_key(value: datetime) -> int:
     return (aware - _EPOCH) // _MICROSECOND
 
 
+def _json_default(value: Any) -> Any:
+    # What json cannot encode on its own among what records hold: read-only mappings, times.
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+#: Not the audit log's canonical text: key order is kept, so data comes back as it was given.
+_ENCODER: Final = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default
+)
+
+
 def _dump(value: Any) -> str:
-    # Not the audit log's canonical text: key order is kept, so data comes back as it was given.
-    return json.dumps(
-        to_json_value(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    )
+    return _ENCODER.encode(value) if value else ("{}" if isinstance(value, Mapping) else "[]")
 
 
 def _load_mapping(text: str) -> Mapping[str, Any]:
@@ -183,26 +196,32 @@ def _load_changes(text: str) -> Mapping[str, Any]:
     return MappingProxyType({key: _decode_change(key, value) for key, value in raw.items()})
 
 
-def _issue_values(issue: Issue) -> dict[str, Any]:
-    due = issue.due_at
-    return {
-        "id": issue.id,
-        "workflow": issue.workflow,
-        "workflow_version": issue.workflow_version,
-        "state": issue.state,
-        "category": issue.category,
-        "location": issue.location,
-        "reporter": issue.reporter,
-        "opened_at": issue.opened_at.isoformat(),
-        "updated_at": issue.updated_at.isoformat(),
-        "due_at": None if due is None else due.isoformat(),
-        "due_key": None if due is None else _time_key(due),
-        "assignees": _dump(issue.assignees),
-        "handlers": _dump(issue.handlers),
-        "data": _dump(issue.data),
-        "version": issue.version,
-        "last_hash": issue.last_hash,
-    }
+def _issue_values(issue: Issue, columns: Sequence[str] | None = None) -> dict[str, Any]:
+    """The issue's row: every column, or only ``columns`` (a move encodes only what it sets)."""
+    if columns is None:
+        return {name: encode(issue) for name, encode in _ISSUE_ENCODERS.items()}
+    return {name: _ISSUE_ENCODERS[name](issue) for name in columns}
+
+
+#: Each column of an issue row, as :func:`_issue_values` encodes it.
+_ISSUE_ENCODERS: Final[dict[str, Callable[[Issue], Any]]] = {
+    "id": lambda issue: issue.id,
+    "workflow": lambda issue: issue.workflow,
+    "workflow_version": lambda issue: issue.workflow_version,
+    "state": lambda issue: issue.state,
+    "category": lambda issue: issue.category,
+    "location": lambda issue: issue.location,
+    "reporter": lambda issue: issue.reporter,
+    "opened_at": lambda issue: issue.opened_at.isoformat(),
+    "updated_at": lambda issue: issue.updated_at.isoformat(),
+    "due_at": lambda issue: None if issue.due_at is None else issue.due_at.isoformat(),
+    "due_key": lambda issue: None if issue.due_at is None else _time_key(issue.due_at),
+    "assignees": lambda issue: _dump(issue.assignees),
+    "handlers": lambda issue: _dump(issue.handlers),
+    "data": lambda issue: _dump(issue.data),
+    "version": lambda issue: issue.version,
+    "last_hash": lambda issue: issue.last_hash,
+}
 
 
 def _issue_from_row(row: sa.Row[Any]) -> Issue:
@@ -276,13 +295,13 @@ _EVENT_NAMES: Final = tuple(column.name for column in _events.c)
 
 _SELECT_ISSUE: Final = sa.select(_issues).where(_issues.c.id == sa.bindparam("issue_id"))
 _INSERT_ISSUE: Final = sa.insert(_issues)
-_UPDATE_ISSUE: Final = (
-    sa.update(_issues)
-    .where(_issues.c.id == sa.bindparam("b_id"), _issues.c.version == sa.bindparam("b_read"))
-    .values({name: sa.bindparam(f"i_{name}") for name in _ISSUE_NAMES if name != "id"})
-)
 _INSERT_EVENT: Final = sa.insert(_events)
 _INSERT_KEY: Final = sa.insert(_keys)
+
+#: The columns every move sets; a move sets others only if its event's ``changes`` name them.
+_MOVED: Final = ("state", "updated_at", "due_at", "due_key", "version", "last_hash")
+#: The other columns a move may set: all of them but the key.
+_SETTABLE: Final = tuple(name for name in _ISSUE_NAMES if name != "id")
 
 
 def _typed(table: sa.Table, names: Sequence[str], prefix: str) -> list[sa.ColumnElement[Any]]:
@@ -302,25 +321,67 @@ def _event_after(cte: sa.CTE) -> sa.Insert:
     )
 
 
-# PostgreSQL: a move is one statement. The version-checked UPDATE returns the issue's id only if
-# it matched; the event's INSERT selects from it, so it inserts one row or none, and the key's
-# INSERT selects from the event's. The statement's row count says whether the move was stored.
-_pg_moved = _UPDATE_ISSUE.returning(_issues.c.id).cte("moved")
-_PG_MOVE: Final = _event_after(_pg_moved).add_cte(_pg_moved)
-_pg_logged = _event_after(_pg_moved).returning(_events.c.sequence).cte("logged")
-_PG_MOVE_KEYED: Final = (
-    sa.insert(_keys)
-    .from_select(
-        ["issue_id", "key", "sequence"],
-        sa.select(
-            *_typed(_events, ["issue_id"], "e_"),
-            sa.cast(sa.bindparam("k_key"), sa.String),
-            _pg_logged.c.sequence,
-        ),
+class _MoveStatements:
+    """The statements that store a move setting ``columns`` of the issue row, built once.
+
+    ``update``: the version-checked UPDATE (parameters ``b_id``, ``b_read`` and ``i_*``).
+    ``pg_move`` and ``pg_move_keyed``: PostgreSQL's one-statement move, without and with an
+    idempotency key. The UPDATE returns the issue's id only if it matched; the event's INSERT
+    selects from it, so it inserts one row or none, and the key's INSERT selects from the
+    event's. The statement's row count says whether the move was stored.
+    """
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        self.columns = columns
+        self.update = (
+            sa.update(_issues)
+            .where(
+                _issues.c.id == sa.bindparam("b_id"), _issues.c.version == sa.bindparam("b_read")
+            )
+            .values({name: sa.bindparam(f"i_{name}") for name in columns})
+        )
+        moved = self.update.returning(_issues.c.id).cte("moved")
+        self.pg_move = _event_after(moved).add_cte(moved)
+        logged = _event_after(moved).returning(_events.c.sequence).cte("logged")
+        self.pg_move_keyed = (
+            sa.insert(_keys)
+            .from_select(
+                ["issue_id", "key", "sequence"],
+                sa.select(
+                    *_typed(_events, ["issue_id"], "e_"),
+                    sa.cast(sa.bindparam("k_key"), sa.String),
+                    logged.c.sequence,
+                ),
+            )
+            .add_cte(moved, logged)
+            .execution_options(preserve_rowcount=True)
+        )
+
+    def params(self, issue: Issue, read: int) -> dict[str, Any]:
+        values = _issue_values(issue, self.columns)
+        params = {f"i_{name}": values[name] for name in self.columns}
+        params["b_id"] = issue.id
+        params["b_read"] = read
+        return params
+
+
+#: Every column: for batches (an issue's row written once for all its moves) and for moves
+#: that change more than the people on the issue.
+_ALL_COLUMNS: Final = _MoveStatements(_SETTABLE)
+#: The moves the engine makes: each sets the state and its times, some the people too.
+_MOVES: Final = {
+    frozenset(extra): _MoveStatements((*_MOVED, *extra))
+    for extra in ((), ("assignees",), ("handlers",), ("assignees", "handlers"))
+}
+
+
+def _statements_for(event: Event) -> _MoveStatements:
+    """The statements for a move that sets what its event's ``changes`` say besides the state."""
+    return (
+        _MOVES.get(frozenset(event.changes), _ALL_COLUMNS) if event.changes else _MOVES[frozenset()]
     )
-    .add_cte(_pg_moved, _pg_logged)
-    .execution_options(preserve_rowcount=True)
-)
+
+
 _pg_opened = (
     sa.insert(_issues)
     .values({name: sa.bindparam(f"i_{name}") for name in _ISSUE_NAMES})
@@ -348,9 +409,12 @@ _SYNCHRONOUS_NAMES: Final = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
 
 
 def _sqlite_connect(synchronous: str, dbapi_connection: Any, _record: Any) -> None:
-    # pysqlite opens transactions lazily and on its own terms; we emit BEGIN ourselves (below)
-    # so that a commit can take the write lock up front with BEGIN IMMEDIATE.
-    dbapi_connection.isolation_level = None
+    # pysqlite begins a transaction of this kind before the first INSERT or UPDATE, and none
+    # for a SELECT. Every write transaction of the store starts with one, and a deferred
+    # transaction in WAL mode that was overtaken by another writer fails at once with
+    # SQLITE_BUSY instead of waiting; IMMEDIATE takes the write lock first, so concurrent
+    # writers queue on the busy timeout instead. A read is one statement, consistent on its own.
+    dbapi_connection.isolation_level = "IMMEDIATE"
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -364,22 +428,15 @@ def _sqlite_connect(synchronous: str, dbapi_connection: Any, _record: Any) -> No
         cursor.close()
 
 
-def _sqlite_begin(connection: sa.Connection) -> None:
-    # A commit reads nothing before it writes, but a deferred transaction in WAL mode that was
-    # overtaken by another writer fails at once with SQLITE_BUSY instead of waiting; IMMEDIATE
-    # takes the write lock first, so concurrent writers queue on the busy timeout instead.
-    # A read (mode None) is one statement, consistent on its own: no BEGIN, no ROLLBACK.
-    mode = connection.get_execution_options().get("govflow_begin", "DEFERRED")
-    if mode is not None:
-        connection.exec_driver_sql(f"BEGIN {mode}")
+_CONFIGURED: Final[weakref.WeakSet[sa.Engine]] = weakref.WeakSet()
 
 
 def _configure_sqlite(engine: sa.Engine, synchronous: str) -> None:
     # One set-up per engine, even when several stores share it: the first store's
     # synchronous setting is the engine's (connections are pooled, and configured once each).
-    if not sa_event.contains(engine, "begin", _sqlite_begin):
+    if engine not in _CONFIGURED:
+        _CONFIGURED.add(engine)
         sa_event.listen(engine, "connect", partial(_sqlite_connect, synchronous))
-        sa_event.listen(engine, "begin", _sqlite_begin)
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -393,6 +450,31 @@ def _contention(err: sa_exc.DBAPIError) -> bool:
     if "database is locked" in str(err.orig) or "database is busy" in str(err.orig):
         return True
     return getattr(err.orig, "sqlstate", None) in _PG_CONTENTION
+
+
+class _HeldConnections:
+    """One thread's connections, kept between calls; closed when the thread ends."""
+
+    __slots__ = ("__weakref__", "by_kind")
+
+    def __init__(self) -> None:
+        self.by_kind: dict[bool, sa.Connection] = {}
+
+    def take(self, transaction: bool) -> sa.Connection | None:
+        # Taken out while in use, so that a call made inside another gets a connection of its own.
+        return self.by_kind.pop(transaction, None)
+
+    def give_back(self, transaction: bool, conn: sa.Connection) -> None:
+        self.by_kind[transaction] = conn
+
+    def close(self) -> None:
+        while self.by_kind:
+            _, conn = self.by_kind.popitem()
+            with suppress(sa_exc.SQLAlchemyError):
+                conn.close()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 class _BusyError(GovflowError):
@@ -454,6 +536,8 @@ class SQLStore:
             raise DefinitionError(f"synchronous must be one of {SYNCHRONOUS}, not {synchronous!r}")
         if group_commit is not None and not group_commit >= 0:
             raise DefinitionError(f"group_commit must be None or ≥ 0 seconds, not {group_commit!r}")
+        self._held = threading.local()
+        self._all_held: weakref.WeakSet[_HeldConnections] = weakref.WeakSet()
         self._group: GroupCommitter[_Move] | None = (
             None if group_commit is None else GroupCommitter(self._write_group, group_commit)
         )
@@ -485,6 +569,8 @@ class SQLStore:
 
     def close(self) -> None:
         """Release the store's connections (a passed-in engine is left to its owner)."""
+        for held in list(self._all_held):
+            held.close()
         if self._owns_engine:
             self._engine.dispose()
 
@@ -541,6 +627,10 @@ class SQLStore:
 
     @staticmethod
     def _create(conn: sa.Connection) -> None:
+        if conn.dialect.name == "sqlite":
+            # The driver begins transactions before writes only, not before CREATE: take the
+            # write lock first, so that stores created at once create the tables one by one.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         metadata.create_all(conn, checkfirst=True)
 
     @staticmethod
@@ -560,19 +650,28 @@ class SQLStore:
 
     @contextmanager
     def _connection(self, *, write: bool, autocommit: bool = False) -> Iterator[sa.Connection]:
-        with self._engine.connect() as conn:
-            if write and self._sqlite:
-                conn.execution_options(govflow_begin="IMMEDIATE")
-            elif write and not autocommit:
-                pass
-            elif self._sqlite:
-                conn.execution_options(govflow_begin=None)
-            else:
-                # Every read is one statement, consistent on its own: without BEGIN and
-                # ROLLBACK around it, a read costs one round trip to the server instead of three.
+        # Each thread keeps its connections between calls (one for transactions, one for
+        # single statements): taking one from the pool and giving it back costs more than a
+        # read. A connection that failed is closed, and the next call takes a fresh one.
+        transaction = write and (self._sqlite or not autocommit)
+        held = getattr(self._held, "connections", None)
+        if held is None:
+            held = self._held.connections = _HeldConnections()
+            self._all_held.add(held)
+        conn = held.take(transaction)
+        if conn is None:
+            conn = self._engine.connect()
+            if not self._sqlite and not transaction:
+                # Every read is one statement, consistent on its own, and so is a move on
+                # PostgreSQL: without BEGIN and COMMIT around it, it costs one round trip.
                 conn.execution_options(isolation_level="AUTOCOMMIT")
+        try:
             with conn.begin():
                 yield conn
+        except BaseException:
+            conn.close()
+            raise
+        held.give_back(transaction, conn)
 
     def _run(
         self,
@@ -854,22 +953,26 @@ class SQLStore:
         version the move read (then nothing was written)."""
         issue, event, key = move
         event_params = _event_values(event)
-        if not self._sqlite and (event.sequence > 0 or key is None):
+        statements = None if event.sequence == 0 else _statements_for(event)
+        if not self._sqlite and (statements is not None or key is None):
             params = _prefixed(event_params, "e_")
-            if event.sequence == 0:
+            if statements is None:
                 params.update(_prefixed(_issue_values(issue), "i_"))
-                statement = _PG_OPEN
+                statement: sa.Executable = _PG_OPEN
             else:
-                params.update(_move_params(issue, event.sequence - 1))
+                params.update(statements.params(issue, event.sequence - 1))
                 if key is None:
-                    statement = _PG_MOVE
+                    statement = statements.pg_move
                 else:
                     params["k_key"] = key
-                    statement = _PG_MOVE_KEYED
+                    statement = statements.pg_move_keyed
             return bool(conn.execute(statement, params).rowcount == 1)
-        if event.sequence == 0:
+        if statements is None:
             conn.execute(_INSERT_ISSUE, _issue_values(issue))
-        elif conn.execute(_UPDATE_ISSUE, _move_params(issue, event.sequence - 1)).rowcount != 1:
+        elif (
+            conn.execute(statements.update, statements.params(issue, event.sequence - 1)).rowcount
+            != 1
+        ):
             return False
         conn.execute(_INSERT_EVENT, event_params)
         if key is not None:
@@ -959,13 +1062,6 @@ def _prefixed(values: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     return {prefix + name: value for name, value in values.items()}
 
 
-def _move_params(issue: Issue, read: int) -> dict[str, Any]:
-    params = _prefixed(_issue_values(issue), "i_")
-    params["b_id"] = params.pop("i_id")
-    params["b_read"] = read
-    return params
-
-
 class _BatchPlan:
     """What :meth:`SQLStore.commit_many` writes: each issue's row once, then every event and key.
 
@@ -1003,7 +1099,8 @@ class _BatchPlan:
                 self.keys.append({"issue_id": issue.id, "key": key, "sequence": event.sequence})
         self.inserts = [_issue_values(issue) for issue in opened.values()]
         self.updates = [
-            _move_params(issue, self.read_versions[issue_id]) for issue_id, issue in moved.items()
+            _ALL_COLUMNS.params(issue, self.read_versions[issue_id])
+            for issue_id, issue in moved.items()
         ]
 
     def write(self, conn: sa.Connection) -> None:
@@ -1011,9 +1108,11 @@ class _BatchPlan:
             self._execute(conn, _INSERT_ISSUE, self.inserts, "issue")
         if self.updates:
             if conn.dialect.supports_sane_multi_rowcount:
-                matched = conn.execute(_UPDATE_ISSUE, self.updates).rowcount
+                matched = conn.execute(_ALL_COLUMNS.update, self.updates).rowcount
             else:  # pragma: no cover -- both shipped dialects count executemany's rows
-                matched = sum(conn.execute(_UPDATE_ISSUE, one).rowcount for one in self.updates)
+                matched = sum(
+                    conn.execute(_ALL_COLUMNS.update, one).rowcount for one in self.updates
+                )
             if matched != len(self.updates):
                 raise _RefusedError("version")
         self._execute(conn, _INSERT_EVENT, self.events, "event")
