@@ -570,8 +570,13 @@ class Engine:
         payload: Mapping[str, Any],
         decisions: list[tuple[str, PluginRef]],
     ) -> tuple[str, ...]:
-        answer = self.plugins.first_args(
-            "govflow_resolve_assignees", (issue, move, actor, payload, self.org)
+        answer = self.plugins.first(
+            "govflow_resolve_assignees",
+            issue=issue,
+            transition=move,
+            actor=actor,
+            payload=payload,
+            org=self.org,
         )
         if answer is None or not answer[1]:
             raise InvalidRequestError(
@@ -592,7 +597,9 @@ class Engine:
         spec = workflow.state(state)
         if spec.terminal:
             return None
-        answer = self.plugins.first_args("govflow_deadline", (issue, spec, entered_at))
+        answer = self.plugins.first(
+            "govflow_deadline", issue=issue, state=spec, entered_at=entered_at
+        )
         if answer is None:
             return None
         decisions.append(("due_at", answer[0]))
