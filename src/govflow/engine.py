@@ -536,13 +536,20 @@ class Engine:
             decisions,
             issue.last_hash,
         )
-        moved = attrs.evolve(
-            issue,
+        moved = Issue(  # every field by name: attrs.evolve would take twice as long (bench)
+            id=issue.id,
+            workflow=issue.workflow,
+            workflow_version=issue.workflow_version,
             state=destination,
+            category=issue.category,
+            location=issue.location,
+            reporter=issue.reporter,
+            opened_at=issue.opened_at,
             updated_at=when,
             due_at=due_at,
             assignees=assignees,
             handlers=handlers,
+            data=issue.data,
             version=version,
             last_hash=event.hash,
         )
