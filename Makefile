@@ -19,8 +19,8 @@ demo: install
 	$(BIN)/govflow demo
 
 lint: install
-	$(BIN)/ruff check src tests plugins bench docs
-	$(BIN)/ruff format --check src tests plugins bench docs
+	$(BIN)/ruff check src tests plugins templates bench docs
+	$(BIN)/ruff format --check src tests plugins templates bench docs
 
 typecheck: install
 	$(BIN)/mypy

@@ -391,9 +391,10 @@ def test_cli_unknown_target_and_unreadable_file_exit_2(tmp_path: Path) -> None:
 
 
 def test_cli_needs_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main([])
-    assert exit_info.value.code == 2
+    status, _, err = run()
+    assert status == 2
+    assert err == ""
+    assert "Usage: govflow [OPTIONS] COMMAND" in capsys.readouterr().out
 
 
 def test_check_is_exported() -> None:

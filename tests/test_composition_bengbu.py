@@ -1,6 +1,9 @@
 """One district engine for the real 蚌山区 (340303), with the built-ins and the three Bengbu
 plugins installed at once: 一组一会 routes a dispute to its council and sends a major matter up
-to 四议两公开, while 喻义巷社区 runs a 六事 matter -- no hook conflict, every event attributed."""
+to 四议两公开, while 喻义巷社区 runs a 六事 matter -- no hook conflict, every event attributed.
+
+Authority comes from the org graph: every actor is a person id, and what they may do follows
+from the posts they hold where the matter lies; the bodies that vote are the graph's."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from govflow_one_group_one_council.org import COVERAGE
 from govflow_six_things import CONSULTATION
 
 from govflow import Actor, Engine, ManualClock, escalate
+from govflow.errors import PermissionDeniedError
 from govflow.org import DEFAULT_SCHEMA, OrgGraph, coverage, load_divisions, synthesize
 from govflow.plugins import PluginHost
 
@@ -45,10 +49,19 @@ def bengshan() -> OrgGraph:
     schema = PluginHost().org_schema(DEFAULT_SCHEMA)
     org = load_divisions(prefix="340303", graph=OrgGraph(schema))
     synthesize(org, under=BENGSHAN, seed=2026)
-    # the village's bodies for 四议两公开: branch committee members, party members
+    # the village's bodies for 四议两公开: branch committee members, party members living in
+    # the village, villagers' representatives
     for i in range(1, 3):
         org.add_person(f"{VILLAGE}/party/member{i}", f"委员{i}", party_member=True)
         org.assign(f"{VILLAGE}/party/member{i}", f"{VILLAGE}/party", "committee_member")
+    for i in range(9):
+        org.add_person(f"{VILLAGE}/pm{i}", f"党员{i}", party_member=True, home_unit=HAMLET)
+    for i in range(15):
+        org.add_person(f"{VILLAGE}/rep{i}", f"村民代表{i}", home_unit=VILLAGE)
+        org.assign(f"{VILLAGE}/rep{i}", VILLAGE, "representative")
+    # the street's 12345 hotline: an operator who also dispatches
+    org.add_person("tq-operator", "受理员", home_unit=TIANQIAO)
+    org.assign("tq-operator", TIANQIAO, "operator", "dispatcher")
     # 喻义巷's residents' council, convened by the community party committee
     for i in range(1, 8):
         org.add_person(f"{YUYIXIANG}/councillor{i}", f"议事会成员{i}", home_unit=YUYIXIANG)
@@ -88,8 +101,15 @@ def test_all_plugins_on_one_engine_without_conflict(engine: Engine) -> None:
     assert set(OWNER) <= set(engine.workflows)
 
 
+def _members(engine: Engine, issue_id: str, body: str) -> list[str]:
+    """Who was due at ``body``, as the log froze it when the gate opened."""
+    members: list[str] = engine.get(issue_id).data["bodies"][body]["members"]
+    return members
+
+
 def test_a_dispute_goes_to_its_council_which_feeds_back(engine: Engine) -> None:
     org = engine.org
+    assert org is not None
     resident = Actor("villager-sun", home_unit=HAMLET)
     issue = engine.open(
         "one-group-one-council",
@@ -98,13 +118,14 @@ def test_a_dispute_goes_to_its_council_which_feeds_back(engine: Engine) -> None:
         data={"description": "两户邻里因宅基地边界发生纠纷"},
     )
     assert issue.category == "dispute_mediation"
-    group = Actor(f"{HAMLET}/party/secretary", roles={"group", "council"}, home_unit=HAMLET)
-    engine.fire(issue.id, "assign", actor=group)
+    leader = f"{HAMLET}/party/secretary"  # secretary of the hamlet's party group, heads its council
+    engine.fire(issue.id, "assign", actor=leader)
     council = org.council_for(HAMLET)
+    assert council is not None
     assert engine.get(issue.id).assignees == (council.id,)
-    engine.fire(issue.id, "report_handled", actor=Actor(council.id), payload={"result": "调解成功"})
-    [head] = org.members(council.id, "head")
-    engine.fire(issue.id, "feed_back", actor=Actor(head.person.id, roles={"council"}))
+    handled = engine.fire(issue.id, "report_handled", actor=leader, payload={"result": "调解成功"})
+    assert (handled.actor, handled.acting_for) == (leader, council.id)
+    engine.fire(issue.id, "feed_back", actor=leader)
     engine.fire(issue.id, "evaluate", actor=resident, payload={"satisfaction": "satisfied"})
     assert engine.get(issue.id).state == "closed"
     _attributed(engine, issue.id)
@@ -112,6 +133,7 @@ def test_a_dispute_goes_to_its_council_which_feeds_back(engine: Engine) -> None:
 
 def test_a_major_matter_goes_up_into_four_deliberations(engine: Engine) -> None:
     org = engine.org
+    assert org is not None
     clock = engine.clock
     assert isinstance(clock, ManualClock)
     resident = Actor("villager-qian", home_unit=HAMLET)
@@ -121,55 +143,49 @@ def test_a_major_matter_goes_up_into_four_deliberations(engine: Engine) -> None:
         location=HAMLET,
         data={"description": "修建连通三个自然村的道路, 需大额资金"},
     )
-    group = Actor(f"{HAMLET}/party/secretary", roles={"group"}, home_unit=HAMLET)
     referral = escalate(
-        engine, matter.id, "refer_up", actor=group, payload={"major": "large_funds"}
+        engine,
+        matter.id,
+        "refer_up",
+        actor=f"{HAMLET}/party/secretary",
+        payload={"major": "large_funds"},
     )
     [village_party] = referral.payload["escalated_to"]
-    assert village_party == org.party_unit_for(VILLAGE).id
+    party = org.party_unit_for(VILLAGE)
+    assert party is not None
+    assert village_party == party.id
 
-    secretary_id = org.members(village_party, "secretary")[0].person.id
-    director_id = org.members(VILLAGE, "director")[0].person.id
-    secretary = Actor(secretary_id, roles={"party_branch"})
-    committee = Actor(director_id, roles={"village_committee"})
-    branch = [p.person.id for p in org.members(village_party)]
-    two = [*branch, director_id]
-    party_members = [*branch, *(f"{VILLAGE}/pm{i}" for i in range(9))]
-    representatives = [f"{VILLAGE}/rep{i}" for i in range(15)]
+    secretary = org.members(village_party, "secretary")[0].person.id
+    director = org.members(VILLAGE, "director")[0].person.id
     upstream = engine.open(
         "four-deliberations",
         reporter=secretary,
         location=VILLAGE,
-        data={
-            "referred_from": matter.id,
-            "bodies": {
-                "branch_committee": {"unit": village_party, "chair": secretary_id},
-                "two_committees": {"members": two, "chair": director_id},
-                "party_assembly": party_members,
-                "representatives": representatives,
-            },
-        },
+        data={"referred_from": matter.id},
     )
     engine.fire(upstream.id, "put_on_agenda", actor=secretary)
+    branch = _members(engine, upstream.id, "branch_committee")
+    assert branch == [p.person.id for p in org.members(village_party)]
+    two = _members(engine, upstream.id, "two_committees")
+    assert set(two) == {*branch, director}
     DECISION.record_vote(engine, upstream.id, actor=secretary, attendees=branch, votes_for=branch)
     DECISION.record_vote(engine, upstream.id, actor=secretary, attendees=two, votes_for=two)
+    assembly = _members(engine, upstream.id, "party_assembly")
+    assert {f"{VILLAGE}/pm{i}" for i in range(9)} <= set(assembly)
+    present = assembly[: -(len(assembly) // 4)]
+    DECISION.record_vote(engine, upstream.id, actor=secretary, attendees=present, votes_for=present)
+    representatives = _members(engine, upstream.id, "representatives")
+    assert len(representatives) == 15
     DECISION.record_vote(
         engine,
         upstream.id,
-        actor=secretary,
-        attendees=party_members[:10],
-        votes_for=party_members[:8],
-    )
-    DECISION.record_vote(
-        engine,
-        upstream.id,
-        actor=committee,
+        actor=director,
         attendees=representatives[:11],
         votes_for=representatives[:9],
     )
     clock.advance(days=5)
     engine.tick()
-    engine.fire(upstream.id, "report_result", actor=committee)
+    engine.fire(upstream.id, "report_result", actor=director)
     clock.advance(days=5)
     engine.tick()
     assert engine.get(upstream.id).state == "closed"
@@ -177,11 +193,13 @@ def test_a_major_matter_goes_up_into_four_deliberations(engine: Engine) -> None:
     engine.fire(
         matter.id,
         "upstream_concluded",
-        actor=Actor(secretary_id, roles={"village_party"}),
+        actor=secretary,
         payload={"upstream_issue": upstream.id, "outcome": "closed"},
     )
-    [head] = org.members(org.council_for(HAMLET).id, "head")
-    engine.fire(matter.id, "feed_back", actor=Actor(head.person.id, roles={"council"}))
+    council = org.council_for(HAMLET)
+    assert council is not None
+    [head] = org.members(council.id, "head")
+    engine.fire(matter.id, "feed_back", actor=head.person.id)
     assert engine.get(matter.id).state == "evaluating"
     _attributed(engine, matter.id)
     _attributed(engine, upstream.id)
@@ -189,29 +207,26 @@ def test_a_major_matter_goes_up_into_four_deliberations(engine: Engine) -> None:
 
 def test_a_six_things_matter_in_yuyixiang(engine: Engine) -> None:
     org = engine.org
+    assert org is not None
     resident = Actor("resident-zhang", home_unit=YUYIXIANG)
-    committees = Actor("yuyixiang-two-committees", roles={"two_committees"})
+    committees = org.members(YUYIXIANG, "director")[0].person.id  # 居委会主任
     issue = engine.open(
         "six-things",
         reporter=resident,
         location=YUYIXIANG,
-        data={
-            "subject": "小区电动车集中充电棚",
-            "bodies": {
-                "residents_council": f"{YUYIXIANG}/council",  # an org unit: members from the graph
-                "meeting": ["property-company", "owners-committee", "power-supply", "councillor"],
-            },
-        },
+        data={"subject": "小区电动车集中充电棚"},
     )
     engine.fire(issue.id, "table", actor=committees)  # '两委'提事
     council = [p.person.id for p in org.members(f"{YUYIXIANG}/council")]
+    assert _members(engine, issue.id, "residents_council") == council
     assert len(council) == 7
     CONSULTATION.record_vote(  # 居民议事
         engine, issue.id, actor=committees, attendees=council[:5], votes_for=council[:4]
     )
-    meeting = ["property-company", "owners-committee", "power-supply", "councillor"]
+    meeting = _members(engine, issue.id, "meeting")
+    assert set(council) | {committees} <= set(meeting)
     CONSULTATION.record_vote(  # 与会决事
-        engine, issue.id, actor=committees, attendees=meeting, votes_for=meeting[:3]
+        engine, issue.id, actor=committees, attendees=meeting, votes_for=meeting
     )
     engine.fire(  # 多元办事
         issue.id,
@@ -219,9 +234,9 @@ def test_a_six_things_matter_in_yuyixiang(engine: Engine) -> None:
         actor=committees,
         payload={"assignees": ["property-company", "power-supply"]},
     )
-    engine.fire(issue.id, "report_done", actor=Actor("power-supply"))
+    engine.fire(issue.id, "report_done", actor="power-supply")
     engine.fire(  # 公众评事
-        issue.id, "evaluate", actor=Actor("resident-liu"), payload={"satisfaction": "satisfied"}
+        issue.id, "evaluate", actor="resident-liu", payload={"satisfaction": "satisfied"}
     )
     assert engine.get(issue.id).state == "closed"
     [dispatch] = [e for e in engine.history(issue.id) if e.trigger == "dispatch"]
@@ -229,19 +244,48 @@ def test_a_six_things_matter_in_yuyixiang(engine: Engine) -> None:
     _attributed(engine, issue.id)
 
 
+def test_a_reporter_cannot_stack_the_bodies_that_decide(engine: Engine) -> None:
+    """The 六事 reporter who named himself the whole council and the whole meeting."""
+    with pytest.raises(PermissionDeniedError, match="may not supply the body") as refused:
+        engine.open(
+            "six-things",
+            reporter="resident-zhang",
+            location=YUYIXIANG,
+            data={
+                "bodies": {"residents_council": ["resident-zhang"], "meeting": ["resident-zhang"]}
+            },
+        )
+    assert refused.value.trigger == "open"
+    assert list(engine.issues()) == []
+
+
+def test_a_grid_secretary_is_not_the_two_committees(engine: Engine) -> None:
+    org = engine.org
+    assert org is not None
+    issue = engine.open("six-things", reporter="resident-zhang", location=YUYIXIANG)
+    branch_secretary = f"{YUYIXIANG}-G01/party/secretary"
+    with pytest.raises(PermissionDeniedError) as refused:
+        engine.fire(issue.id, "table", actor=branch_secretary)
+    assert refused.value.scope == "named"
+    assert set(refused.value.units) == {YUYIXIANG, f"{YUYIXIANG}/party"}
+    assert engine.get(issue.id).version == 0
+
+
 def test_the_built_in_closed_loop_runs_alongside(engine: Engine) -> None:
     # each plugin answers only for its own workflow: 一组一会 does not classify this one
     issue = engine.open(
         "closed-loop",
         reporter="resident-wu",
+        opened_by="tq-operator",  # the street's hotline takes the call
+        channel="hotline",
         location=YUYIXIANG,
         data={"description": "邻里纠纷"},
     )
     assert issue.category is None
-    operator = Actor("operator", roles={"operator", "dispatcher"})
-    engine.fire(issue.id, "file", actor=operator)
+    assert issue.reporter == "resident-wu"
+    engine.fire(issue.id, "file", actor="tq-operator")
     event = engine.fire(
-        issue.id, "dispatch", actor=operator, payload={"assignees": ["grid-worker"]}
+        issue.id, "dispatch", actor="tq-operator", payload={"assignees": ["grid-worker"]}
     )
     assert event.decisions["assignees"].startswith("govflow.routing")
     _attributed(engine, issue.id)

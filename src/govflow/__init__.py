@@ -4,7 +4,8 @@ Encode a local method once -- its states, moves, roles, deadlines and deliberati
 it on one engine that routes through a real organization and keeps a tamper-evident record.
 """
 
-from govflow import errors, gates
+from govflow import authority, errors, gates, ledgers, obligations
+from govflow._version import __version__
 from govflow.audit import replay, verify_events
 from govflow.builtin.closed_loop import CLOSED_LOOP
 from govflow.clock import Clock, ManualClock, SystemClock
@@ -21,13 +22,20 @@ from govflow.gates import (
     Publication,
 )
 from govflow.hookspecs import hookimpl
+from govflow.ledgers import Entry, Ledgers, LedgerSpec
+from govflow.obligations import Obligation, check_obligations
 from govflow.org import OrgGraph, OrgSchema, Person, Unit
 from govflow.records import SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow import (
+    Body,
+    Channel,
     Guard,
     MoveContext,
+    Opening,
+    Privacy,
     Relation,
+    Scope,
     State,
     StateKind,
     Transition,
@@ -38,8 +46,6 @@ from govflow.workflow import (
 from govflow.workflow.check import CheckReport, Problem, check
 from govflow.workflow.diagram import workflow_to_mermaid
 
-__version__ = "0.1.0"
-
 __all__ = [
     "CLOSED_LOOP",
     "MAJORITY_OF_ATTENDEES",
@@ -47,26 +53,35 @@ __all__ = [
     "STOP",
     "SYSTEM_CLOCK",
     "Actor",
+    "Body",
+    "Channel",
     "CheckReport",
     "Clock",
     "Engine",
+    "Entry",
     "Event",
     "Gate",
     "GateSequence",
     "Guard",
     "Issue",
+    "LedgerSpec",
+    "Ledgers",
     "ManualClock",
     "MemoryStore",
     "MergeRule",
     "MoveContext",
+    "Obligation",
+    "Opening",
     "OrgGraph",
     "OrgSchema",
     "PassRule",
     "Person",
     "PluginRef",
+    "Privacy",
     "Problem",
     "Publication",
     "Relation",
+    "Scope",
     "State",
     "StateKind",
     "Store",
@@ -75,11 +90,15 @@ __all__ = [
     "Unit",
     "Workflow",
     "__version__",
+    "authority",
     "check",
+    "check_obligations",
     "errors",
     "escalate",
     "gates",
     "hookimpl",
+    "ledgers",
+    "obligations",
     "replay",
     "verify_events",
     "workflow_from_dict",

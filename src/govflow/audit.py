@@ -92,6 +92,7 @@ def event_hash(  # noqa: PLR0917  (one parameter per hashed field, in the encodi
     plugin: PluginRef | None,
     decisions: tuple[tuple[str, Any], ...],
     previous_hash: str,
+    acting_for: str | None = None,
 ) -> str:
     """The SHA-256 hex digest of an event's canonical encoding.
 
@@ -101,25 +102,25 @@ def event_hash(  # noqa: PLR0917  (one parameter per hashed field, in the encodi
     :func:`json_text`, which the engine computes anyway when it checks the payload;
     ``changes`` and ``decisions`` as their :func:`canonical_mapping`, which the engine builds
     as it decides them. The engine passes the fields positionally, on every move.
+    ``acting_for`` is appended only when set, so events without it hash as they always did.
     """
-    encoded = ascii(
-        (
-            issue_id,
-            sequence,
-            trigger,
-            source,
-            destination,
-            actor,
-            at.isoformat(),
-            None if due_at is None else due_at.isoformat(),
-            payload,
-            changes,
-            None if plugin is None else plugin.name,
-            None if plugin is None else plugin.version,
-            decisions,
-            previous_hash,
-        )
+    fields = (
+        issue_id,
+        sequence,
+        trigger,
+        source,
+        destination,
+        actor,
+        at.isoformat(),
+        None if due_at is None else due_at.isoformat(),
+        payload,
+        changes,
+        None if plugin is None else plugin.name,
+        None if plugin is None else plugin.version,
+        decisions,
+        previous_hash,
     )
+    encoded = ascii(fields if acting_for is None else (*fields, acting_for))
     return hashlib.sha256(encoded.encode("ascii")).hexdigest()
 
 
@@ -139,6 +140,7 @@ def recompute_hash(event: Event) -> str:
         plugin=event.plugin,
         decisions=canonical_mapping(event.decisions),
         previous_hash=event.previous_hash,
+        acting_for=event.acting_for,
     )
 
 

@@ -20,7 +20,7 @@ from govflow.engine import Engine
 from govflow.metrics import AccountabilityReport, Figures, accountability
 from govflow.org import OrgGraph, load_divisions, synthesize
 from govflow.records import Issue
-from govflow.simulation import SimulationResult, simulate
+from govflow.simulation import SimulationResult, simulate, staff_centre
 from govflow.store import Store
 
 DISTRICT = "340303"  # 蚌山区, Bengbu: where one-group-one-council and the six-things come from
@@ -40,6 +40,8 @@ def district(seed: int = 2024) -> OrgGraph:
     """蚌山区 from the shipped extract, with synthetic grids, workers and party units."""
     graph = load_divisions(prefix=DISTRICT)
     synthesize(graph, seed=seed)
+    # the district's service centre files, dispatches and verifies: posts covering every grid
+    staff_centre(graph, graph.by_code(f"{DISTRICT}000000").id)
     return graph
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from govflow.audit import GENESIS, canonical_mapping, event_hash, json_text, verify_events
+from govflow.authority import Authority
 from govflow.batch import batch
 from govflow.clock import Clock, SystemClock
 from govflow.errors import (
@@ -35,6 +36,7 @@ from govflow.errors import (
     TransitionNotAllowedError,
     UnknownWorkflowError,
 )
+from govflow.ledgers import build_ledgers
 from govflow.org import OrgGraph
 from govflow.plugins import PluginHost
 from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, InitialFields, Issue, PluginRef
@@ -129,6 +131,7 @@ class Engine:
         self.store: Store = store if store is not None else MemoryStore()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.plugins = PluginHost(plugins, autoload=autoload)
+        self.ledgers = build_ledgers(self.plugins, self.clock)
         # Asked once: most engines have no veto or listener plugins, and every move checks.
         self._vetoes = self.plugins.is_implemented("govflow_before_transition")
         self._listeners = self.plugins.is_implemented("govflow_after_transition")
@@ -148,6 +151,10 @@ class Engine:
         for ref, answer in contributed:
             for workflow in answer:
                 self._add_workflow(ref, workflow, all_guards)
+        #: who may act, where and for whom (:mod:`govflow.authority`).
+        self.authority = Authority(org, self.plugins)
+        for compiled in self._compiled.values():
+            self.authority.check_workflow(compiled.workflow, compiled.plugin)
 
     # --- construction ----------------------------------------------------------------------
 
@@ -211,18 +218,38 @@ class Engine:
             raise UnknownWorkflowError(name, version)
         return compiled
 
-    def get(self, issue_id: str) -> Issue:
-        """The issue as it stands now."""
-        return self.store.get(issue_id)
+    def get(self, issue_id: str, *, reader: Actor | str | None = None) -> Issue:
+        """The issue as it stands now, as ``reader`` may see it: its workflow's personal data
+        is left out unless the reader is the reporter or holds the workflow's privacy
+        permission in scope (see :mod:`govflow.authority.privacy`)."""
+        issue = self.store.get(issue_id)
+        return self.authority.read_issue(issue, self._workflow_of(issue), reader)
 
-    def history(self, issue_id: str) -> tuple[Event, ...]:
-        """The issue's audit log, oldest first."""
-        self.store.get(issue_id)
-        return tuple(self.store.events(issue_id))
+    def history(self, issue_id: str, *, reader: Actor | str | None = None) -> tuple[Event, ...]:
+        """The issue's audit log, oldest first, personal data left out as for :meth:`get`."""
+        issue = self.store.get(issue_id)
+        return self.authority.read_events(
+            issue, self._workflow_of(issue), self.store.events(issue_id), reader
+        )
 
-    def issues(self) -> Iterator[Issue]:
-        """Every issue in the store."""
-        return self.store.issues()
+    def issues(self, *, visible_to: Actor | str | None = None) -> Iterator[Issue]:
+        """Every issue in the store, personal data left out; with ``visible_to``, only those
+        that reader may see (an official's jurisdiction, a resident's own), as they may see
+        them."""
+        if visible_to is None:
+            for issue in self.store.issues():
+                yield self.authority.read_issue(issue, self._workflow_of(issue), None)
+            return
+        reader = self.authority.principal(visible_to)
+        for issue in self.store.issues():
+            if self.authority.sees(issue, reader):
+                yield self.authority.read_issue(issue, self._workflow_of(issue), reader.actor)
+
+    def _workflow_of(self, issue: Issue) -> Workflow:
+        compiled = self._compiled.get((issue.workflow, issue.workflow_version))
+        if compiled is None:
+            compiled = self._compiled_for(issue.workflow, issue.workflow_version)  # raises
+        return compiled.workflow
 
     def verify(self, issue_id: str) -> int:
         """Check the issue's audit log is intact and replays to the stored issue.
@@ -233,17 +260,18 @@ class Engine:
         """
         return verify_events(self.store.events(issue_id), self.store.get(issue_id))
 
-    def available_triggers(self, issue_id: str, actor: Actor) -> list[str]:
+    def available_triggers(self, issue_id: str, actor: Actor | str) -> list[str]:
         """Triggers ``actor`` is authorized to fire on the issue now.
 
         Guards are not evaluated: they depend on the payload given when firing.
         """
         issue = self.store.get(issue_id)
         workflow = self._compiled_for(issue.workflow, issue.workflow_version).workflow
+        who = self.authority.actor(actor)
         return [
             move.trigger
             for move in workflow.outgoing(issue.state)
-            if self._refusal(issue, move, actor) is None
+            if self._refusal(issue, move, who) is None
         ]
 
     # --- writing ---------------------------------------------------------------------------
@@ -258,19 +286,38 @@ class Engine:
         data: Mapping[str, Any] | None = None,
         version: int | None = None,
         issue_id: str | None = None,
+        opened_by: Actor | str | None = None,
+        channel: str | None = None,
     ) -> Issue:
         """Open an issue on ``workflow`` (its latest version unless ``version`` is given).
 
         Without a ``category``, the ``govflow_classify`` hook may choose one. ``data`` must be
         JSON data. Returns the issue in the workflow's initial state, at version 0.
+
+        Opening is authorized by the workflow's :class:`~govflow.workflow.spec.Opening`:
+        ``opened_by`` is someone opening on behalf of the ``reporter`` (a hotline operator for
+        a caller), who needs a proxy role at the location; ``channel`` is how the issue came in
+        (``in_person``, ``app``, ``hotline``, ``patrol``). The ``open`` event's actor is the
+        opener, its payload records the channel and whom the opener acted for; the caller
+        stays the reporter.
         """
         compiled = self._compiled_for(workflow, version)
         spec = compiled.workflow
-        who = reporter if isinstance(reporter, Actor) else Actor(str(reporter))
-        if not who.id:
+        if not (reporter.id if isinstance(reporter, Actor) else reporter):
             raise InvalidRequestError("the reporter needs an id")
         payload, data_text = _json_data("data", data)
         self._check_location(location)
+        who, opener, facts = self.authority.opening(
+            spec,
+            reporter=reporter,
+            opened_by=opened_by,
+            channel=channel,
+            location=location,
+            data=payload,
+            issue_id=issue_id or "(new issue)",
+        )
+        new_id = issue_id if issue_id is not None else self.store.new_issue_id()
+        facts_payload, facts_text = _json_data("payload", facts)
         now = self.clock.now()
         decisions: list[tuple[str, PluginRef]] = []
         if category is None:
@@ -285,7 +332,6 @@ class Engine:
             if answer is not None:
                 category = str(answer[1])
                 decisions.append(("category", answer[0]))
-        new_id = issue_id if issue_id is not None else self.store.new_issue_id()
         draft = Issue(  # what the deadline hook sees, and what the open event's fields read
             id=new_id,
             workflow=spec.name,
@@ -305,11 +351,11 @@ class Engine:
             OPEN_TRIGGER,
             None,
             spec.initial,
-            who.id,
+            opener.id,
             now,
             due_at,
-            EMPTY,
-            "",
+            facts_payload,
+            facts_text,
             InitialFields(draft),
             # canonical_mapping(changes), built directly: the keys are known and sorted.
             (
@@ -334,12 +380,16 @@ class Engine:
         issue_id: str,
         trigger: str,
         *,
-        actor: Actor,
+        actor: Actor | str,
         payload: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> Event:
         """Move an issue with ``trigger`` on behalf of ``actor``; return the appended event.
+
+        With an org graph, ``actor`` is a person id (or an Actor whose id counts, nothing else):
+        the engine derives the person's posts from the graph and checks the transition's roles
+        in its scope (:mod:`govflow.authority`). Without one, an ``Actor``'s roles count.
 
         :param expected_version: refuse with :class:`ConflictError` unless the issue is still at
             this version (the version you read it at).
@@ -349,10 +399,11 @@ class Engine:
             PermissionDeniedError, GuardFailedError, InvalidRequestError: and nothing changed.
         """
         issue = self.store.get(issue_id)
+        who = actor if self.org is None and type(actor) is Actor else self.authority.actor(actor)
         if idempotency_key is not None:
             earlier = self.store.find_idempotent(issue_id, idempotency_key)
             if earlier is not None:
-                if earlier.trigger != trigger or earlier.actor != actor.id:
+                if earlier.trigger != trigger or earlier.actor != who.id:
                     raise ConflictError(
                         issue_id,
                         f"idempotency key {idempotency_key!r} was used for {earlier.trigger!r} "
@@ -375,7 +426,7 @@ class Engine:
                 trigger,
                 [m.trigger for m in compiled.workflow.outgoing(issue.state)],
             )
-        refusal = self._refusal(issue, move, actor)
+        refusal, acting_for = self._authorize(issue, move, who)
         if refusal is not None:
             raise refusal
         data, text = _json_data("payload", payload)
@@ -383,10 +434,11 @@ class Engine:
             compiled,
             issue,
             move,
-            actor=actor,
+            actor=who,
             payload=data,
             payload_text=text,
             idempotency_key=idempotency_key,
+            acting_for=acting_for,
         )
 
     def batch(self) -> AbstractContextManager[Engine]:
@@ -439,6 +491,13 @@ class Engine:
             self.org.unit(location)  # UnknownUnitError (an InvalidRequestError) if it is not
 
     def _refusal(self, issue: Issue, move: Transition, actor: Actor) -> RefusalError | None:
+        return self._authorize(issue, move, actor)[0]
+
+    def _authorize(
+        self, issue: Issue, move: Transition, actor: Actor
+    ) -> tuple[RefusalError | None, str | None]:
+        """The refusal of ``actor`` making ``move`` (None if allowed), and the unit the actor
+        acts for when the move counts on a post in a unit the issue is assigned to."""
         if move.on_timeout and not move.roles and actor is not SYSTEM_CLOCK:
             # A deadline move that names no role belongs to the clock alone; otherwise anyone
             # could "time out" an issue early.
@@ -448,11 +507,13 @@ class Engine:
                 actor.id,
                 missing_roles=sorted(SYSTEM_CLOCK.roles),
                 reason="is fired by the deadline clock only",
-            )
+            ), None
+        if self.org is not None or move.conflicts:
+            return self.authority.authorize(issue, move, actor)
         if not actor.has_any_role(move.roles):
             return PermissionDeniedError(
                 issue.id, move.trigger, actor.id, missing_roles=sorted(move.roles)
-            )
+            ), None
         for relation in move.relations:
             if relation is Relation.REPORTER:
                 holds = actor.id == issue.reporter
@@ -467,8 +528,8 @@ class Engine:
                     actor.id,
                     missing_relation=str(relation),
                     reason=f"must be {_RELATION_TEXT[relation]}",
-                )
-        return None
+                ), None
+        return None, None
 
     def _apply(
         self,
@@ -481,6 +542,7 @@ class Engine:
         payload_text: str,
         idempotency_key: str | None = None,
         now: datetime | None = None,
+        acting_for: str | None = None,
     ) -> Event:
         when = now if now is not None else self.clock.now()
         if self._vetoes:
@@ -507,16 +569,23 @@ class Engine:
             assignees = self._assignees(issue, move, actor, payload, decisions)
             changes["assignees"] = assignees
             canonical.append(("assignees", assignees))
+        data = issue.data
+        if self.org is not None and destination != issue.state:
+            # Entering a gate: its bodies are resolved at the location and frozen into the log.
+            frozen = self.authority.entering(issue, compiled.workflow, destination)
+            if frozen is not None:
+                data, data_text = _json_data("data", frozen)
+                changes["data"] = data
+                canonical.append(("data", data_text))
         due_at = self._deadline(compiled.workflow, issue, destination, when, decisions)
         handlers = issue.handlers
-        if (
-            issue.state in compiled.processing
-            and actor.id not in handlers
-            and actor is not SYSTEM_CLOCK
-        ):
-            handlers = (*handlers, actor.id)
-            changes["handlers"] = handlers
-            canonical.append(("handlers", handlers))
+        if issue.state in compiled.processing and actor is not SYSTEM_CLOCK:
+            # A unit acted for counts as a handler beside its person (conflict rules read it).
+            added = tuple(h for h in (actor.id, acting_for) if h is not None and h not in handlers)
+            if added:
+                handlers = (*handlers, *added)
+                changes["handlers"] = handlers
+                canonical.append(("handlers", handlers))
 
         version = issue.version + 1
         event = self._event(
@@ -535,6 +604,7 @@ class Engine:
             compiled.plugin,
             decisions,
             issue.last_hash,
+            acting_for,
         )
         moved = Issue(  # every field by name: attrs.evolve would take twice as long (bench)
             id=issue.id,
@@ -549,10 +619,11 @@ class Engine:
             due_at=due_at,
             assignees=assignees,
             handlers=handlers,
-            data=issue.data,
+            data=data,
             version=version,
             last_hash=event.hash,
         )
+        posted = self.ledgers.drafts(moved, event) if self.ledgers.posts else ()
         try:
             self.store.commit(moved, event, idempotency_key=idempotency_key)
         except ConflictError:
@@ -566,6 +637,8 @@ class Engine:
             if earlier is None or earlier.trigger != move.trigger or earlier.actor != actor.id:
                 raise
             return earlier
+        if posted:
+            self.ledgers.append(posted)
         self._notify(moved, issue, event)
         return event
 
@@ -630,6 +703,7 @@ class Engine:
         plugin: PluginRef | None,
         decisions: Sequence[tuple[str, PluginRef]],
         previous_hash: str,
+        acting_for: str | None = None,
     ) -> Event:
         shared, canonical_decisions = self._shared_decisions(decisions)
         digest = event_hash(
@@ -646,6 +720,7 @@ class Engine:
             plugin,
             canonical_decisions,
             previous_hash,
+            acting_for,
         )
         return Event(
             issue_id=issue_id,
@@ -662,6 +737,7 @@ class Engine:
             decisions=shared,
             previous_hash=previous_hash,
             hash=digest,
+            acting_for=acting_for,
         )
 
     def _shared_decisions(

@@ -131,6 +131,9 @@ class PermissionDeniedError(RefusalError):
 
     ``missing_role`` holds the roles any one of which would do; ``missing_relation`` names the
     relation to the issue that the actor does not have (``reporter``, ``assignee``, ...).
+    With an org graph, ``scope`` names where the role had to be held (``location``,
+    ``assigned``, ``named``, ``anywhere``) and ``units`` the units where it would have counted;
+    ``conflict`` names the conflict-of-interest rule the actor failed.
     """
 
     def __init__(
@@ -142,12 +145,18 @@ class PermissionDeniedError(RefusalError):
         missing_roles: Sequence[str] = (),
         missing_relation: str | None = None,
         reason: str | None = None,
+        scope: str | None = None,
+        units: Sequence[str] = (),
+        conflict: str | None = None,
     ) -> None:
         self.issue_id = issue_id
         self.trigger = trigger
         self.actor = actor
         self.missing_roles = tuple(missing_roles)
         self.missing_relation = missing_relation
+        self.scope = scope
+        self.units = tuple(units)
+        self.conflict = conflict
         if reason is None:
             if self.missing_roles:
                 reason = f"needs one of the roles {list(self.missing_roles)}"
@@ -193,6 +202,26 @@ class IntegrityError(GovflowError):
         super().__init__(f"issue {issue_id!r}, event {sequence}: {problem}")
 
 
+class UnknownLedgerError(RefusalError, LookupError):
+    """No ledger of this name is declared."""
+
+    def __init__(self, ledger: str) -> None:
+        self.ledger = ledger
+        super().__init__(f"no ledger {ledger!r} is declared")
+
+
+class LedgerIntegrityError(IntegrityError):
+    """A ledger's chain does not verify: ``ledger`` and ``sequence`` say where it breaks."""
+
+    def __init__(self, ledger: str, sequence: int, problem: str) -> None:
+        super().__init__(f"ledger:{ledger}", sequence, problem)
+        self.ledger = ledger
+        self.args = (f"ledger {ledger!r}, entry {sequence}: {problem}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 __all__ = [
     "ConflictError",
     "DataLoadError",
@@ -204,12 +233,14 @@ __all__ = [
     "InvalidOrgGraphError",
     "InvalidRequestError",
     "InvalidWorkflowError",
+    "LedgerIntegrityError",
     "PermissionDeniedError",
     "PluginError",
     "RefusalError",
     "StoreError",
     "TransitionNotAllowedError",
     "UnknownIssueError",
+    "UnknownLedgerError",
     "UnknownUnitError",
     "UnknownWorkflowError",
 ]

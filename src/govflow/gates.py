@@ -40,7 +40,7 @@ import attrs
 from govflow.errors import InvalidRequestError, InvalidWorkflowError
 from govflow.workflow.durations import parse_duration
 from govflow.workflow.machine import Guard, MoveContext
-from govflow.workflow.spec import State, StateKind, Transition
+from govflow.workflow.spec import Body, Scope, State, StateKind, Transition
 
 if TYPE_CHECKING:
     from govflow.engine import Engine
@@ -70,6 +70,12 @@ class Base(enum.StrEnum):
 
     ATTENDEES = "attendees"  #: those present at the meeting (到会人员)
     MEMBERS = "members"  #: every member due to attend (应到人员)
+
+
+def _roles(roles: Iterable[str]) -> frozenset[str]:
+    # A typed converter: with the bare ``frozenset`` mypy's attrs plugin cannot type the
+    # argument, and a plugin's ``roles={"..."}`` fails strict type checking.
+    return frozenset(roles)
 
 
 @attrs.frozen(slots=True)
@@ -126,6 +132,13 @@ class Gate:
     :param member_role: with an org unit body, only members holding this post are due.
     :param time_limit: optional time to hold the meeting; without one the state is timeout
         exempt (it waits for the meeting).
+    :param source: with an org graph, resolve the body at the issue's location with this
+        resolver (``council``, ``party_unit`` or a plugin's, see :mod:`govflow.authority.bodies`)
+        when the gate opens, and freeze it into the log under ``data["bodies"][body]``; a body
+        supplied in the issue's data is then refused, unless ``supplied``.
+    :param supplied: allow a composition supplied in the issue's data to stand (an ad hoc
+        body the method lets the organizers name).
+    :param scope: where ``roles`` must be held (:class:`~govflow.workflow.spec.Scope`).
     """
 
     name: str
@@ -137,11 +150,22 @@ class Gate:
         default=None, converter=attrs.converters.optional(MergeRule)
     )
     on_fail: str = STOP
-    roles: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    roles: frozenset[str] = attrs.field(default=frozenset(), converter=_roles)
     member_role: str | None = None
     time_limit: timedelta | None = attrs.field(
         default=None, converter=attrs.converters.optional(parse_duration)
     )
+    source: str | None = None
+    supplied: bool = False
+    scope: Scope = attrs.field(default=Scope.LOCATION, converter=Scope)
+
+    @property
+    def resolved_body(self) -> Body | None:
+        """The :class:`~govflow.workflow.spec.Body` the gate's state declares, if it has a
+        ``source``."""
+        if self.source is None:
+            return None
+        return Body(self.body, self.source, self.member_role, self.supplied)
 
 
 @attrs.frozen(slots=True)
@@ -159,11 +183,16 @@ class Publication:
     label: str = ""
     period: timedelta = attrs.field(default=timedelta(days=5), converter=parse_duration)
     on_objection: str | None = None
-    roles: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    roles: frozenset[str] = attrs.field(default=frozenset(), converter=_roles)
     kind: StateKind = attrs.field(default=StateKind.DELIBERATION, converter=StateKind)
 
 
 Step = Gate | Publication
+
+
+def _step_tuple(steps: Iterable[Step]) -> tuple[Step, ...]:
+    # A typed converter: with the bare ``tuple`` mypy's attrs plugin cannot type the argument.
+    return tuple(steps)
 
 
 class Outcome(enum.StrEnum):
@@ -366,7 +395,7 @@ class GateSequence:
     """
 
     name: str
-    steps: tuple[Step, ...] = attrs.field(converter=tuple)
+    steps: tuple[Step, ...] = attrs.field(converter=_step_tuple)
     then: str
     stop: str
 
@@ -422,8 +451,12 @@ class GateSequence:
     def states(self) -> tuple[State, ...]:
         """One state per step: a deliberation (or, for a result notice, feedback) state."""
         out = []
-        for step in self.steps:
+        for index, step in enumerate(self.steps):
             if isinstance(step, Gate):
+                following = self.steps[index + 1] if index + 1 < len(self.steps) else None
+                # a gate that may be held jointly with the next convenes both bodies
+                joint = following if isinstance(following, Gate) and following.merge else None
+                bodies = [g.resolved_body for g in (step, joint) if g is not None]
                 out.append(
                     State(
                         step.name,
@@ -431,6 +464,7 @@ class GateSequence:
                         StateKind.DELIBERATION,
                         time_limit=step.time_limit,
                         timeout_exempt=step.time_limit is None,
+                        bodies=tuple(b for b in bodies if b is not None),
                     )
                 )
             else:
@@ -451,6 +485,7 @@ class GateSequence:
                         step.name,
                         after,
                         roles=step.roles,
+                        scope=step.scope,
                         guards=self.guard_name(step.name, "passed"),
                         label="通过",
                     ),
@@ -459,6 +494,7 @@ class GateSequence:
                         step.name,
                         self._back(step.on_fail),
                         roles=step.roles,
+                        scope=step.scope,
                         guards=self.guard_name(step.name, "failed"),
                         label="未通过",
                     ),
@@ -467,6 +503,7 @@ class GateSequence:
                         step.name,
                         step.name,
                         roles=step.roles,
+                        scope=step.scope,
                         guards=self.guard_name(step.name, "inquorate"),
                         label="不足法定人数, 休会",
                     ),
@@ -479,6 +516,7 @@ class GateSequence:
                             previous.name,
                             after,
                             roles=step.roles | previous.roles,
+                            scope=step.scope,
                             guards=self.guard_name(step.name, "merged"),
                             label=f"与{label}合并召开, 通过",
                         )

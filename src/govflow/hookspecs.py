@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from govflow.ledgers import LedgerSpec
     from govflow.org.graph import OrgGraph
     from govflow.org.schema import OrgSchema
     from govflow.records import Actor, Event, Issue
@@ -79,6 +80,17 @@ def govflow_org_schemas() -> Iterable[OrgSchema]:
 
 
 @hookspec
+def govflow_ledgers() -> Iterable[LedgerSpec]:
+    """Contribute ledger declarations (台账: records that are not issues, :mod:`govflow.ledgers`).
+
+    :return: :class:`~govflow.ledgers.LedgerSpec` objects; the engine declares them in
+        ``engine.ledgers``. Two plugins declaring the same ledger name is an error at engine
+        construction, naming the second.
+    """
+    raise NotImplementedError
+
+
+@hookspec
 def govflow_metrics() -> Mapping[str, Any]:
     """Contribute named accountability metrics computed from the audit log.
 
@@ -99,6 +111,35 @@ def govflow_checks() -> Iterable[Any]:
         an empty ``workflow`` is filled in by the checker. A check that raises, or yields
         anything but a Problem, is reported under the rule ``plugin-check-crashed``; an answer
         item that is not callable raises :class:`~govflow.errors.PluginError` naming the plugin.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_cli_commands() -> Mapping[str, Any]:
+    """Contribute commands to the ``govflow`` command line.
+
+    Called once when the command line starts (not by an Engine). Each command is a Typer
+    command function -- its parameters annotated with ``typer.Argument``/``typer.Option``,
+    its docstring the help -- or a ``typer.Typer`` application, which becomes a group of
+    subcommands. A command may take ``ctx: typer.Context`` first and write through
+    ``govflow.cli._output.output(ctx)``; its return value is the exit status. Example::
+
+        import typer
+        from govflow import hookimpl
+
+        def council_report(
+            ctx: typer.Context, village: str = typer.Argument(help="the village's code")
+        ) -> None:
+            \"\"\"Print the council's open items.\"\"\"
+            typer.echo(f"open items of {village}: ...")
+
+        @hookimpl
+        def govflow_cli_commands():
+            return {"council-report": council_report}
+
+    :return: a mapping of command name to command. A name a built-in command or another
+        plugin has taken already is a :class:`~govflow.errors.PluginError` naming the plugin.
     """
     raise NotImplementedError
 
@@ -197,5 +238,47 @@ def govflow_after_transition(issue: Issue, previous: Issue | None, event: Event)
     :param issue: the issue after the move.
     :param previous: the issue before the move (None for ``open``).
     :param event: the event appended to the audit log.
+    """
+    raise NotImplementedError
+
+
+# --- authority: declarations and questions of govflow.authority ----------------------------
+
+
+@hookspec
+def govflow_conflict_rules() -> Mapping[str, Any]:
+    """Contribute named conflict-of-interest rules that ``Transition.conflicts`` refers to.
+
+    :return: a mapping of rule name to a callable taking a
+        :class:`~govflow.authority.ConflictContext` and returning None (no conflict) or the
+        reason for refusing. Names are global to an engine; the built-in ones are
+        ``handling_unit``, ``reporter`` and ``assignee``. A clash is a
+        :class:`~govflow.errors.PluginError`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_body_resolvers() -> Mapping[str, Any]:
+    """Contribute named resolvers of deliberating bodies that a gate's ``source`` refers to.
+
+    :return: a mapping of resolver name to a callable ``resolver(issue, org, body)`` returning a
+        :class:`~govflow.gates.Composition` (the members due at the issue's location, and the
+        chair) or None when the org graph has no such body there. Built in: ``council`` and
+        ``party_unit``. A clash is a :class:`~govflow.errors.PluginError`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def govflow_authority_units(
+    issue: Issue, transition: Transition, org: OrgGraph | None
+) -> Iterable[str]:
+    """Name the units whose posts count for a transition declared with ``Scope.NAMED``.
+
+    Not firstresult: every plugin's units are collected, and a post in any of them counts (the
+    council of the issue's place feeds back, say). Asked only for moves of that scope.
+
+    :return: unit ids (empty when the plugin has nothing to say about this issue or move).
     """
     raise NotImplementedError

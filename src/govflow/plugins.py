@@ -203,6 +203,12 @@ class PluginHost:
         """Names of the registered plugins, in registration order."""
         return list(self._versions)
 
+    def hooks(self, name: str) -> list[str]:
+        """The hooks the registered plugin ``name`` implements, sorted."""
+        plugin = self.manager.get_plugin(name)
+        callers = self.manager.get_hookcallers(plugin) if plugin is not None else None
+        return sorted(caller.name for caller in callers or ())
+
     def has(self, name: str) -> bool:
         """True if a plugin of this name is registered (and not blocked)."""
         return self.manager.get_plugin(name) is not None

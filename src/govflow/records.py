@@ -146,7 +146,9 @@ class Event:
     ``decisions`` names, for each decision a hook made during the move (``assignees``,
     ``due_at``, ``category``), the plugin that made it. ``previous_hash`` is the hash of the
     issue's previous event; ``hash`` covers every other field, so an edit anywhere breaks the
-    chain.
+    chain. ``acting_for`` is the unit the ``actor`` (a person) acted for when the issue was
+    assigned to that unit (units act through the people holding their posts; see
+    :mod:`govflow.authority`), else None.
     """
 
     issue_id: str
@@ -165,6 +167,7 @@ class Event:
     )
     previous_hash: str = ""
     hash: str = ""
+    acting_for: str | None = None
 
 
 __all__ = ["EMPTY", "SYSTEM_CLOCK", "Actor", "Event", "Issue", "PluginRef", "freeze_mapping"]

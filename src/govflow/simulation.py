@@ -20,6 +20,7 @@ import attrs
 from govflow.clock import ManualClock
 from govflow.engine import Engine
 from govflow.errors import InvalidRequestError, RefusalError
+from govflow.org import OrgGraph
 from govflow.records import Actor
 
 #: The five categories of Bengbu's one-group-one-council method (seed 002).
@@ -27,6 +28,16 @@ CATEGORIES = ("志愿服务", "信息维稳", "养老护幼", "矛盾调解", "�
 
 CENTRE = Actor("centre", roles={"operator", "dispatcher"}, name="街道综合服务中心")
 INSPECTOR = Actor("inspector", roles={"inspector"}, name="核查员")
+
+
+def staff_centre(org: OrgGraph, unit_id: str) -> None:
+    """Give :data:`CENTRE` and :data:`INSPECTOR` their posts in ``unit_id`` (a street or a
+    district whose jurisdiction covers the simulated locations): with an org graph, only posts
+    authorize, so the simulation's staff must hold them there."""
+    for actor in (CENTRE, INSPECTOR):
+        if actor.id not in org.people:
+            org.add_person(actor.id, actor.name or actor.id)
+        org.assign(actor.id, unit_id, *sorted(actor.roles))
 
 
 def grid_worker(location: str) -> Actor:
@@ -52,7 +63,11 @@ def simulate(
     days: int = 14,
     seed: int = 2024,
 ) -> SimulationResult:
-    """Run ``issues`` closed-loop issues at ``locations`` over ``days`` simulated days."""
+    """Run ``issues`` closed-loop issues at ``locations`` over ``days`` simulated days.
+
+    With an org graph, :data:`CENTRE` and :data:`INSPECTOR` must hold their posts where they
+    cover the locations (:func:`staff_centre`); the grid workers are the graph's.
+    """
     if not locations:
         raise InvalidRequestError("simulate needs at least one location")
     clock = engine.clock
@@ -146,4 +161,12 @@ def _step(  # noqa: PLR0917  (one call site, every argument is the simulation's 
     return 1
 
 
-__all__ = ["CATEGORIES", "CENTRE", "INSPECTOR", "SimulationResult", "grid_worker", "simulate"]
+__all__ = [
+    "CATEGORIES",
+    "CENTRE",
+    "INSPECTOR",
+    "SimulationResult",
+    "grid_worker",
+    "simulate",
+    "staff_centre",
+]

@@ -47,7 +47,14 @@ def test_the_recorder_sees_declarations_and_moves_in_order() -> None:
     recorder = HookRecorder()
     eng = engine(recorder)
     declared = recorder.hooks()
-    assert declared == ["govflow_guards", "govflow_workflows"]
+    # the engine's authority asks for conflict rules and body resolvers once, after workflows
+    assert declared == [
+        "govflow_ledgers",
+        "govflow_guards",
+        "govflow_workflows",
+        "govflow_conflict_rules",
+        "govflow_body_resolvers",
+    ]
     recorder.clear()
     Scenario(eng, "closed-loop", actors=CAST).as_("resident").open().as_("clerk").fire("file")
     assert recorder.hooks() == [

@@ -19,7 +19,8 @@ from govflow.errors import GuardFailedError, PermissionDeniedError, TransitionNo
 START = datetime(2026, 4, 1, 9, tzinfo=UTC)
 
 # 书记、主任"一肩挑": the branch secretary also directs the villagers' committee.
-SECRETARY = Actor("secretary-wang", roles={"party_branch", "village_committee"})
+# Without an org graph a claimed post counts (the org-based form: tests/test_composition_bengbu.py)
+SECRETARY = Actor("secretary-wang", roles={"secretary", "director"})
 BRANCH_COMMITTEE = ["secretary-wang", "deputy-li", "member-zhao"]
 VILLAGE_COMMITTEE = ["secretary-wang", "director-deputy-sun", "accountant-qian"]
 PARTY_MEMBERS = [*BRANCH_COMMITTEE, *(f"party-member-{i}" for i in range(1, 10))]  # 12
@@ -273,7 +274,7 @@ def test_only_the_branch_records_the_branch_meetings(engine: Engine) -> None:
         DECISION.record_vote(
             engine,
             issue_id,
-            actor=Actor("director-deputy-sun", roles={"village_committee"}),
+            actor=Actor("director-deputy-sun", roles={"director"}),
             attendees=BRANCH_COMMITTEE,
             votes_for=BRANCH_COMMITTEE,
         )

@@ -28,9 +28,10 @@ from govflow.metrics import accountability
 START = datetime(2026, 6, 1, 8, tzinfo=UTC)  # a Monday
 
 RESIDENT = Actor("villager-zhou")
-GROUP = Actor("hamlet-3-group", roles={"group"})
-COUNCIL = Actor("hamlet-3-council", roles={"council"})
-VILLAGE_PARTY = Actor("village-party", roles={"village_party"})
+# Without an org graph, an Actor's claimed posts count (see test_org.py for the graph's form).
+GROUP = Actor("hamlet-3-group", roles={"secretary"})
+COUNCIL = Actor("hamlet-3-council", roles={"head"})
+VILLAGE_PARTY = Actor("village-party", roles={"secretary"})
 HANDLERS = {
     "council": "hamlet-3-council",
     "village": "liulou-village",

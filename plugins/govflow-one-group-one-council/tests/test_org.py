@@ -10,7 +10,7 @@ import pytest
 from govflow_one_group_one_council import org as ogoc_org
 
 from govflow import Actor, Engine, ManualClock, escalate, hookimpl
-from govflow.errors import GuardFailedError, PluginError
+from govflow.errors import PermissionDeniedError, PluginError
 from govflow.org import DEFAULT_SCHEMA, OrgGraph, OrgSchema, coverage, load_divisions
 from govflow.plugins import PluginHost
 
@@ -101,7 +101,8 @@ def engine(govflow_engine: Callable[..., Engine], bengshan: OrgGraph) -> Engine:
     return govflow_engine(autoload=True, org=bengshan, clock=ManualClock(START))
 
 
-GROUP = Actor("group-leader", roles={"group"})
+#: The leader of 孙家圩子's party group: a post in the group leading the natural village.
+GROUP = f"{SUNJIAWEIZI}-N01/group/leader"
 RESIDENT = Actor("villager-sun")
 
 
@@ -134,12 +135,32 @@ def test_feedback_comes_from_the_council_of_the_place_only(engine: Engine) -> No
     )
     engine.fire(issue.id, "assign", actor=GROUP)
     council = f"{SUNJIAWEIZI}-N01/council"
-    engine.fire(issue.id, "report_handled", actor=Actor(council))
-    other_head = Actor(f"{SUNJIAWEIZI}-N02/group/leader", roles={"council"})
-    with pytest.raises(GuardFailedError, match="one-group-one-council"):
+    # the council was assigned: its head acts for it (a unit acts through its people)
+    handled = engine.fire(issue.id, "report_handled", actor=f"{SUNJIAWEIZI}-N01/group/leader")
+    assert handled.acting_for == council
+    other_head = f"{SUNJIAWEIZI}-N02/group/leader"  # heads the council of 后庄, not this one
+    with pytest.raises(PermissionDeniedError) as refused:
         engine.fire(issue.id, "feed_back", actor=other_head)
-    own_head = Actor(f"{SUNJIAWEIZI}-N01/group/leader", roles={"council"})
+    assert (refused.value.scope, refused.value.units) == ("named", (council,))
+    own_head = f"{SUNJIAWEIZI}-N01/group/leader"
     assert engine.fire(issue.id, "feed_back", actor=own_head).destination == "evaluating"
+
+
+def test_a_group_leader_of_another_natural_village_may_not_assign(engine: Engine) -> None:
+    issue = engine.open(
+        "one-group-one-council",
+        reporter=RESIDENT,
+        location=f"{SUNJIAWEIZI}-N01",
+        data={"description": "两户邻里因宅基地边界发生纠纷"},
+    )
+    other = f"{SUNJIAWEIZI}-N02/group/leader"
+    with pytest.raises(PermissionDeniedError) as refused:
+        engine.fire(issue.id, "assign", actor=Actor(other, roles={"secretary"}))  # claims count not
+    assert refused.value.missing_roles == ("secretary",)
+    assert refused.value.scope == "location"
+    assert f"{SUNJIAWEIZI}-N01/group" in refused.value.units
+    assert engine.get(issue.id).state == "collected"
+    assert len(engine.history(issue.id)) == 1
 
 
 def test_a_cross_village_matter_goes_to_the_village_party_organization(engine: Engine) -> None:

@@ -21,7 +21,8 @@ YUYIXIANG = "340303001001"  # 喻义巷社区, 天桥街道, 蚌山区
 
 RESIDENT = Actor("resident-zhang", home_unit=YUYIXIANG)
 NEIGHBOUR = Actor("resident-liu", home_unit=YUYIXIANG)
-COMMITTEES = Actor("yuyixiang-two-committees", roles={"two_committees"}, home_unit=YUYIXIANG)
+# Without an org graph a claimed post counts (the org-based form: tests/test_composition_bengbu.py)
+COMMITTEES = Actor("yuyixiang-two-committees", roles={"director"}, home_unit=YUYIXIANG)
 COUNCIL = [f"councillor-{i}" for i in range(1, 10)]  # 居民议事会, 9 members
 MEETING = [*COUNCIL[:5], "property-company", "owners-committee", "street-office", "power-supply"]
 

@@ -170,7 +170,9 @@ class MemoryStore:
     def __len__(self) -> int:
         return len(self._issues)
 
-    def _pack(self, event: Event) -> _Packed:
+    def _pack(self, event: Event) -> _Packed | Event:
+        if event.acting_for is not None:
+            return event  # a unit's move, made by one of its people: rare, kept whole
         # One flat tuple: a tuple inside a tuple inside a tuple takes the collector more
         # passes to stop tracking, and may reach the oldest generation before it does.
         payload, changes = event.payload, event.changes

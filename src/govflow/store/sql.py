@@ -59,7 +59,7 @@ __all__ = ["SCHEMA_VERSION", "SYNCHRONOUS", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 _T = TypeVar("_T")
 
@@ -113,6 +113,7 @@ _events = sa.Table(
     sa.Column("decisions", sa.Text, nullable=False),
     sa.Column("previous_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("acting_for", sa.String),
     sa.ForeignKeyConstraint(["issue_id"], ["govflow_issues.id"], name="govflow_events_issue_fkey"),
 )
 
@@ -264,6 +265,7 @@ def _event_values(event: Event) -> dict[str, Any]:
         "decisions": _dump(event.decisions),
         "previous_hash": event.previous_hash,
         "hash": event.hash,
+        "acting_for": event.acting_for,
     }
 
 
@@ -285,6 +287,7 @@ def _event_from_row(row: sa.Row[Any]) -> Event:
         decisions=_load_mapping(m["decisions"]),
         previous_hash=m["previous_hash"],
         hash=m["hash"],
+        acting_for=m["acting_for"],
     )
 
 

@@ -7,6 +7,7 @@ strategies live in :mod:`govflow.testing.strategies` (they need hypothesis insta
 """
 
 from govflow.testing.coverage import CoverageCollector, RecordingEngine, WorkflowCoverage
+from govflow.testing.ledgers import record_on_days, tamper
 from govflow.testing.org import build_org, parse_org
 from govflow.testing.recorder import HookCall, HookRecorder
 from govflow.testing.scenario import Scenario, format_history
@@ -21,4 +22,6 @@ __all__ = [
     "build_org",
     "format_history",
     "parse_org",
+    "record_on_days",
+    "tamper",
 ]

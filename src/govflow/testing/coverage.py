@@ -220,7 +220,7 @@ class RecordingEngine(Engine):
         issue_id: str,
         trigger: str,
         *,
-        actor: Actor,
+        actor: Actor | str,
         payload: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
         idempotency_key: str | None = None,

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from govflow.hookspecs import hookimpl
+from govflow.org.graph import OrgGraph
 from govflow.records import Actor, Event, Issue
 from govflow.workflow.spec import State, Transition, Workflow
 
@@ -79,12 +80,34 @@ class HookRecorder:
         self._record("govflow_org_schemas")
 
     @_first
+    def govflow_ledgers(self) -> None:
+        self._record("govflow_ledgers")
+
+    @_first
     def govflow_metrics(self) -> None:
         self._record("govflow_metrics")
 
     @_first
     def govflow_checks(self) -> None:
         self._record("govflow_checks")
+
+    @_first
+    def govflow_cli_commands(self) -> None:
+        self._record("govflow_cli_commands")
+
+    @_first
+    def govflow_conflict_rules(self) -> None:
+        self._record("govflow_conflict_rules")
+
+    @_first
+    def govflow_body_resolvers(self) -> None:
+        self._record("govflow_body_resolvers")
+
+    @_first
+    def govflow_authority_units(
+        self, issue: Issue, transition: Transition, org: OrgGraph | None
+    ) -> None:
+        self._record("govflow_authority_units", issue=issue, transition=transition, org=org)
 
     @_first
     def govflow_classify(

@@ -14,12 +14,13 @@ Needs hypothesis (a dev extra of govflow; whoever imports this module has it)::
 
 ``org_literals()`` generates compact org literals (see :mod:`govflow.testing.org`) and
 ``org_graphs()`` builds them into ``govflow.org.OrgGraph`` objects (which needs
-:mod:`govflow.org`).
+:mod:`govflow.org`). ``ledger_records()`` generates the arguments of one ledger entry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import strategies as st
@@ -209,6 +210,56 @@ def org_graphs(**bounds: int) -> st.SearchStrategy[Any]:
     return org_literals(**bounds).map(lambda literal: build_org(*literal))
 
 
+@st.composite
+def ledger_records(
+    draw: st.DrawFn,
+    kinds: tuple[str, ...] = ("served", "stationed"),
+    units: tuple[str, ...] = ("community-1", "community-2"),
+    subjects: tuple[str, ...] = ("member-1", "member-2", "member-3"),
+) -> dict[str, Any]:
+    """Keyword arguments for one :meth:`govflow.ledgers.Ledgers.record` (all but the ledger):
+    a kind, a unit, a subject, an actor, an aware ``at`` in 2024, and JSON data with ``hours``."""
+    return {
+        "kind": draw(st.sampled_from(kinds)),
+        "unit": draw(st.sampled_from(units)),
+        "subject": draw(st.sampled_from(subjects)),
+        "actor": draw(st.sampled_from(subjects)),
+        "at": draw(
+            st.datetimes(
+                min_value=datetime(2024, 1, 1),  # noqa: DTZ001  (naive bounds, aware values)
+                max_value=datetime(2024, 12, 31),  # noqa: DTZ001
+                timezones=st.just(UTC),
+            )
+        ),
+        "data": {
+            "hours": draw(st.floats(min_value=0, max_value=12, allow_nan=False).map(float)),
+            "note": draw(st.text(max_size=8)),
+        },
+    }
+
+
+@st.composite
+def staffed_orgs(
+    draw: st.DrawFn, *, max_communities: int = 3, max_grids: int = 3, max_people: int = 6
+) -> Any:
+    """An org graph from :func:`org_literals` with a party branch leading some grids (its
+    ``secretary`` a person of its own or one of the literal's people) and some people known by a
+    second account (``<id>-app``): what authority's property tests walk."""
+    tree, people = draw(
+        org_literals(max_communities=max_communities, max_grids=max_grids, max_people=max_people)
+    )
+    org = build_org(tree, people)
+    grids = [unit.id for unit in org.units(kind="grid")]
+    for grid in draw(st.lists(st.sampled_from(grids), unique=True)) if grids else []:
+        branch = org.add_unit(f"{grid}/party", "branch", f"{grid}党支部")
+        org.add_edge("leads", branch.id, grid)
+        holder = draw(st.sampled_from([f"{grid}/secretary", *people]))
+        if holder not in org.people:
+            org.add_person(holder, holder)
+        org.assign(holder, branch.id, draw(st.sampled_from(ORG_ROLES)))
+    return org
+
+
 __all__ = [
     "NOBODY",
     "ORG_ROLES",
@@ -218,7 +269,9 @@ __all__ = [
     "Step",
     "cast_for",
     "event_sequences",
+    "ledger_records",
     "org_graphs",
     "org_literals",
+    "staffed_orgs",
     "workflows",
 ]

@@ -4,12 +4,28 @@ from govflow.workflow.diagram import workflow_to_mermaid
 from govflow.workflow.durations import format_duration, parse_duration
 from govflow.workflow.load import workflow_from_dict, workflow_from_toml, workflow_to_dict
 from govflow.workflow.machine import Guard, MoveContext
-from govflow.workflow.spec import Relation, State, StateKind, Transition, Workflow
+from govflow.workflow.spec import (
+    Body,
+    Channel,
+    Opening,
+    Privacy,
+    Relation,
+    Scope,
+    State,
+    StateKind,
+    Transition,
+    Workflow,
+)
 
 __all__ = [
+    "Body",
+    "Channel",
     "Guard",
     "MoveContext",
+    "Opening",
+    "Privacy",
     "Relation",
+    "Scope",
     "State",
     "StateKind",
     "Transition",

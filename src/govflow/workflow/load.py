@@ -31,10 +31,26 @@ from typing import Any
 
 from govflow.errors import InvalidWorkflowError
 from govflow.workflow.durations import format_duration
-from govflow.workflow.spec import TERMINAL_KINDS, State, Transition, Workflow
+from govflow.workflow.spec import (
+    TERMINAL_KINDS,
+    Body,
+    Opening,
+    Privacy,
+    Scope,
+    State,
+    Transition,
+    Workflow,
+)
 
-_WORKFLOW_KEYS = frozenset({"name", "version", "initial", "label", "states", "transitions"})
-_STATE_KEYS = frozenset({"name", "label", "kind", "terminal", "time_limit", "timeout_exempt"})
+_WORKFLOW_KEYS = frozenset(
+    {"name", "version", "initial", "label", "states", "transitions", "opening", "privacy"}
+)
+_STATE_KEYS = frozenset(
+    {"name", "label", "kind", "terminal", "time_limit", "timeout_exempt", "bodies"}
+)
+_BODY_KEYS = frozenset({"key", "source", "member_role", "supplied"})
+_OPENING_KEYS = frozenset({"roles", "scope", "channels", "proxy_roles"})
+_PRIVACY_KEYS = frozenset({"fields", "permission"})
 _TRANSITION_KEYS = frozenset(
     {
         "trigger",
@@ -50,6 +66,8 @@ _TRANSITION_KEYS = frozenset(
         "assign_role",
         "on_timeout",
         "label",
+        "scope",
+        "conflicts",
     }
 )
 
@@ -71,8 +89,16 @@ def _state(workflow: str, index: int, data: Any) -> State:
     _check_keys(workflow, where, data, _STATE_KEYS)
     if "name" not in data:
         raise InvalidWorkflowError(workflow, where, "needs a name")
+    fields = dict(data)
+    if "bodies" in fields:
+        if not isinstance(fields["bodies"], list | tuple):
+            raise InvalidWorkflowError(workflow, f"{where}: bodies", "must be a list of tables")
+        fields["bodies"] = [
+            _part(workflow, f"{where}: bodies[{i}]", body, _BODY_KEYS, Body)
+            for i, body in enumerate(fields["bodies"])
+        ]
     try:
-        return State(**data)
+        return State(**fields)
     except InvalidWorkflowError as err:
         raise InvalidWorkflowError(workflow, where, err.problem) from None
     except (TypeError, ValueError) as err:
@@ -97,6 +123,17 @@ def _transition(workflow: str, index: int, data: Any) -> Transition:
         raise InvalidWorkflowError(workflow, where, str(err)) from None
 
 
+def _part(workflow: str, where: str, data: Any, allowed: frozenset[str], kind: Any) -> Any:
+    """A nested table (a state's body, the workflow's opening or privacy) as its attrs class."""
+    if not isinstance(data, Mapping):
+        raise InvalidWorkflowError(workflow, where, "must be a table")
+    _check_keys(workflow, where, data, allowed)
+    try:
+        return kind(**data)
+    except (TypeError, ValueError) as err:
+        raise InvalidWorkflowError(workflow, where, str(err)) from None
+
+
 def workflow_from_dict(data: Mapping[str, Any]) -> Workflow:
     """Build and validate a :class:`Workflow` from plain data (see the module docstring)."""
     if not isinstance(data, Mapping):
@@ -109,11 +146,17 @@ def workflow_from_dict(data: Mapping[str, Any]) -> Workflow:
     states = data["states"]
     if isinstance(states, Mapping):  # {name: {...}} is accepted as a shorthand
         states = [{"name": key, **value} for key, value in states.items()]
+    extra: dict[str, Any] = {}
+    if "opening" in data:
+        extra["opening"] = _part(name, "opening", data["opening"], _OPENING_KEYS, Opening)
+    if "privacy" in data:
+        extra["privacy"] = _part(name, "privacy", data["privacy"], _PRIVACY_KEYS, Privacy)
     return Workflow(
         name=data["name"],
         version=data.get("version", 1),
         initial=data["initial"],
         label=data.get("label", ""),
+        **extra,
         states=[_state(name, i, s) for i, s in enumerate(states)],
         transitions=[_transition(name, i, t) for i, t in enumerate(data["transitions"])],
     )
@@ -143,6 +186,17 @@ def _state_to_dict(state: State) -> dict[str, Any]:
         out["time_limit"] = format_duration(state.time_limit)
     if state.timeout_exempt:
         out["timeout_exempt"] = True
+    if state.bodies:
+        out["bodies"] = [_body_to_dict(body) for body in state.bodies]
+    return out
+
+
+def _body_to_dict(body: Body) -> dict[str, Any]:
+    out: dict[str, Any] = {"key": body.key, "source": body.source}
+    if body.member_role is not None:
+        out["member_role"] = body.member_role
+    if body.supplied:
+        out["supplied"] = True
     return out
 
 
@@ -165,6 +219,10 @@ def _transition_to_dict(move: Transition) -> dict[str, Any]:
         out["assign_role"] = move.assign_role
     if move.label:
         out["label"] = move.label
+    if move.scope is not Scope.LOCATION:
+        out["scope"] = str(move.scope)
+    if move.conflicts:
+        out["conflicts"] = sorted(move.conflicts)
     return out
 
 
@@ -179,4 +237,17 @@ def workflow_to_dict(workflow: Workflow) -> dict[str, Any]:
     }
     if workflow.label:
         out["label"] = workflow.label
+    if workflow.opening != Opening():
+        opening = workflow.opening
+        out["opening"] = {
+            "roles": sorted(opening.roles),
+            "scope": str(opening.scope),
+            "channels": sorted(str(c) for c in opening.channels),
+            "proxy_roles": sorted(opening.proxy_roles),
+        }
+    if workflow.privacy != Privacy():
+        out["privacy"] = {
+            "fields": sorted(workflow.privacy.fields),
+            "permission": workflow.privacy.permission,
+        }
     return out

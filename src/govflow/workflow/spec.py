@@ -49,6 +49,41 @@ class Relation(enum.StrEnum):
     NOT_HANDLER = "not_handler"  #: the actor did not work the issue (separation of duties)
 
 
+class Scope(enum.StrEnum):
+    """Where the roles a transition names must be held (see :mod:`govflow.authority`).
+
+    With an org graph, a role counts only as a post (role × unit) in a unit of the scope; without
+    one, scopes are not checked (an explicit ``Actor(roles=...)`` counts anywhere).
+    """
+
+    #: in the issue's location or a unit whose jurisdiction covers it: a unit up its ``contains``
+    #: chain, or a party unit leading one of them (the grid's branch, the community's 党委).
+    LOCATION = "location"
+    #: in a unit the issue is assigned to (the unit acts through the people holding its posts).
+    ASSIGNED = "assigned"
+    #: in a unit a plugin names for this issue and move (hook ``govflow_authority_units``).
+    NAMED = "named"
+    #: anywhere in the org graph: declared on purpose (a district-wide inspector).
+    ANYWHERE = "anywhere"
+
+
+class Channel(enum.StrEnum):
+    """How an issue reaches the engine (see :class:`Opening`)."""
+
+    IN_PERSON = "in_person"  #: the resident at a service window or meeting
+    APP = "app"  #: the resident through an app or web form
+    HOTLINE = "hotline"  #: a hotline operator on behalf of a caller (12345)
+    PATROL = "patrol"  #: a grid patrol recording what it found or was told (每日巡)
+
+
+#: Issue data key holding the reporter's contact details (name, phone, ID number, address).
+PERSONAL_KEY = "personal"
+
+
+def _channels(value: Iterable[Channel | str]) -> frozenset[Channel]:
+    return frozenset(Channel(v) for v in value)
+
+
 def _optional_duration(value: timedelta | str | int | float | None) -> timedelta | None:
     return None if value is None else parse_duration(value)
 
@@ -74,6 +109,63 @@ def _transitions(value: Iterable[Transition]) -> tuple[Transition, ...]:
 
 
 @attrs.frozen(slots=True)
+class Body:
+    """A deliberating body resolved from the org graph when an issue enters a gate's state.
+
+    ``key`` is the body's key in the issue's ``data["bodies"]``, where the engine freezes the
+    composition it resolved (so the log says who was due); ``source`` names the resolver
+    (``council``, ``party_unit`` or one a plugin registers with ``govflow_body_resolvers``);
+    ``member_role`` keeps only members holding that post. ``supplied`` allows a composition
+    given in the issue's data to stand instead (only where the method says the body is ad hoc).
+    """
+
+    key: str
+    source: str
+    member_role: str | None = None
+    supplied: bool = False
+
+
+@attrs.frozen(slots=True)
+class Opening:
+    """Who may open issues on a workflow, and through which channels.
+
+    ``roles``: roles the opener must hold in ``scope`` of the issue's location (empty: anyone,
+    as for a resident's complaint). ``channels``: the channels accepted (empty: any).
+    ``proxy_roles``: roles someone needs to open on behalf of another person (a hotline
+    operator for a caller, a patrol for the resident it met); the caller stays the reporter.
+    """
+
+    roles: frozenset[str] = attrs.field(default=frozenset(), converter=_roles)
+    scope: Scope = attrs.field(default=Scope.LOCATION, converter=Scope)
+    channels: frozenset[Channel] = attrs.field(default=frozenset(), converter=_channels)
+    proxy_roles: frozenset[str] = attrs.field(
+        default=frozenset({"operator", "grid_worker", "patrol"}), converter=_roles
+    )
+
+
+@attrs.frozen(slots=True)
+class Privacy:
+    """Which issue data is personal and who may read it.
+
+    ``fields`` are top-level keys of the issue's data that hold personal information (by default
+    :data:`PERSONAL_KEY`, where the reporter's contact details go, and the usual contact keys);
+    they are left out of every read, export and diagram unless the reader is the reporter or
+    holds ``permission`` (a role) in scope of the issue's location. China's Personal
+    Information Protection Law (个人信息保护法, PIPL) requires exactly this minimum access.
+    """
+
+    fields: frozenset[str] = attrs.field(
+        default=frozenset({PERSONAL_KEY, "reporter_name", "phone", "id_number", "address"}),
+        converter=_roles,
+    )
+    permission: str = "personal_data"
+
+
+def _bodies(value: Iterable[Body]) -> tuple[Body, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(slots=True)
 class State:
     """A state of a workflow.
 
@@ -90,6 +182,9 @@ class State:
     terminal: bool = attrs.field()
     time_limit: timedelta | None = attrs.field(default=None, converter=_optional_duration)
     timeout_exempt: bool = False
+    #: the deliberating bodies that meet in this state, if it is a gate whose body comes from
+    #: the org graph (see :class:`Body`): its own, and a following gate's it may merge with.
+    bodies: tuple[Body, ...] = attrs.field(default=(), converter=_bodies)
 
     @terminal.default
     def _terminal_from_kind(self) -> bool:
@@ -108,7 +203,9 @@ class Transition:
     ``assign_role``, default routing hands it to the nearest holder of that role up the org
     graph from the issue's location (the grid worker of its grid, say).
     ``on_timeout`` makes it the move the deadline clock fires when its source's time limit runs
-    out; unless it names ``roles``, nobody but the clock may fire it.
+    out; unless it names ``roles``, nobody but the clock may fire it. ``scope`` says where the
+    roles must be held when the engine has an org graph; ``conflicts`` names conflict-of-interest
+    rules (``handling_unit``, ``reporter``, ``assignee`` or a plugin's) the actor must pass.
     """
 
     trigger: str
@@ -122,6 +219,10 @@ class Transition:
     assign_role: str | None = None
     on_timeout: bool = False
     label: str = ""
+    #: where ``roles`` must be held when the engine has an org graph (:class:`Scope`).
+    scope: Scope = attrs.field(default=Scope.LOCATION, converter=Scope)
+    #: conflict-of-interest rules the actor must pass (names; see :mod:`govflow.authority`).
+    conflicts: frozenset[str] = attrs.field(default=frozenset(), converter=_roles)
     #: Every relation the engine enforces, in :class:`Relation` order: ``requires``, plus
     #: not-handler for evaluations. Computed once: the engine reads it on every move.
     relations: tuple[Relation, ...] = attrs.field(init=False, eq=False, repr=False)
@@ -151,6 +252,10 @@ class Workflow:
     initial: str
     version: int = 1
     label: str = ""
+    #: who may open issues on it, and how (:class:`Opening`).
+    opening: Opening = attrs.field(factory=Opening)
+    #: which data is personal and who may read it (:class:`Privacy`).
+    privacy: Privacy = attrs.field(factory=Privacy)
     _state_index: Mapping[str, State] = attrs.field(init=False, repr=False, eq=False)
     _move_index: Mapping[tuple[str, str], Transition] = attrs.field(
         init=False, repr=False, eq=False
@@ -228,6 +333,10 @@ def _validate(
     if not isinstance(wf.version, int) or wf.version < 1:
         raise InvalidWorkflowError(
             wf.name, "version", f"must be an integer ≥ 1, got {wf.version!r}"
+        )
+    if wf.opening.scope not in {Scope.LOCATION, Scope.ANYWHERE}:
+        raise InvalidWorkflowError(
+            wf.name, "opening", f"scope must be location or anywhere, not {wf.opening.scope}"
         )
     states = _index_states(wf)
     moves, outgoing = _index_moves(wf, states)
@@ -331,8 +440,14 @@ def _check_graph(
 
 __all__ = [
     "OPEN_TRIGGER",
+    "PERSONAL_KEY",
     "TERMINAL_KINDS",
+    "Body",
+    "Channel",
+    "Opening",
+    "Privacy",
     "Relation",
+    "Scope",
     "State",
     "StateKind",
     "Transition",

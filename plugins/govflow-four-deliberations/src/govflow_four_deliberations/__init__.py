@@ -20,22 +20,42 @@ the end of its notice period. Every failure path is declared: a failed proposal 
 stops the matter, a failed consultation or review returns it to the branch, an objection during
 a notice returns it to the body that decided.
 
-Who sits on each body is given per matter in the issue's ``data["bodies"]`` (see
-:func:`bodies`), or taken from the org graph when a body key is an org unit id.
+Who may act comes from the org graph (:mod:`govflow.authority`): the branch's moves need the
+``secretary`` post in a party unit whose jurisdiction covers the village (the village party
+organization leads it), the committee's the ``director`` of the village. With an org graph each
+body is resolved at the village when its meeting is called and frozen into the log:
+
+* 党支部会 -- the members of the party unit leading the village (``party_unit``), its
+  secretary in the chair;
+* 两委会 -- those and the people holding posts in the village (villagers' committee), its
+  director in the chair (``four-deliberations:two_committees``);
+* 党员大会 -- every party member of the village: the posts of its party organization and of the
+  party units under it, and party members living in the village
+  (``four-deliberations:party_members``);
+* 村民代表会议 -- the holders of the ``representative`` post in the village
+  (``four-deliberations:representatives``).
+
+A body supplied in the issue's data is then refused. Without an org graph the bodies are given
+per matter in the issue's ``data["bodies"]`` (see :func:`bodies`).
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from govflow import (
     MAJORITY_OF_ATTENDEES,
     MAJORITY_OF_MEMBERS,
     STOP,
+    Body,
     Gate,
     GateSequence,
     Guard,
+    Issue,
     MergeRule,
+    OrgGraph,
     Publication,
     State,
     StateKind,
@@ -43,15 +63,23 @@ from govflow import (
     Workflow,
     hookimpl,
 )
+from govflow.authority import unit_composition
+from govflow.gates import Composition
 
-__version__ = "0.1.0"
+__version__ = importlib.metadata.version(
+    "govflow-four-deliberations"
+)  # written once: govflow/_version.py
 #: The name this plugin registers under, whether found by entry point or passed explicitly.
 govflow_name = "four-deliberations"
 
-#: Roles: the branch convenes the first three meetings, the villagers' committee the fourth and
-#: carries the resolution out (村民代表会议由村民委员会召集).
-BRANCH = "party_branch"
-COMMITTEE = "village_committee"
+#: Posts: the branch's secretary convenes the first three meetings, the villagers' committee's
+#: director the fourth and carries the resolution out (村民代表会议由村民委员会召集).
+BRANCH = "secretary"
+COMMITTEE = "director"
+#: The post of a villagers' representative (村民代表), held in the village.
+REPRESENTATIVE = "representative"
+#: Units a matter of 四议两公开 is decided in: the administrative village (or community).
+VILLAGE_KINDS = ("administrative_village", "community")
 
 #: Body keys in ``data["bodies"]``.
 BRANCH_COMMITTEE = "branch_committee"
@@ -66,6 +94,7 @@ DECISION = GateSequence(
             "branch_proposal",
             "党支部会提议",
             body=BRANCH_COMMITTEE,
+            source="party_unit",
             pass_rule=MAJORITY_OF_ATTENDEES,
             on_fail=STOP,
             roles={BRANCH},
@@ -74,6 +103,7 @@ DECISION = GateSequence(
             "committees_consultation",
             "两委会商议",
             body=TWO_COMMITTEES,
+            source="four-deliberations:two_committees",
             pass_rule=MAJORITY_OF_ATTENDEES,
             merge=MergeRule.SAME_CHAIR,
             on_fail="branch_proposal",
@@ -83,6 +113,7 @@ DECISION = GateSequence(
             "assembly_review",
             "党员大会审议",
             body=PARTY_ASSEMBLY,
+            source="four-deliberations:party_members",
             quorum="2/3",
             pass_rule=MAJORITY_OF_MEMBERS,
             on_fail="branch_proposal",
@@ -92,6 +123,7 @@ DECISION = GateSequence(
             "representatives_resolution",
             "村民代表会议决议",
             body=REPRESENTATIVES,
+            source="four-deliberations:representatives",
             quorum="2/3",
             pass_rule=MAJORITY_OF_ATTENDEES,
             on_fail=STOP,
@@ -177,6 +209,68 @@ def bodies(
     }
 
 
+def village_of(org: OrgGraph, unit_id: str) -> str | None:
+    """The administrative village (or community) ``unit_id`` lies in, itself if it is one."""
+    return next((u.id for u in org.chain(unit_id) if u.kind in VILLAGE_KINDS), None)
+
+
+def _party_of(issue: Issue, org: OrgGraph) -> tuple[str, str] | None:
+    village = None if issue.location is None else village_of(org, issue.location)
+    party = None if village is None else org.party_unit_for(village)
+    return None if village is None or party is None else (village, party.id)
+
+
+def two_committees_body(issue: Issue, org: OrgGraph, body: Body) -> Composition | None:
+    """两委会: the branch committee and the villagers' committee (the village's posts but its
+    representatives'); the director chairs."""
+    found = _party_of(issue, org)
+    if found is None:
+        return None
+    village, party = found
+    branch = unit_composition(org, party, body.member_role)
+    committee = [p.person.id for p in org.members(village) if p.role != REPRESENTATIVE]
+    members = tuple(dict.fromkeys([*branch.members, *committee]))
+    return Composition(members, unit_composition(org, village, None, COMMITTEE).chair)
+
+
+def party_members_body(issue: Issue, org: OrgGraph, body: Body) -> Composition | None:
+    """党员大会: the posts of the village's party organization and of the party units under it,
+    and the party members living in the village."""
+    found = _party_of(issue, org)
+    if found is None:
+        return None
+    village, party = found
+    members: dict[str, None] = {}
+    for unit in [party, *(u.id for u in org.units(under=party))]:
+        members.update(dict.fromkeys(unit_composition(org, unit, body.member_role).members))
+    places = {village, *(u.id for u in org.units(under=village))}
+    for person in org.people.values():
+        if person.party_member and person.home_unit in places:
+            members[person.id] = None
+    chair = unit_composition(org, party, None, BRANCH).chair
+    return Composition(tuple(members), chair)
+
+
+def representatives_body(issue: Issue, org: OrgGraph, body: Body) -> Composition | None:
+    """村民代表会议: the holders of the representative post (or the body's ``member_role``) in
+    the village."""
+    found = _party_of(issue, org)
+    if found is None:
+        return None
+    village, _ = found
+    reps = unit_composition(org, village, body.member_role or REPRESENTATIVE)
+    return Composition(reps.members, unit_composition(org, village, None, COMMITTEE).chair)
+
+
+@hookimpl
+def govflow_body_resolvers() -> Mapping[str, Any]:
+    return {
+        "four-deliberations:two_committees": two_committees_body,
+        "four-deliberations:party_members": party_members_body,
+        "four-deliberations:representatives": representatives_body,
+    }
+
+
 @hookimpl
 def govflow_workflows() -> list[Workflow]:
     return [WORKFLOW]
@@ -191,9 +285,15 @@ __all__ = [
     "BRANCH",
     "COMMITTEE",
     "DECISION",
+    "REPRESENTATIVE",
     "RESULT",
+    "VILLAGE_KINDS",
     "WORKFLOW",
     "bodies",
     "govflow_guards",
     "govflow_workflows",
+    "party_members_body",
+    "representatives_body",
+    "two_committees_body",
+    "village_of",
 ]

@@ -15,6 +15,14 @@ words "建立问题'收集-交办-处理-反馈'的闭环链条":
   feedback, nobody else;
 * then the resident evaluates, as in every closed loop.
 
+Authority comes from the org graph (:mod:`govflow.authority`): the group's work is done by
+whoever holds ``secretary`` in the party group (组) leading the issue's natural village or
+residential area (or a party unit above it); the feedback by the ``head`` or a ``councillor``
+of the council serving the place (this plugin names it, ``Scope.NAMED``); the upstream outcome
+by the ``secretary`` of the village (community) party organization, also named here; the
+handling by the people of the unit the matter was assigned to. Patrols (``patrol``) and grid
+workers open issues on behalf of the residents they met (``channel="patrol"``).
+
 Matters that are "三重一大" or span several natural villages / residential areas are reported
 to the village (community) party organization (``refer_up``, fired with
 :func:`govflow.escalate`) and decided by 四议两公开 (plugin ``four-deliberations``); the
@@ -24,16 +32,18 @@ council feeds back the outcome. Weekly and monthly reviews ("一周一碰头、�
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from govflow import (
-    Actor,
     Event,
     Guard,
     Issue,
     MoveContext,
+    Opening,
     Relation,
+    Scope,
     State,
     StateKind,
     Transition,
@@ -43,7 +53,9 @@ from govflow import (
 from govflow_one_group_one_council import org as org_part
 from govflow_one_group_one_council.review import Review, monthly_review, review, weekly_review
 
-__version__ = "0.1.0"
+__version__ = importlib.metadata.version(
+    "govflow-one-group-one-council"
+)  # written once: govflow/_version.py
 govflow_name = "one-group-one-council"
 
 #: The five categories of the governance list (一组一会治理清单), with the words that mark them.
@@ -92,14 +104,18 @@ MAJOR_MATTERS: Mapping[str, str] = {
     "large_funds": "大额资金使用",
 }
 
-#: Roles: patrol teams collect, the group (with its council) reviews and assigns, the council
-#: feeds back, the village/community party organization reports the upstream outcome.
-PATROL, GROUP, COUNCIL, VILLAGE_PARTY = "patrol", "group", "council", "village_party"
+#: Posts: patrol teams collect; the group's leader (``secretary`` of the party group leading
+#: the place) reviews and assigns; the council's ``head`` or a ``councillor`` feeds back; the
+#: ``secretary`` of the village/community party organization reports the upstream outcome.
+PATROL, GROUP, COUNCIL, COUNCILLOR = "patrol", "secretary", "head", "councillor"
+VILLAGE_PARTY = "secretary"
 
 WORKFLOW = Workflow(
     "one-group-one-council",
     label="一组一会 one group, one council",
     initial="collected",
+    # any resident raises a matter; a patrol or grid worker records it on their behalf
+    opening=Opening(proxy_roles={PATROL, "grid_worker"}),
     states=[
         State("collected", "收集 collected", StateKind.OPEN, time_limit="7d"),
         State("handling", "处理 handling", StateKind.PROCESSING, time_limit="15d"),
@@ -152,6 +168,7 @@ WORKFLOW = Workflow(
             "referred",
             "awaiting_feedback",
             roles={VILLAGE_PARTY},
+            scope=Scope.NAMED,  # the village (community) party organization, named below
             guards="one-group-one-council:upstream_outcome",
             label="四议两公开办结",
         ),
@@ -159,7 +176,8 @@ WORKFLOW = Workflow(
             "feed_back",
             "awaiting_feedback",
             "evaluating",
-            roles={COUNCIL},
+            roles={COUNCIL, COUNCILLOR},
+            scope=Scope.NAMED,  # the council of the issue's place, named below
             label="理事会(议事会)统一反馈",
         ),
         Transition(
@@ -299,21 +317,20 @@ def govflow_escalation_targets(issue: Issue, org: Any) -> Iterable[str]:
 
 
 @hookimpl
-def govflow_before_transition(
-    issue: Issue, transition: Transition, actor: Actor, org: Any
-) -> str | None:
-    """Only the council of the issue's place feeds back ("由村民理事会(居民议事会)统一反馈")."""
-    if issue.workflow != WORKFLOW.name or transition.trigger != "feed_back":
-        return None
-    if org is None or issue.location is None or issue.location not in org:
-        return None
-    council = org.council_for(issue.location)
-    if council is None:
-        return f"no council serves {issue.location!r}"
-    sitting = {council.id} | {post.person.id for post in org.members(council.id)}
-    if actor.id in sitting or actor.home_unit == council.id:
-        return None
-    return f"feedback must come from {council.name} ({council.id})"
+def govflow_authority_units(issue: Issue, transition: Transition, org: Any) -> Iterable[str]:
+    """Where the named posts count: the council of the issue's place feeds back ("由村民理事会
+    (居民议事会)统一反馈"), the village (community) party organization concludes upstream."""
+    location = issue.location
+    if issue.workflow != WORKFLOW.name or org is None or location is None or location not in org:
+        return []
+    if transition.trigger == "feed_back":
+        council = org.council_for(location)
+        return [] if council is None else [council.id]
+    if transition.trigger == "upstream_concluded":
+        village = org_part.village_of(org, location)
+        party = None if village is None else org.party_unit_for(village.id)
+        return [] if party is None else [party.id]
+    return []
 
 
 def issues_by_category(
@@ -332,6 +349,7 @@ def govflow_metrics() -> Mapping[str, Any]:
 __all__ = [
     "CATEGORIES",
     "COUNCIL",
+    "COUNCILLOR",
     "GROUP",
     "HANDLERS",
     "KEYWORDS",

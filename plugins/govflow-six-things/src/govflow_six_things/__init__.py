@@ -14,30 +14,55 @@ Seed 002: "蚌山区天桥街道喻义巷社区推进以百姓点事、'两委'�
 5. 多元办事 -- many parties carry it out: the decision is dispatched to several assignees at once;
 6. 公众评事 -- the public evaluates: someone who did not carry it out rates the result, or
    sends it back with a reason; unrated after seven days, it closes unrated.
+
+Authority comes from the org graph (:mod:`govflow.authority`): the two committees are the
+people holding :data:`TWO_COMMITTEES` posts in the community (residents' committee) or its party
+organization, which this plugin names for the issue's location (``Scope.NAMED``). With an org
+graph the bodies are resolved where the matter lies when each gate opens, and frozen into the
+log: the residents' council is the council the community's party organization convenes
+(``council``), the meeting is that council with the two committees and the people of the units
+paired with the community (``six-things:meeting``). A body supplied in the issue's data is
+refused then; without an org graph it is what the gates count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib.metadata
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from govflow import (
     MAJORITY_OF_ATTENDEES,
+    Body,
     Gate,
     GateSequence,
     Guard,
+    Issue,
     MoveContext,
+    OrgGraph,
+    Scope,
     State,
     StateKind,
     Transition,
     Workflow,
     hookimpl,
 )
+from govflow.authority import unit_composition
+from govflow.gates import Composition
 
-__version__ = "0.1.0"
+#: The distribution\'s version, which is govflow\'s (written once, in govflow/_version.py).
+__version__ = importlib.metadata.version("govflow-six-things")
 govflow_name = "six-things"
 
-#: Roles: the two committees table matters, record the meetings and dispatch the work.
-TWO_COMMITTEES = "two_committees"
+#: Posts of the two committees ('两委': the community party organization and the residents'
+#: committee): they table matters, record the meetings and dispatch the work.
+TWO_COMMITTEES = frozenset(
+    {"secretary", "deputy_secretary", "director", "deputy_director", "committee_member"}
+)
+#: Units whose posts make up the two committees: a community or an administrative village.
+COMMUNITY_KINDS = ("community", "administrative_village")
+#: The resolver of the consultation meeting's body (与会决事).
+MEETING_SOURCE = "six-things:meeting"
 
 #: Body keys in ``data["bodies"]``: each a list of member ids or an org unit id.
 RESIDENTS_COUNCIL = "residents_council"
@@ -52,17 +77,21 @@ CONSULTATION = GateSequence(
             "residents_deliberation",
             "居民议事",
             body=RESIDENTS_COUNCIL,
+            source="council",
             pass_rule=MAJORITY_OF_ATTENDEES,
             on_fail="raised",
-            roles={TWO_COMMITTEES},
+            roles=TWO_COMMITTEES,
+            scope=Scope.NAMED,
         ),
         Gate(
             "meeting_decision",
             "与会决事",
             body=MEETING,
+            source=MEETING_SOURCE,
             pass_rule=MAJORITY_OF_ATTENDEES,
             on_fail="residents_deliberation",
-            roles={TWO_COMMITTEES},
+            roles=TWO_COMMITTEES,
+            scope=Scope.NAMED,
         ),
     ],
     then="decided",
@@ -92,14 +121,16 @@ WORKFLOW = Workflow(
             "table",
             "raised",
             CONSULTATION.entry,
-            roles={TWO_COMMITTEES},
+            roles=TWO_COMMITTEES,
+            scope=Scope.NAMED,
             label="'两委'提事",
         ),
         Transition(
             "decline",
             "raised",
             "declined",
-            roles={TWO_COMMITTEES},
+            roles=TWO_COMMITTEES,
+            scope=Scope.NAMED,
             guards="six-things:reason",
             label="不予提事",
         ),
@@ -115,7 +146,8 @@ WORKFLOW = Workflow(
             "dispatch",
             "decided",
             "carrying_out",
-            roles={TWO_COMMITTEES},
+            roles=TWO_COMMITTEES,
+            scope=Scope.NAMED,
             assigns=True,
             label="多元办事: 分派各方",
         ),
@@ -160,6 +192,37 @@ WORKFLOW = Workflow(
 )
 
 
+def community_of(org: OrgGraph, unit_id: str) -> str | None:
+    """The community (or administrative village) ``unit_id`` lies in, itself if it is one."""
+    return next((u.id for u in org.chain(unit_id) if u.kind in COMMUNITY_KINDS), None)
+
+
+def two_committees(org: OrgGraph, unit_id: str) -> list[str]:
+    """The units of the two committees answering for ``unit_id``: its community and the party
+    units leading that community."""
+    community = community_of(org, unit_id)
+    if community is None:
+        return []
+    return [community, *(leader.id for leader in org.leaders(community))]
+
+
+def meeting(issue: Issue, org: OrgGraph, body: Body) -> Composition | None:
+    """与会决事: the residents' council with the two committees and the people of the units
+    paired with the community (property company, owners' committee, departments)."""
+    if issue.location is None:
+        return None
+    community = community_of(org, issue.location)
+    council = org.council_for(issue.location)
+    if community is None or council is None:
+        return None
+    units = [council.id, *two_committees(org, issue.location)]
+    units += [partner.id for partner in org.paired(community, inherit=False)]
+    members: dict[str, None] = {}
+    for unit in units:
+        members.update(dict.fromkeys(unit_composition(org, unit, body.member_role).members))
+    return Composition(tuple(members), unit_composition(org, council.id, None, "head").chair)
+
+
 def reason_given(context: MoveContext) -> bool:
     """The payload gives a non-empty ``reason``."""
     reason = context.payload.get("reason")
@@ -177,6 +240,20 @@ def govflow_workflows() -> list[Workflow]:
 
 
 @hookimpl
+def govflow_body_resolvers() -> Mapping[str, Any]:
+    return {MEETING_SOURCE: meeting}
+
+
+@hookimpl
+def govflow_authority_units(issue: Issue, org: Any) -> Iterable[str]:
+    """The two committees' moves count in the community of the issue's place."""
+    location = issue.location
+    if issue.workflow != WORKFLOW.name or org is None or location is None or location not in org:
+        return []
+    return two_committees(org, location)
+
+
+@hookimpl
 def govflow_guards() -> Mapping[str, Guard]:
     return {
         **CONSULTATION.guards(),
@@ -186,11 +263,16 @@ def govflow_guards() -> Mapping[str, Guard]:
 
 
 __all__ = [
+    "COMMUNITY_KINDS",
     "CONSULTATION",
     "MEETING",
+    "MEETING_SOURCE",
     "RESIDENTS_COUNCIL",
     "TWO_COMMITTEES",
     "WORKFLOW",
+    "community_of",
     "govflow_guards",
     "govflow_workflows",
+    "meeting",
+    "two_committees",
 ]
