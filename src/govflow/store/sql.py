@@ -477,7 +477,8 @@ class _HeldConnections:
                 conn.close()
 
     def __del__(self) -> None:
-        self.close()
+        with suppress(Exception):  # at interpreter exit the pool may be gone already
+            self.close()
 
 
 class _BusyError(GovflowError):
