@@ -57,10 +57,20 @@ def test_sqlite_defaults_to_wal_with_normal_synchronous(tmp_path: Path) -> None:
         assert store.durability()["synchronous"] == "NORMAL"
 
 
+def test_group_commit_is_on_for_sqlite_and_left_to_the_server_on_postgres(
+    sql_backend: SQLBackend,
+) -> None:
+    store = sql_backend.open()
+    engine = Engine(store=store, clock=ManualClock(START), autoload=False)
+    engine.fire(engine.open("closed-loop", reporter=RESIDENT).id, "file", actor=OPERATOR)
+    # Only a store that groups commits counts its groups.
+    assert bool(store.group_sizes) == (sql_backend.name == "sqlite")
+
+
 def test_an_unknown_durability_mode_is_a_definition_error(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match=r"synchronous must be one of \('FULL', 'NORMAL'\)"):
         SQLStore(f"sqlite:///{tmp_path / 'g.db'}", synchronous="OFF")
-    with pytest.raises(DefinitionError, match="group_commit must be None or"):
+    with pytest.raises(DefinitionError, match="group_commit must be 'auto', None or"):
         SQLStore(f"sqlite:///{tmp_path / 'g.db'}", group_commit=-1)
 
 

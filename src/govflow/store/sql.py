@@ -37,7 +37,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from types import MappingProxyType, TracebackType
-from typing import Any, Final, Self, TypeVar
+from typing import Any, Final, Literal, Self, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -139,6 +139,9 @@ _meta = sa.Table(
 
 _SCHEMA_VERSION_ROW: Final = "schema_version"
 _COUNTER_ROW: Final = "issue_counter"
+
+#: How long a SQLite commit waits, at most, for other threads' commits to join it.
+_GROUP_WAIT: Final = 0.002
 
 #: How many issues :meth:`SQLStore.issues` reads per query.
 _PAGE: Final = 1000
@@ -519,8 +522,12 @@ class SQLStore:
         several times the cost a commit. PostgreSQL's equivalent, ``synchronous_commit``, is
         the server's and its operator's to set. :meth:`durability` reads back what is in force.
     :param group_commit: the longest a commit waits, in seconds, for commits of other threads
-        to join its transaction (2 ms by default; it waits only when groups formed before, so
-        a lone caller never waits). ``None`` commits every move in a transaction of its own.
+        to join its transaction (it waits only when groups formed before, so a lone caller
+        never waits); ``None`` commits every move in a transaction of its own. ``"auto"`` (the
+        default) is 2 ms on SQLite, where writers take turns and each commit may cost a flush,
+        and ``None`` on PostgreSQL, whose server already shares one WAL flush between
+        concurrent transactions: there, one group in flight at a time was measured slower
+        than every thread committing on its own connection (bench/store.py).
     :raises DefinitionError: also for a ``synchronous`` not in :data:`SYNCHRONOUS`, or a
         negative ``group_commit``.
 
@@ -534,17 +541,16 @@ class SQLStore:
         *,
         create: bool = True,
         synchronous: str = "NORMAL",
-        group_commit: float | None = 0.002,
+        group_commit: float | Literal["auto"] | None = "auto",
     ) -> None:
         if synchronous not in SYNCHRONOUS:
             raise DefinitionError(f"synchronous must be one of {SYNCHRONOUS}, not {synchronous!r}")
-        if group_commit is not None and not group_commit >= 0:
-            raise DefinitionError(f"group_commit must be None or ≥ 0 seconds, not {group_commit!r}")
+        if group_commit != "auto" and group_commit is not None and not group_commit >= 0:
+            raise DefinitionError(
+                f"group_commit must be 'auto', None or ≥ 0 seconds, not {group_commit!r}"
+            )
         self._held = threading.local()
         self._all_held: weakref.WeakSet[_HeldConnections] = weakref.WeakSet()
-        self._group: GroupCommitter[_Move] | None = (
-            None if group_commit is None else GroupCommitter(self._write_group, group_commit)
-        )
         if isinstance(url_or_engine, sa.Engine):
             self._engine = url_or_engine
             self._owns_engine = False
@@ -562,6 +568,11 @@ class SQLStore:
         self._sqlite = self._engine.dialect.name == "sqlite"
         if self._sqlite:
             _configure_sqlite(self._engine, synchronous)
+        if group_commit == "auto":
+            group_commit = _GROUP_WAIT if self._sqlite else None
+        self._group: GroupCommitter[_Move] | None = (
+            None if group_commit is None else GroupCommitter(self._write_group, group_commit)
+        )
         try:
             #: The schema version found in (or written to) the database.
             self.schema_version: int = self._prepare(create=create)
