@@ -1,85 +1,129 @@
-"""Write docs/reference.md from the public API: every name in each public module's ``__all__``,
-with its signature and the first paragraph of its docstring.
+"""Write docs/reference.md: the reference the docs site renders with mkdocstrings.
 
-    python docs/reference_gen.py          # rewrite docs/reference.md
+    python docs/reference_gen.py          # rewrite docs/reference.md (make reference)
     python docs/reference_gen.py --check  # exit 1 if docs/reference.md is stale
 
-The test suite runs the check, so the reference cannot drift from the code.
+Every public module of govflow (no part of its name starting with ``_``) with an ``__all__`` gets
+a section; every name in its ``__all__`` a ``::: module.name`` directive, which mkdocstrings
+turns into the signature, the docstring and, for a class, every public method (every
+``Engine`` method among them). A name exported by several modules is documented where it is
+exported first (``govflow`` before its submodules) and listed as such elsewhere. Then every
+hook of ``govflow.hookspecs`` and every command of the ``govflow`` command line (from the Typer
+application itself: its help, arguments and options). The test suite fails when this page and
+the code disagree, so a new public name or command cannot go undocumented.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 import sys
 from pathlib import Path
+from typing import Any
 
-MODULES = (
-    "govflow",
-    "govflow.workflow",
-    "govflow.store",
-    "govflow.org",
-    "govflow.gates",
-    "govflow.metrics",
-    "govflow.escalation",
-    "govflow.testing",
-    "govflow.testing.docs",
-    "govflow.errors",
-)
 TARGET = Path(__file__).resolve().parent / "reference.md"
+#: Documented on their own: the command line (as commands, below) and the hook specs.
+SKIPPED = ("govflow.cli", "govflow.hookspecs", "govflow.builtin")
 
 
-def _summary(obj: object) -> str:
-    doc = inspect.getdoc(obj) or ""
-    return doc.split("\n\n", 1)[0].replace("\n", " ")
+def public_modules() -> list[str]:
+    """``govflow`` and every public submodule with an ``__all__``, ``govflow`` first."""
+    import govflow  # noqa: PLC0415
+
+    names = ["govflow"]
+    for info in pkgutil.walk_packages(govflow.__path__, "govflow."):
+        parts = info.name.split(".")
+        if any(p.startswith("_") for p in parts) or info.name.startswith(SKIPPED):
+            continue
+        module = importlib.import_module(info.name)
+        if getattr(module, "__all__", None):
+            names.append(info.name)
+    return [names[0], *sorted(names[1:])]
 
 
-class _Shown:
-    """A default value shown by a stable text: a set's repr changes order from run to run."""
-
-    def __init__(self, value: object) -> None:
-        if isinstance(value, frozenset | set):
-            self.text = "{" + ", ".join(sorted(map(repr, value))) + "}" if value else "frozenset()"
-        elif value is None or isinstance(value, bool | int | float | str | tuple):
-            self.text = repr(value)
-        else:
-            self.text = f"<{type(value).__name__}>"
-
-    def __repr__(self) -> str:
-        return self.text
+def _first_paragraph(obj: object) -> str:
+    return (inspect.getdoc(obj) or "").split("\n\n", 1)[0].replace("\n", " ")
 
 
-def _signature(name: str, obj: object) -> str:
-    try:
-        signature = inspect.signature(obj)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return name
-    parameters = [
-        p if p.default is inspect.Parameter.empty else p.replace(default=_Shown(p.default))
-        for p in signature.parameters.values()
+def _modules_section() -> list[str]:
+    lines: list[str] = []
+    documented: dict[int, str] = {}
+    for name in public_modules():
+        module = importlib.import_module(name)
+        lines += [f"## `{name}`", "", _first_paragraph(module), ""]
+        also: list[str] = []
+        for exported in sorted(n for n in module.__all__ if not n.startswith("__")):
+            obj = getattr(module, exported)
+            shareable = inspect.isclass(obj) or inspect.isroutine(obj) or inspect.ismodule(obj)
+            if shareable and id(obj) in documented:
+                also.append(f"`{exported}` (see `{documented[id(obj)]}`)")
+                continue
+            if shareable:
+                documented[id(obj)] = f"{name}.{exported}"
+            if inspect.ismodule(obj):
+                lines += [f"### `{name}.{exported}`", "", f"The module `{obj.__name__}`.", ""]
+                continue
+            lines += [f"::: {name}.{exported}", ""]
+        if also:
+            lines += ["Also exported here: " + ", ".join(also) + ".", ""]
+    return lines
+
+
+def _hooks_section() -> list[str]:
+    from govflow import hookspecs  # noqa: PLC0415
+
+    lines = [
+        "## Hooks (`govflow.hookspecs`)",
+        "",
+        _first_paragraph(hookspecs),
+        "",
     ]
-    return f"{name}{signature.replace(parameters=parameters)}"
+    for name in sorted(n for n in dir(hookspecs) if n.startswith("govflow_")):
+        lines += [f"::: govflow.hookspecs.{name}", ""]
+    return lines
 
 
-def _entry(module: str, name: str) -> str:
-    obj = getattr(importlib.import_module(module), name)
-    if inspect.ismodule(obj):
-        kind = "module"
-    elif inspect.isclass(obj):
-        kind = "exception" if issubclass(obj, BaseException) else "class"
-    elif callable(obj):
-        kind = "function"
-    else:
-        kind = "constant"
-    if kind == "constant":  # an instance's docstring is its class's: name the class instead
-        return "\n".join([f"### `{module}.{name}`", "", f"*constant*: `{type(obj).__name__}`", ""])
-    lines = [f"### `{module}.{name}`", "", f"*{kind}*", ""]
-    if kind != "module":
-        lines += ["```text", _signature(name, obj), "```", ""]
-    summary = _summary(obj)
-    if summary:
-        lines += [summary, ""]
-    return "\n".join(lines)
+def _default(value: Any) -> str:
+    if value is None or value == () or value is False:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(getattr(value, "value", value))
+
+
+def _commands_section() -> list[str]:
+    import typer  # noqa: PLC0415
+
+    from govflow.cli import build_app  # noqa: PLC0415
+
+    group = typer.main.get_command(build_app())
+    context = typer.Context(group, info_name="govflow")
+    lines = [
+        "## The `govflow` command",
+        "",
+        "Every command of the command line, with its arguments and options (the same as",
+        "`govflow COMMAND --help`). Global options: `--debug` (the traceback of a failure),",
+        "`--version`. How to use them: [the how-to](howto/cli.md).",
+        "",
+    ]
+    for name in group.list_commands(context):  # type: ignore[attr-defined]
+        command = group.get_command(context, name)  # type: ignore[attr-defined]
+        help_text = inspect.cleandoc(command.help or "")
+        lines += [f"### `govflow {name}`", "", help_text, ""]
+        lines += ["| parameter | help | default |", "| --- | --- | --- |"]
+        for param in command.params:
+            if param.name == "help":
+                continue
+            shown = (
+                " / ".join(f"`{o}`" for o in param.opts)
+                if param.opts[0].startswith("-")
+                else f"`{param.name.upper()}`"
+            )
+            text = (getattr(param, "help", None) or "").replace("|", "\\|")
+            lines.append(f"| {shown} | {text} | {_default(param.default)} |")
+        lines.append("")
+    return lines
 
 
 def render() -> str:
@@ -87,16 +131,15 @@ def render() -> str:
     parts = [
         "# Reference",
         "",
-        "Generated from the code by `docs/reference_gen.py`; the test suite fails when this page",
-        "and the code disagree. For how the pieces fit, read the",
-        "[concepts](explanation/concepts.md); to get going, the [tutorial](tutorial.md).",
+        "Generated from the code by `docs/reference_gen.py` (`make reference`) and rendered by",
+        "mkdocstrings; the test suite fails when this page and the code disagree. For how the",
+        "pieces fit, read the [concepts](explanation/concepts.md); to get going, the",
+        "[tutorial](tutorial.md).",
         "",
+        *_modules_section(),
+        *_hooks_section(),
+        *_commands_section(),
     ]
-    for module in MODULES:
-        names = sorted(importlib.import_module(module).__all__)
-        doc = inspect.getdoc(importlib.import_module(module)) or ""
-        parts += [f"## `{module}`", "", doc.split("\n\n", 1)[0].replace("\n", " "), ""]
-        parts += [_entry(module, name) for name in names if not name.startswith("__")]
     return "\n".join(parts).rstrip() + "\n"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from govflow import hookspecs
 from govflow.testing.docs import python_blocks, run_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,3 +78,10 @@ def test_every_relative_link_in_the_docs_resolves() -> None:
         if "://" not in target and not (document.parent / target).exists()
     ]
     assert broken == []
+
+
+def test_every_hook_has_an_example() -> None:
+    hooks = [getattr(hookspecs, n) for n in dir(hookspecs) if n.startswith("govflow_")]
+    assert hooks
+    missing = [hook.__name__ for hook in hooks if "Example::" not in (hook.__doc__ or "")]
+    assert missing == []

@@ -42,7 +42,7 @@ from govflow.plugins import PluginHost
 from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, InitialFields, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow.machine import CompiledWorkflow, Guard, MoveContext
-from govflow.workflow.spec import OPEN_TRIGGER, Relation, Transition, Workflow
+from govflow.workflow.spec import OPEN_TRIGGER, Privacy, Relation, Transition, Workflow
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ _RELATION_TEXT = {
     Relation.NOT_HANDLER: "someone who did not handle the issue",
 }
 
+
+#: The privacy rules for issues of workflows this engine does not register.
+_DEFAULT_PRIVACY = Privacy()
 
 #: Types a JSON round trip gives back unchanged: a value of these needs no copying.
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -223,13 +226,13 @@ class Engine:
         is left out unless the reader is the reporter or holds the workflow's privacy
         permission in scope (see :mod:`govflow.authority.privacy`)."""
         issue = self.store.get(issue_id)
-        return self.authority.read_issue(issue, self._workflow_of(issue), reader)
+        return self.authority.read_issue(issue, self._privacy_of(issue), reader)
 
     def history(self, issue_id: str, *, reader: Actor | str | None = None) -> tuple[Event, ...]:
         """The issue's audit log, oldest first, personal data left out as for :meth:`get`."""
         issue = self.store.get(issue_id)
         return self.authority.read_events(
-            issue, self._workflow_of(issue), self.store.events(issue_id), reader
+            issue, self._privacy_of(issue), self.store.events(issue_id), reader
         )
 
     def issues(self, *, visible_to: Actor | str | None = None) -> Iterator[Issue]:
@@ -238,18 +241,18 @@ class Engine:
         them."""
         if visible_to is None:
             for issue in self.store.issues():
-                yield self.authority.read_issue(issue, self._workflow_of(issue), None)
+                yield self.authority.read_issue(issue, self._privacy_of(issue), None)
             return
         reader = self.authority.principal(visible_to)
         for issue in self.store.issues():
             if self.authority.sees(issue, reader):
-                yield self.authority.read_issue(issue, self._workflow_of(issue), reader.actor)
+                yield self.authority.read_issue(issue, self._privacy_of(issue), reader.actor)
 
-    def _workflow_of(self, issue: Issue) -> Workflow:
+    def _privacy_of(self, issue: Issue) -> Privacy:
+        # A record may hold issues of workflows this engine does not register (a plugin that
+        # is not installed here): their data is still read with the default privacy rules.
         compiled = self._compiled.get((issue.workflow, issue.workflow_version))
-        if compiled is None:
-            compiled = self._compiled_for(issue.workflow, issue.workflow_version)  # raises
-        return compiled.workflow
+        return _DEFAULT_PRIVACY if compiled is None else compiled.workflow.privacy
 
     def verify(self, issue_id: str) -> int:
         """Check the issue's audit log is intact and replays to the stored issue.

@@ -26,7 +26,7 @@ TARGETS_KEY = "escalated_to"
 DECIDED_BY_KEY = "escalation_decided_by"
 
 
-def escalation_targets(engine: Engine, issue_id: str, *, actor: Actor) -> dict[str, str]:
+def escalation_targets(engine: Engine, issue_id: str, *, actor: Actor | str) -> dict[str, str]:
     """Every unit the installed plugins say an escalation of the issue summons, each with the
     plugin (``"name version"``) that named it first.
 
@@ -35,8 +35,11 @@ def escalation_targets(engine: Engine, issue_id: str, *, actor: Actor) -> dict[s
     """
     issue = engine.get(issue_id)
     targets: dict[str, str] = {}
-    answers = engine.plugins.collect(
-        "govflow_escalation_targets", issue=issue, actor=actor, org=engine.org
+    answers = engine.plugins.collect(  # plugins see the Actor the graph derives, not a claim
+        "govflow_escalation_targets",
+        issue=issue,
+        actor=engine.authority.actor(actor),
+        org=engine.org,
     )
     # The built-in answer (one level up the org chain) is the rule only where no local
     # method has one.
@@ -57,7 +60,7 @@ def escalate(
     issue_id: str,
     trigger: str,
     *,
-    actor: Actor,
+    actor: Actor | str,
     payload: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
 ) -> Event:

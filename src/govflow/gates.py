@@ -571,7 +571,7 @@ class GateSequence:
         engine: Engine,
         issue_id: str,
         *,
-        actor: Actor,
+        actor: Actor | str,
         attendees: Iterable[str],
         votes_for: Iterable[str] = (),
         against: Iterable[str] = (),

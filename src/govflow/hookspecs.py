@@ -5,10 +5,11 @@ Plugins contribute *declarations* (workflows, guards, schemas, metrics, checks) 
 due, may this move happen). They never touch the store: the engine does all writing.
 
 The engine always calls hooks with keyword arguments; an implementation takes any subset of the
-parameters documented here, in any order. Hooks marked *firstresult* stop at the first
-implementation that returns something other than None (later-registered plugins are asked
-first, as in pluggy; ``tryfirst``/``trylast`` reorder them) and the engine records which plugin
-answered in the event's ``decisions``.
+parameters documented here, in any order. With an org graph, every ``actor`` a hook receives is
+the one the engine re-derived from the graph (:mod:`govflow.authority`), never a caller's claim.
+Hooks marked *firstresult* stop at the first implementation that returns something other than
+None (later-registered plugins are asked first, as in pluggy; ``tryfirst``/``trylast`` reorder
+them) and the engine records which plugin answered in the event's ``decisions``.
 
 A minimal plugin is a module or object with decorated functions::
 
@@ -49,6 +50,12 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def govflow_workflows() -> Iterable[Workflow]:
     """Contribute workflow specs.
 
+    Example::
+
+        @hookimpl
+        def govflow_workflows():
+            return [BUILDING_TALK]  # a govflow.Workflow
+
     :return: the workflows this plugin provides. Two plugins providing the same name and
         version is an error at engine construction, naming both.
     """
@@ -58,6 +65,15 @@ def govflow_workflows() -> Iterable[Workflow]:
 @hookspec
 def govflow_guards() -> Mapping[str, Guard]:
     """Contribute named guards that workflows refer to in ``Transition.guards``.
+
+    Example::
+
+        def rated(context):  # a MoveContext: the issue, the move, the actor, the payload
+            return context.payload.get("rating") in (1, 2, 3, 4, 5)
+
+        @hookimpl
+        def govflow_guards():
+            return {"building-talk:rated": rated}
 
     :return: a mapping of guard name to a predicate taking a
         :class:`~govflow.workflow.machine.MoveContext` and returning a bool. Guard names are
@@ -74,6 +90,12 @@ def govflow_org_schemas() -> Iterable[OrgSchema]:
     graph with the result (``OrgGraph(PluginHost().org_schema())``). A schema
     that does not merge is an error naming the plugin.
 
+    Example::
+
+        @hookimpl
+        def govflow_org_schemas():
+            return [OrgSchema("building-talk", {"building_chief_office": "administrative"})]
+
     :return: :class:`~govflow.org.OrgSchema` objects.
     """
     raise NotImplementedError
@@ -82,6 +104,12 @@ def govflow_org_schemas() -> Iterable[OrgSchema]:
 @hookspec
 def govflow_ledgers() -> Iterable[LedgerSpec]:
     """Contribute ledger declarations (台账: records that are not issues, :mod:`govflow.ledgers`).
+
+    Example::
+
+        @hookimpl
+        def govflow_ledgers():
+            return [VISITS]  # a govflow.ledgers.LedgerSpec, e.g. 走访台账
 
     :return: :class:`~govflow.ledgers.LedgerSpec` objects; the engine declares them in
         ``engine.ledgers``. Two plugins declaring the same ledger name is an error at engine
@@ -94,6 +122,15 @@ def govflow_ledgers() -> Iterable[LedgerSpec]:
 def govflow_metrics() -> Mapping[str, Any]:
     """Contribute named accountability metrics computed from the audit log.
 
+    Example::
+
+        def reopened(issues, events):
+            return sum(any(e.trigger == "rework" for e in events[i.id]) for i in issues)
+
+        @hookimpl
+        def govflow_metrics():
+            return {"reworked issues": reopened}
+
     :return: a mapping of metric name to a callable ``metric(issues, events)`` taking the
         engine's issues and their events and returning the figure.
     """
@@ -103,6 +140,17 @@ def govflow_metrics() -> Mapping[str, Any]:
 @hookspec
 def govflow_checks() -> Iterable[Any]:
     """Contribute static checks that :func:`govflow.check` and ``govflow check`` run.
+
+    Example::
+
+        def every_state_labelled(workflow):
+            for state in workflow.states:
+                if not state.label:
+                    yield Problem("labelled", f"state {state.name!r} has no Chinese label")
+
+        @hookimpl
+        def govflow_checks():
+            return [every_state_labelled]
 
     :return: callables ``check(workflow) -> Iterable[govflow.Problem]``. Each is called once per
         workflow the engine registers (its latest version), after the built-in rules, and only
@@ -144,6 +192,33 @@ def govflow_cli_commands() -> Mapping[str, Any]:
     raise NotImplementedError
 
 
+@hookspec
+def govflow_simulation_methods() -> Iterable[Any]:
+    """Contribute a method's part in a simulated season (``govflow simulate``).
+
+    Example::
+
+        from govflow.season import Method
+
+        def story(scene):
+            issue = scene.engine.open("building-talk", reporter=scene.resident(),
+                                      location=scene.location)
+            scene.issue_id = issue.id
+            yield scene.hours(4)          # the building chief writes it down
+            scene.engine.fire(issue.id, "hand_over", actor=CHIEF)
+
+        @hookimpl
+        def govflow_simulation_methods():
+            return [Method("building-talk", 0.2, "residential_area", story)]
+
+    :return: :class:`govflow.season.Method` objects: the workflow, its share of arrivals, the
+        kind of place its issues arise in, and the story (a generator function taking a
+        :class:`govflow.season.Scene`, making the issue's moves and yielding the hours until
+        its next step). Parts for workflows the engine does not have are ignored.
+    """
+    raise NotImplementedError
+
+
 # --- questions: called while issues move -----------------------------------------------------
 
 
@@ -156,6 +231,14 @@ def govflow_classify(
     org: OrgGraph | None,
 ) -> str | None:
     """Choose the category of an issue being opened without one. *firstresult*.
+
+    Example::
+
+        @hookimpl
+        def govflow_classify(workflow, data):
+            if workflow.name != "building-talk":
+                return None
+            return "safety" if "电线" in data.get("text", "") else None
 
     :param workflow: the workflow the issue is opened on.
     :param data: the free data the reporter gave (a description, a photo reference...).
@@ -180,6 +263,14 @@ def govflow_resolve_assignees(
     Called for transitions with ``assigns=True``. The built-in routing plugin answers last:
     with the payload's ``assignees`` if given, else with the org graph's responsible person.
 
+    Example::
+
+        @hookimpl
+        def govflow_resolve_assignees(issue, transition):
+            if issue.workflow != "building-talk":
+                return None  # not ours: let other plugins answer
+            return [GRID_WORKERS[issue.data["building"]]]
+
     :return: actor ids (at least one), or None to let another plugin decide.
     """
     raise NotImplementedError
@@ -191,6 +282,14 @@ def govflow_deadline(issue: Issue, state: State, entered_at: datetime) -> dateti
 
     The built-in deadline plugin answers last with ``entered_at + state.time_limit``; a
     working-day calendar plugin answers first to skip weekends and holidays.
+
+    Example::
+
+        @hookimpl(tryfirst=True)
+        def govflow_deadline(state, entered_at):
+            if state.time_limit is None:
+                return None
+            return next_working_time(entered_at + state.time_limit)  # skip weekends
 
     :param issue: the issue as it was before entering the state.
     :return: the due time, or None to let another plugin decide.
@@ -205,6 +304,14 @@ def govflow_escalation_targets(issue: Issue, actor: Actor, org: OrgGraph | None)
     Not firstresult: blowing the whistle (吹哨报到) may summon several departments at once, so
     every plugin's answer is collected. :func:`govflow.escalate` asks this hook and fires the
     escalating move with the targets (and the plugin that named each) in its payload.
+
+    Example::
+
+        @hookimpl
+        def govflow_escalation_targets(issue, org):
+            if issue.category != "safety":
+                return []
+            return ["340303/fire-brigade", "340303/housing-bureau"]  # 吹哨: both report
 
     :return: unit ids (empty when the plugin has nothing to say about this issue).
     """
@@ -221,6 +328,14 @@ def govflow_before_transition(
 ) -> str | None:
     """Veto a move about to happen, after authorization and before guards.
 
+    Example::
+
+        @hookimpl
+        def govflow_before_transition(issue, transition, actor):
+            if transition.trigger == "close" and not issue.data.get("photo"):
+                return "a closing move needs a photo of the result"
+            return None
+
     :return: None to allow, or a reason (a non-empty string) to refuse; the engine raises
         :class:`~govflow.errors.GuardFailedError` naming the plugin and the reason, and
         changes nothing.
@@ -234,6 +349,13 @@ def govflow_after_transition(issue: Issue, previous: Issue | None, event: Event)
 
     A notification: what it returns is ignored, and an exception it raises is logged and
     swallowed, never undoing or hiding the committed move.
+
+    Example::
+
+        @hookimpl
+        def govflow_after_transition(issue, event):
+            if event.destination == "supervised":
+                send_sms(issue.assignees, f"督办: issue {issue.id} is overdue")
 
     :param issue: the issue after the move.
     :param previous: the issue before the move (None for ``open``).
@@ -249,6 +371,17 @@ def govflow_after_transition(issue: Issue, previous: Issue | None, event: Event)
 def govflow_conflict_rules() -> Mapping[str, Any]:
     """Contribute named conflict-of-interest rules that ``Transition.conflicts`` refers to.
 
+    Example::
+
+        def not_a_neighbour(context):  # a govflow.authority.ConflictContext
+            if context.principal.actor.home_unit == context.issue.location:
+                return "lives where the issue is"
+            return None
+
+        @hookimpl
+        def govflow_conflict_rules():
+            return {"building-talk:not_a_neighbour": not_a_neighbour}
+
     :return: a mapping of rule name to a callable taking a
         :class:`~govflow.authority.ConflictContext` and returning None (no conflict) or the
         reason for refusing. Names are global to an engine; the built-in ones are
@@ -261,6 +394,16 @@ def govflow_conflict_rules() -> Mapping[str, Any]:
 @hookspec
 def govflow_body_resolvers() -> Mapping[str, Any]:
     """Contribute named resolvers of deliberating bodies that a gate's ``source`` refers to.
+
+    Example::
+
+        def building_residents(issue, org, body):  # who sits on the building's talk
+            posts = org.members(issue.location, "resident_representative")
+            return Composition(tuple(p.person.id for p in posts))  # govflow.gates.Composition
+
+        @hookimpl
+        def govflow_body_resolvers():
+            return {"building-talk:residents": building_residents}
 
     :return: a mapping of resolver name to a callable ``resolver(issue, org, body)`` returning a
         :class:`~govflow.gates.Composition` (the members due at the issue's location, and the
@@ -275,6 +418,15 @@ def govflow_authority_units(
     issue: Issue, transition: Transition, org: OrgGraph | None
 ) -> Iterable[str]:
     """Name the units whose posts count for a transition declared with ``Scope.NAMED``.
+
+    Example::
+
+        @hookimpl
+        def govflow_authority_units(issue, transition, org):
+            if transition.trigger != "feed_back" or org is None or issue.location is None:
+                return []
+            council = org.council_for(issue.location)  # the council serving the place
+            return [] if council is None else [council.id]
 
     Not firstresult: every plugin's units are collected, and a post in any of them counts (the
     council of the issue's place feeds back, say). Asked only for moves of that scope.

@@ -40,6 +40,51 @@ def staff_centre(org: OrgGraph, unit_id: str) -> None:
         org.assign(actor.id, unit_id, *sorted(actor.roles))
 
 
+#: Unit kinds that handle issues assigned to them and need people to act for them.
+HANDLING_KINDS = ("department", "work_unit", "law_enforcement", "social_organization")
+
+
+def staff_units(org: OrgGraph, kinds: Sequence[str] = HANDLING_KINDS) -> int:
+    """Give every unit of ``kinds`` that has no posts one person holding ``staff`` there (a
+    unit acts through its people, so a simulated department needs someone); returns how many.
+    """
+    added = 0
+    for kind in kinds:
+        for unit in org.units(kind=kind):
+            if not org.members(unit.id):
+                person = f"{unit.id}/staff"
+                org.add_person(person, f"{unit.name}工作人员")
+                org.assign(person, unit.id, "staff")
+                added += 1
+    return added
+
+
+def populate_bodies(org: OrgGraph, *, councillors: int = 7, representatives: int = 15) -> None:
+    """Seat the deliberating bodies a simulated district lacks: ``councillors`` in every
+    residents' or villagers' council without them, and in every administrative village
+    ``representatives`` holding ``representative`` and as many party members living there."""
+    for kind in ("residents_council", "villagers_council"):
+        for council in org.units(kind=kind):
+            if not org.members(council.id, "councillor"):
+                for number in range(1, councillors + 1):
+                    person = f"{council.id}/councillor-{number}"
+                    org.add_person(person, f"{council.name}成员{number}")
+                    org.assign(person, council.id, "councillor")
+    for village in org.units(kind="administrative_village"):
+        if org.members(village.id, "representative"):
+            continue
+        for number in range(1, representatives + 1):
+            rep = f"{village.id}/representative-{number}"
+            org.add_person(rep, f"村民代表{number}", home_unit=village.id)
+            org.assign(rep, village.id, "representative")
+            org.add_person(
+                f"{village.id}/party-member-{number}",
+                f"党员{number}",
+                party_member=True,
+                home_unit=village.id,
+            )
+
+
 def grid_worker(location: str) -> Actor:
     """The grid worker (网格员) who handles issues at ``location`` when the engine has no org
     graph to find one in."""
@@ -164,9 +209,12 @@ def _step(  # noqa: PLR0917  (one call site, every argument is the simulation's 
 __all__ = [
     "CATEGORIES",
     "CENTRE",
+    "HANDLING_KINDS",
     "INSPECTOR",
     "SimulationResult",
     "grid_worker",
+    "populate_bodies",
     "simulate",
     "staff_centre",
+    "staff_units",
 ]

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +24,9 @@ from govflow import (
     Workflow,
     hookimpl,
 )
+from govflow.cli import main
 from govflow.errors import InvalidRequestError, PermissionDeniedError
+from govflow.store import SQLStore
 from govflow.testing.authority import staff
 
 from ..conftest import START
@@ -197,3 +202,34 @@ def test_an_assigned_unit_sees_its_issue(district: Engine) -> None:
     district.fire(theirs, "file", actor="op")
     district.fire(theirs, "dispatch", actor="op", payload={"assignees": ["police"]})
     assert [i.id for i in district.issues(visible_to="officer-sun")] == [theirs]
+
+
+def test_govflow_history_exports_no_personal_fields(tmp_path: Path) -> None:
+    """The command line reads through the engine: an export leaves the reporter's contact out."""
+    path = tmp_path / "record.db"
+    with SQLStore(f"sqlite:///{path}") as store:
+        engine = Engine(store=store, clock=ManualClock(START), autoload=False)
+        issue = engine.open(
+            "closed-loop", reporter="resident-wang", data={"text": "漏水", "personal": PERSONAL}
+        )
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["history", issue.id, "--database", str(path), "--json"], stdout=out, stderr=err)
+    assert status == 0, err.getvalue()
+    exported = json.loads(out.getvalue())
+    assert exported["verified"] is True
+    assert exported["issue"]["data"] == {"text": "漏水"}
+    assert "13800000000" not in out.getvalue()
+
+
+def test_a_record_of_a_workflow_not_installed_here_is_still_read_redacted(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'record.db'}"
+    with SQLStore(url) as store:
+        writer = Engine(store=store, clock=ManualClock(START), autoload=False, plugins=[_Consult()])
+        issue = writer.open("consult", reporter="resident-wang", data={"personal": PERSONAL})
+    with SQLStore(url, create=False) as store:
+        reader = Engine(store=store, clock=ManualClock(START), autoload=False)  # no "consult"
+        assert dict(reader.get(issue.id).data) == {}
+        assert [e.trigger for e in reader.history(issue.id)] == ["open"]
+        assert reader.get(issue.id, reader="resident-wang").data["personal"] == PERSONAL

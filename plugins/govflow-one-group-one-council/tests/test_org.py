@@ -178,3 +178,31 @@ def test_a_cross_village_matter_goes_to_the_village_party_organization(engine: E
         payload={"areas": [f"{SUNJIAWEIZI}-N01", f"{SUNJIAWEIZI}-N02"]},
     )
     assert event.payload["escalated_to"] == [f"{SUNJIAWEIZI}/party"]
+
+
+def test_a_patrol_records_a_problem_for_the_villager_it_met(engine: Engine) -> None:
+    """收集: 每日巡、经常访、及时记 -- the patrol opens the issue; the villager reports it."""
+    org = engine.org
+    assert org is not None
+    hamlet = f"{SUNJIAWEIZI}-N01"
+    org.add_person("patrol-7", "巡访队员")
+    org.assign("patrol-7", hamlet, "patrol")  # patrols the natural village
+    issue = engine.open(
+        "one-group-one-council",
+        reporter=RESIDENT,
+        opened_by="patrol-7",
+        channel="patrol",
+        location=hamlet,
+        data={"description": "独居老人冬季取暖无人照看"},
+    )
+    [opened] = engine.history(issue.id)
+    assert (opened.actor, issue.reporter) == ("patrol-7", RESIDENT.id)
+    assert opened.payload["channel"] == "patrol"
+    with pytest.raises(PermissionDeniedError):  # not the patrol of the next natural village
+        engine.open(
+            "one-group-one-council",
+            reporter=RESIDENT,
+            opened_by="patrol-7",
+            channel="patrol",
+            location=f"{SUNJIAWEIZI}-N02",
+        )

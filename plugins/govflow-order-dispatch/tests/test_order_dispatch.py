@@ -37,7 +37,8 @@ CHAOYANG = "420281002006"  # 朝阳社区, the next community
 AREA_1, AREA_2 = f"{XIANGYANG}-A01", f"{XIANGYANG}-A02"
 B1, B2, B3 = f"{AREA_1}-B1", f"{AREA_1}-B2", f"{AREA_2}-B3"
 
-DISPATCHER = Actor("first-secretary-yang", roles={"community_dispatcher"}, home_unit=XIANGYANG)
+#: 第一书记 of 向阳社区: the dispatcher's post in the community (authority comes from the graph).
+DISPATCHER = "first-secretary-yang"
 RESIDENT = Actor("resident-wu", home_unit=B1)
 NEIGHBOUR = Actor("resident-he", home_unit=B1)
 
@@ -75,10 +76,8 @@ def _xiangyang() -> OrgGraph:
         "member-gao", "member-gao", party_member=True, attributes={"duties": ["调解纠纷"]}
     )
     sink(org, "member-gao", f"{CHAOYANG}-A01")
-    # 社区派单: the community's first secretary holds the dispatcher's post in 向阳社区 (with an
-    # org graph, a post in the graph is what authorizes the move, not a role the caller claims).
-    org.add_person("first-secretary-yang", "first-secretary-yang", party_member=True)
-    org.assign("first-secretary-yang", XIANGYANG, "community_dispatcher")
+    org.add_person(DISPATCHER, "杨书记", party_member=True, home_unit=XIANGYANG)
+    org.assign(DISPATCHER, XIANGYANG, "community_dispatcher")
     return org
 
 
@@ -361,7 +360,7 @@ def test_the_standing_duties_name_every_worker_and_community_that_missed(
         "officer-yan": ("community_police",),
         "aux-1": ("auxiliary_police",),
         "aux-2": ("auxiliary_police",),
-        "first-secretary-yang": ("first_secretary",),
+        DISPATCHER: ("first_secretary",),  # already in the graph: the post is added
     }.items():
         if person not in org.people:
             org.add_person(person, person, party_member=True)

@@ -14,13 +14,16 @@ what a caller claims:
   freezes them into the log;
 * :mod:`~govflow.authority.privacy` scopes reads and redacts personal data (PIPL);
 * :mod:`~govflow.authority.coverage` proves statically that an org can staff a workflow;
+* :func:`who_may` lists the people the engine would let make a move (simulations, tests);
 * :class:`Authority` is what the engine calls.
 
 Without an org graph, an explicit ``Actor(id, roles=...)`` keeps working as it always did.
 """
 
 from govflow.authority.bodies import BodyResolver, unit_composition
+from govflow.authority.candidates import who_may
 from govflow.authority.conflicts import ConflictContext, ConflictRule, handling_units
+from govflow.authority.coverage import authority_checks, authority_problems
 from govflow.authority.identity import ACCOUNTS, Directory, Principal
 from govflow.authority.policy import Authority
 from govflow.authority.privacy import redact_event, redact_issue
@@ -34,10 +37,13 @@ __all__ = [
     "ConflictRule",
     "Directory",
     "Principal",
+    "authority_checks",
+    "authority_problems",
     "covers",
     "handling_units",
     "jurisdiction",
     "redact_event",
     "redact_issue",
     "unit_composition",
+    "who_may",
 ]

@@ -6,9 +6,10 @@ under a second id is still the handler. The rules here go further, and a transit
 them by name in ``Transition.conflicts``:
 
 ``handling_unit``
-    the actor holds no post in a unit that handled the issue: a unit acted for, or a unit in
-    which a person who worked the issue holds a post (a 派出所 may not verify its own work,
-    nor may a colleague of the officer who did it).
+    the actor holds no post in a unit that handled the issue: a unit one of its people acted
+    for, or a unit it is assigned to (a 派出所 may not verify its own work, nor may a colleague
+    of the officer who did it for the station). A person assigned in their own name handles in
+    their own name: their other posts do not taint their units.
 ``reporter``
     the actor did not report the issue (nobody verifies their own complaint).
 ``assignee``
@@ -50,15 +51,11 @@ def _units_of(org: OrgGraph, ids: tuple[str, ...]) -> list[str]:
 
 
 def handling_units(issue: Issue, org: OrgGraph | None) -> frozenset[str]:
-    """The units that handled ``issue``: units among its handlers, and every unit in which a
-    person among its handlers holds a post."""
+    """The units that handled ``issue``: the units among its handlers (acted for by one of
+    their people) and among its assignees."""
     if org is None:
         return frozenset()
-    out = set(_units_of(org, issue.handlers))
-    for handler in issue.handlers:
-        if handler in org.people:
-            out.update(post.unit.id for post in org.posts_of(handler))
-    return frozenset(out)
+    return frozenset(_units_of(org, (*issue.handlers, *issue.assignees)))
 
 
 def handling_unit(context: ConflictContext) -> str | None:

@@ -20,7 +20,15 @@ from govflow.errors import InvalidRequestError, PermissionDeniedError, PluginErr
 from govflow.org.graph import OrgGraph
 from govflow.plugins import PluginHost
 from govflow.records import Actor, Event, Issue, PluginRef
-from govflow.workflow.spec import OPEN_TRIGGER, Channel, Relation, Scope, Transition, Workflow
+from govflow.workflow.spec import (
+    OPEN_TRIGGER,
+    Channel,
+    Privacy,
+    Relation,
+    Scope,
+    Transition,
+    Workflow,
+)
 
 _RELATION_TEXT = {
     Relation.REPORTER: "the issue's reporter",
@@ -237,7 +245,7 @@ class Authority:
         if refusal is not None:
             return refusal, None
         acting_for = through or acting_for
-        for name in sorted(move.conflicts):
+        for name in sorted(move.conflicts) if move.conflicts else ():
             why = self.conflict_rules[name](ConflictContext(issue, move, principal, org))
             if why:
                 return (
@@ -362,9 +370,9 @@ class Authority:
 
     # --- reading -------------------------------------------------------------------------------
 
-    def read_issue(self, issue: Issue, workflow: Workflow, reader: Actor | str | None) -> Issue:
-        """``issue`` as ``reader`` may see it: personal data left out unless they may read it."""
-        privacy = workflow.privacy
+    def read_issue(self, issue: Issue, privacy: Privacy, reader: Actor | str | None) -> Issue:
+        """``issue`` as ``reader`` may see it: the personal data ``privacy`` names is left out
+        unless they may read it."""
         if not issue.data or privacy.fields.isdisjoint(issue.data):
             return issue
         who = None if reader is None else self.principal(reader)
@@ -373,10 +381,9 @@ class Authority:
         return redact_issue(issue, privacy)
 
     def read_events(
-        self, issue: Issue, workflow: Workflow, events: Iterable[Event], reader: Actor | str | None
+        self, issue: Issue, privacy: Privacy, events: Iterable[Event], reader: Actor | str | None
     ) -> tuple[Event, ...]:
         """``events`` as ``reader`` may see them (see :meth:`read_issue`)."""
-        privacy = workflow.privacy
         who = None if reader is None else self.principal(reader)
         if may_read_personal(issue, privacy, who, self.org):
             return tuple(events)

@@ -8,6 +8,7 @@ covers the place. An issue without a location belongs to the roots of the graph.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 from govflow.authority.identity import Principal
@@ -30,9 +31,32 @@ def jurisdiction(org: OrgGraph, location: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+#: Per graph, the chain id set of each location, kept with the chain tuple it was built from:
+#: the graph hands out the same tuple until its tree changes, so an identity check keeps the
+#: memo honest. Every move with a located role asks, so this saves a set per move.
+_CHAIN_SETS: weakref.WeakKeyDictionary[OrgGraph, dict[str, tuple[object, frozenset[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _places(org: OrgGraph, location: str | None) -> frozenset[str]:
+    if location is None:
+        return frozenset(_roots(org))
+    chain = org.chain(location)
+    memo = _CHAIN_SETS.get(org)
+    if memo is None:
+        memo = _CHAIN_SETS[org] = {}
+    known = memo.get(location)
+    if known is not None and known[0] is chain:
+        return known[1]
+    ids = frozenset(u.id for u in chain)
+    memo[location] = (chain, ids)
+    return ids
+
+
 def covers(org: OrgGraph, unit: str, location: str | None) -> bool:
     """True if a post in ``unit`` counts at ``location`` (see :func:`jurisdiction`)."""
-    places = set(_roots(org)) if location is None else {u.id for u in org.chain(location)}
+    places = _places(org, location)
     if unit in places:
         return True
     return any(led.id in places for led in org.leads(unit))
@@ -42,11 +66,11 @@ def post_at_location(
     org: OrgGraph, principal: Principal, roles: Iterable[str], location: str | None
 ) -> tuple[str, str] | None:
     """The first post of ``principal`` with one of ``roles`` that counts at ``location``."""
-    wanted = frozenset(roles)
+    wanted = roles if isinstance(roles, frozenset) else frozenset(roles)
     candidates = [post for post in principal.posts if post[1] in wanted]
     if not candidates:
         return None
-    places = {u.id for u in org.chain(location)} if location is not None else set(_roots(org))
+    places = _places(org, location)
     for post in candidates:
         if post[0] in places or any(led.id in places for led in org.leads(post[0])):
             return post

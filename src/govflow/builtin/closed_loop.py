@@ -4,6 +4,13 @@ It follows the national digital urban-management flow (数字化城市管理: �
 任务派遣 → 任务处理 → 处理反馈 → 核查结案 → 综合评价), ending, as the seeds insist, with the
 resident judging the result (群众评议). Overdue handling is put under supervision (督办); a
 resident who does not rate within three days leaves the issue closed unrated.
+
+With an org graph (see :mod:`govflow.authority`), the centre's posts (``operator``,
+``dispatcher``, ``inspector``) count where their unit's jurisdiction covers the issue's
+location; an issue dispatched to a unit (a 派出所, a department) is finished by anyone holding
+a post there, for the unit; the inspector may not belong to a unit that handled the issue
+(``handling_unit``); a hotline operator or a grid worker on patrol opens issues on behalf of
+the residents who called or whom they met, who stay the reporters.
 """
 
 from __future__ import annotations
@@ -64,6 +71,7 @@ CLOSED_LOOP = Workflow(
             "evaluating",
             roles={"inspector"},
             evaluation=True,
+            conflicts={"handling_unit"},
             label="核查通过",
         ),
         Transition(
@@ -72,6 +80,7 @@ CLOSED_LOOP = Workflow(
             "handling",
             roles={"inspector"},
             evaluation=True,
+            conflicts={"handling_unit"},
             guards="reason_given",
             label="核查不通过, 返工",
         ),

@@ -16,6 +16,7 @@ from govflow.errors import GovflowError, PluginError
 
 #: The built-in command modules, each with a ``register(app)`` function, in help order.
 COMMAND_MODULES = (
+    "govflow.cli.simulate",
     "govflow.cli.demo",
     "govflow.cli.check",
     "govflow.cli.diagram",

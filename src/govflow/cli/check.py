@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from govflow.cli._options import JsonOption, NoAutoloadOption, engine_on
 from govflow.cli._output import fail, output
-from govflow.errors import UnknownWorkflowError
+from govflow.errors import GovflowError, UnknownWorkflowError
 from govflow.workflow.check import CheckReport, check, plugin_checks
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -135,10 +135,19 @@ def check_command(
     ] = Format.TEXT,
     as_json: JsonOption = False,
     no_autoload: NoAutoloadOption = False,
+    org: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="an org graph (JSON: units, people, links): also prove every role a workflow "
+            "needs is held in scope at every unit, and that evaluators are not the routed workers",
+        ),
+    ] = None,
 ) -> int:
     """Verify workflows statically: reachability, the closed loop, separation of duties...
 
-    Exits 1 if any workflow has a problem.
+    With ``--org``, also role coverage per unit and separation of duties per person on that
+    organization (:mod:`govflow.authority.coverage`). Exits 1 if any workflow has a problem.
     """
     from govflow import __version__  # noqa: PLC0415  (govflow imports heavier modules)
 
@@ -146,6 +155,14 @@ def check_command(
     declared = None if roles is None else frozenset(r.strip() for r in roles.split(",") if r)
     engine = engine_on(autoload=not no_autoload)
     extra = plugin_checks(engine)
+    if org is not None:
+        from govflow.authority.coverage import authority_checks, load_org  # noqa: PLC0415
+
+        try:
+            graph = load_org(org, engine.plugins.org_schema())
+        except GovflowError as err:
+            fail(f"cannot load the org {org}: {err}")
+        extra = [*extra, *authority_checks(graph)]
     reports: list[tuple[CheckReport, str]] = []
     for target in targets or sorted(engine.workflows):
         path = Path(target)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -953,6 +953,41 @@ class SQLStore:
             raise ConflictError(issue.id, self._conflict(refused, issue, event, key)) from None
         except _BusyError as busy:
             raise ConflictError(issue.id, f"{busy}; nothing was stored") from None
+
+    def add_records(self, records: Iterable[tuple[Issue, Sequence[Event]]]) -> int:
+        """Store whole issues, each with its complete log, in one transaction.
+
+        For records made elsewhere -- a season simulated in memory, say: one transaction for
+        thousands of issues instead of one a move. Each log must start at the ``open`` event
+        and end at the issue's version; an id that is taken refuses the whole batch with
+        :class:`~govflow.errors.ConflictError`, and nothing is stored. Returns the number of
+        events stored. (The hash chains are stored as given: verify them with the engine.)
+        """
+        issues: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for issue, log in records:
+            if not log or log[0].sequence != 0 or log[-1].sequence != issue.version:
+                raise InvalidRequestError(
+                    f"issue {issue.id!r}: a log from sequence 0 to the issue's version "
+                    f"{issue.version} is needed"
+                )
+            issues.append(_issue_values(issue))
+            events.extend(_event_values(event) for event in log)
+
+        def write(conn: sa.Connection) -> None:
+            if issues:
+                conn.execute(sa.insert(_issues), issues)
+                conn.execute(sa.insert(_events), events)
+
+        try:
+            self._run(f"add {len(issues)} issues", write, write=True)
+        except _RefusedError as refused:
+            span = f"{issues[0]['id']}..{issues[-1]['id']}"
+            raise ConflictError(
+                span, f"{refused.constraint}: a constraint refused it; nothing was stored"
+            ) from None
+        return len(events)
+
 
     def _single_statement(self, move: _Move) -> bool:
         # PostgreSQL takes the whole move as one statement (see _write_one); a statement run

@@ -92,10 +92,6 @@ class HookRecorder:
         self._record("govflow_checks")
 
     @_first
-    def govflow_cli_commands(self) -> None:
-        self._record("govflow_cli_commands")
-
-    @_first
     def govflow_conflict_rules(self) -> None:
         self._record("govflow_conflict_rules")
 
@@ -108,6 +104,14 @@ class HookRecorder:
         self, issue: Issue, transition: Transition, org: OrgGraph | None
     ) -> None:
         self._record("govflow_authority_units", issue=issue, transition=transition, org=org)
+
+    @_first
+    def govflow_cli_commands(self) -> None:
+        self._record("govflow_cli_commands")
+
+    @_first
+    def govflow_simulation_methods(self) -> None:
+        self._record("govflow_simulation_methods")
 
     @_first
     def govflow_classify(

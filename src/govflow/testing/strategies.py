@@ -31,8 +31,10 @@ from govflow.workflow.spec import Relation, State, StateKind, Transition, Workfl
 
 #: Roles generated workflows draw from; :func:`cast_for` gives one actor per role.
 ROLES = ("clerk", "worker", "judge")
-#: An alias for the reporter in every cast, and for an actor with no role.
-REPORTER, NOBODY = "reporter", "nobody"
+#: An alias for the reporter in every cast.
+REPORTER = "reporter"
+#: An alias for an actor with no role.
+NOBODY = "nobody"
 #: A trigger no generated workflow declares, so sequences also try unknown moves.
 UNKNOWN_TRIGGER = "no-such-move"
 
@@ -211,6 +213,28 @@ def org_graphs(**bounds: int) -> st.SearchStrategy[Any]:
 
 
 @st.composite
+def staffed_orgs(
+    draw: st.DrawFn, *, max_communities: int = 3, max_grids: int = 3, max_people: int = 6
+) -> Any:
+    """An org graph from :func:`org_literals` with a party branch leading some grids, holding
+    one of :data:`ORG_ROLES` through a person of its own or one of the literal's people: what
+    authority's property tests walk (see :mod:`govflow.testing.authority`)."""
+    tree, people = draw(
+        org_literals(max_communities=max_communities, max_grids=max_grids, max_people=max_people)
+    )
+    org = build_org(tree, people)
+    grids = [unit.id for unit in org.units(kind="grid")]
+    for grid in draw(st.lists(st.sampled_from(grids), unique=True)) if grids else []:
+        branch = org.add_unit(f"{grid}/party", "branch", f"{grid}党支部")
+        org.add_edge("leads", branch.id, grid)
+        holder = draw(st.sampled_from([f"{grid}/secretary", *people]))
+        if holder not in org.people:
+            org.add_person(holder, holder)
+        org.assign(holder, branch.id, draw(st.sampled_from(ORG_ROLES)))
+    return org
+
+
+@st.composite
 def ledger_records(
     draw: st.DrawFn,
     kinds: tuple[str, ...] = ("served", "stationed"),
@@ -236,28 +260,6 @@ def ledger_records(
             "note": draw(st.text(max_size=8)),
         },
     }
-
-
-@st.composite
-def staffed_orgs(
-    draw: st.DrawFn, *, max_communities: int = 3, max_grids: int = 3, max_people: int = 6
-) -> Any:
-    """An org graph from :func:`org_literals` with a party branch leading some grids (its
-    ``secretary`` a person of its own or one of the literal's people) and some people known by a
-    second account (``<id>-app``): what authority's property tests walk."""
-    tree, people = draw(
-        org_literals(max_communities=max_communities, max_grids=max_grids, max_people=max_people)
-    )
-    org = build_org(tree, people)
-    grids = [unit.id for unit in org.units(kind="grid")]
-    for grid in draw(st.lists(st.sampled_from(grids), unique=True)) if grids else []:
-        branch = org.add_unit(f"{grid}/party", "branch", f"{grid}党支部")
-        org.add_edge("leads", branch.id, grid)
-        holder = draw(st.sampled_from([f"{grid}/secretary", *people]))
-        if holder not in org.people:
-            org.add_person(holder, holder)
-        org.assign(holder, branch.id, draw(st.sampled_from(ORG_ROLES)))
-    return org
 
 
 __all__ = [

@@ -42,7 +42,7 @@ per matter in the issue's ``data["bodies"]`` (see :func:`bodies`).
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from govflow import (
@@ -269,6 +269,14 @@ def govflow_body_resolvers() -> Mapping[str, Any]:
         "four-deliberations:party_members": party_members_body,
         "four-deliberations:representatives": representatives_body,
     }
+
+
+@hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """This method\'s part in a simulated season (``govflow simulate``)."""
+    from govflow_four_deliberations.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
 
 
 @hookimpl

@@ -262,6 +262,14 @@ def handler_for(issue: Issue, org: Any) -> str | None:
 
 
 @hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """This method\'s part in a simulated season (``govflow simulate``)."""
+    from govflow_one_group_one_council.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
+
+
+@hookimpl
 def govflow_workflows() -> list[Workflow]:
     return [WORKFLOW]
 

@@ -23,6 +23,7 @@ against the record (:mod:`.standards`): 驻点服务 at least 3 days a week per 
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -65,7 +66,8 @@ from govflow_order_dispatch.standards import (
     station,
 )
 
-__version__ = "0.1.0"
+#: The distribution's version, which is govflow's (written once, in govflow/_version.py).
+__version__ = importlib.metadata.version("govflow-order-dispatch")
 govflow_name = "order-dispatch"
 
 #: The role that dispatches orders: the community (its first secretary, its workers).

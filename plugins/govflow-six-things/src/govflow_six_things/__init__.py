@@ -235,6 +235,14 @@ def satisfaction_given(context: MoveContext) -> bool:
 
 
 @hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """This method\'s part in a simulated season (``govflow simulate``)."""
+    from govflow_six_things.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
+
+
+@hookimpl
 def govflow_workflows() -> list[Workflow]:
     return [WORKFLOW]
 

@@ -1,0 +1,291 @@
+"""双联系双报到 and the 红色联盟's 盟事: Huzhou's red-alliance method (湖州, seed 001).
+
+Seed 001: in-service party members of agencies and state enterprises register with
+communities ("开展到社区'双联系双报到'服务,5万余名机关和国有企事业单位党员参与") and take their
+tasks; their units form red alliances around paired communities, "同签'盟约'、合商'盟规'、
+齐领'盟事'、共谋'盟策',全面推行轮值主席、协商议事、契约共建等机制,精准对接解决'潮汐'停车、
+课后托管等'关键小事'". The workflow
+``alliance-matter`` carries one 盟事 (a key small matter):
+
+1. 关键小事 -- a resident or the community raises it;
+2. 合商 -- the alliance's chair of the day (轮值主席, :mod:`.alliance`) tables it for consultation
+   (协商议事), or declines it with a reason;
+3. 契约共建 -- the chair contracts the work to member units and to party members registered
+   with the community (双报到), who take their parts (齐领盟事);
+4. each reports its part, and once all have, the residents of the community evaluate it.
+
+The community's standing duties are in :mod:`.standards`: 四方会谈 at least twice a month, the
+8-minute service circle, and the three-level party net with its 楼道长.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Mapping
+from datetime import date
+
+from govflow import (
+    Guard,
+    Issue,
+    LedgerSpec,
+    MoveContext,
+    OrgGraph,
+    State,
+    StateKind,
+    Transition,
+    Workflow,
+    hookimpl,
+)
+from govflow.errors import UnknownUnitError
+from govflow.obligations import CHINA_TIME
+from govflow_dual_report.alliance import (
+    TERM_MONTHS,
+    alliance_of,
+    chair_on,
+    form_alliance,
+    members_of,
+)
+from govflow_dual_report.standards import (
+    CIRCLE_MINUTES,
+    FOUR_PARTIES,
+    FOUR_PARTY_LEDGER,
+    FOUR_PARTY_MEETINGS,
+    THREE_LEVEL_PARTY_NET,
+    check_four_party,
+    hold_four_party_meeting,
+    party_net_gaps,
+    service_circle_gaps,
+)
+
+#: The distribution's version, which is govflow's (written once, in govflow/_version.py).
+__version__ = importlib.metadata.version("govflow-dual-report")
+govflow_name = "dual-report"
+
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+
+WORKFLOW = Workflow(
+    "alliance-matter",
+    label="红色联盟 盟事 a red alliance's key small matter",
+    initial="raised",
+    states=[
+        State("raised", "关键小事 raised", StateKind.OPEN, time_limit="7d"),
+        State("consulting", "合商盟规 协商议事", StateKind.DELIBERATION, time_limit="14d"),
+        State(
+            "working", "齐领盟事 taken up by the parties", StateKind.PROCESSING, time_limit="30d"
+        ),
+        State("evaluating", "群众评议 residents evaluate", StateKind.FEEDBACK, time_limit="7d"),
+        State("closed", "办结 closed", StateKind.CLOSED),
+        State("declined", "不予议事 declined", StateKind.CANCELLED),
+    ],
+    transitions=[
+        Transition(
+            "table",
+            "raised",
+            "consulting",
+            guards="dual-report:chair-on-duty",
+            label="轮值主席提交协商",
+        ),
+        Transition("remind", "raised", "raised", on_timeout=True, label="逾期未提交, 提醒"),
+        Transition(
+            "contract",
+            "consulting",
+            "working",
+            assigns=True,
+            guards=("dual-report:chair-on-duty", "dual-report:parties"),
+            label="契约共建: 分领盟事",
+        ),
+        Transition(
+            "decline",
+            "consulting",
+            "declined",
+            guards=("dual-report:chair-on-duty", "dual-report:reason"),
+            label="协商不予办理 (说明理由)",
+        ),
+        Transition(
+            "remind_consult",
+            "consulting",
+            "consulting",
+            on_timeout=True,
+            label="逾期未协商, 提醒",
+        ),
+        Transition(
+            "report_part",
+            "working",
+            "working",
+            requires={"assignee"},
+            guards="dual-report:result",
+            label="报告所领盟事",
+        ),
+        Transition(
+            "complete",
+            "working",
+            "evaluating",
+            guards=("dual-report:chair-on-duty", "dual-report:all-reported"),
+            label="各方完成, 交群众评议",
+        ),
+        Transition("urge", "working", "working", on_timeout=True, label="逾期未完成, 督办"),
+        Transition(
+            "evaluate",
+            "evaluating",
+            "closed",
+            requires={"not_handler"},
+            evaluation=True,
+            guards=("dual-report:resident-of-community", "dual-report:satisfaction"),
+            label="群众评议",
+        ),
+        Transition(
+            "send_back",
+            "evaluating",
+            "working",
+            requires={"not_handler"},
+            evaluation=True,
+            guards=("dual-report:resident-of-community", "dual-report:reason"),
+            label="评议不满意, 退回",
+        ),
+        Transition(
+            "close_unrated", "evaluating", "closed", on_timeout=True, label="逾期未评, 结案"
+        ),
+    ],
+)
+
+
+def community_of(org: OrgGraph, place: str) -> str | None:
+    """The community containing ``place`` (itself included)."""
+    return next((u.id for u in org.chain(place) if u.kind == "community"), None)
+
+
+def _alliance(issue: Issue, org: OrgGraph) -> str | None:
+    named = issue.data.get("alliance")
+    if isinstance(named, str) and named in org:
+        return named
+    community = None if issue.location is None else community_of(org, issue.location)
+    found = None if community is None else alliance_of(org, community)
+    return None if found is None else found.id
+
+
+def _today(context: MoveContext) -> date:
+    return context.now.astimezone(CHINA_TIME).date()
+
+
+def chair_on_duty(context: MoveContext) -> bool:
+    """The actor acts for the unit chairing the issue's alliance today (its ``home_unit``)."""
+    org = context.org
+    if org is None:
+        return False
+    alliance = _alliance(context.issue, org)
+    if alliance is None:
+        return False
+    chair = chair_on(org, alliance, _today(context))
+    return chair is not None and context.actor.home_unit == chair
+
+
+def registered_members(org: OrgGraph, community: str) -> set[str]:
+    """Party members registered with ``community`` (双报到)."""
+    return {p.id for p in org.registered(community) if p.party_member}
+
+
+def parties_valid(context: MoveContext) -> bool:
+    """``assignees`` names at least one party, each a member unit of the alliance or a party
+    member registered with the community (双联系双报到)."""
+    org, issue = context.org, context.issue
+    named = context.payload.get("assignees")
+    if org is None or issue.location is None or not isinstance(named, list) or not named:
+        return False
+    alliance = _alliance(issue, org)
+    community = community_of(org, issue.location)
+    if alliance is None or community is None:
+        return False
+    allowed = set(members_of(org, alliance)) | registered_members(org, community)
+    return all(isinstance(n, str) and n in allowed for n in named)
+
+
+def all_reported(context: MoveContext) -> bool:
+    """Every party has reported its part (its move in ``working`` made it a handler) -- until
+    govflow's joins land."""
+    issue = context.issue
+    return bool(issue.assignees) and set(issue.assignees) <= set(issue.handlers)
+
+
+def resident_of_community(context: MoveContext) -> bool:
+    """The evaluator lives in the issue's community."""
+    org, issue, actor = context.org, context.issue, context.actor
+    if org is None or issue.location is None:
+        return False
+    community = community_of(org, issue.location)
+    home = actor.home_unit
+    if home is None:
+        try:
+            home = org.person(actor.id).home_unit
+        except UnknownUnitError:
+            return False
+    if community is None or home is None or home not in org:
+        return False
+    return community in {u.id for u in org.chain(home)}
+
+
+def _text(context: MoveContext, key: str) -> bool:
+    value = context.payload.get(key)
+    return isinstance(value, str) and bool(value.strip())
+
+
+@hookimpl
+def govflow_workflows() -> list[Workflow]:
+    return [WORKFLOW]
+
+
+@hookimpl
+def govflow_guards() -> Mapping[str, Guard]:
+    return {
+        "dual-report:chair-on-duty": chair_on_duty,
+        "dual-report:parties": parties_valid,
+        "dual-report:all-reported": all_reported,
+        "dual-report:resident-of-community": resident_of_community,
+        "dual-report:result": lambda context: _text(context, "result"),
+        "dual-report:reason": lambda context: _text(context, "reason"),
+        "dual-report:satisfaction": lambda context: (
+            context.payload.get("satisfaction") in SATISFACTION
+        ),
+    }
+
+
+@hookimpl
+def govflow_ledgers() -> list[LedgerSpec]:
+    return [FOUR_PARTY_LEDGER]
+
+
+def dual_report(org: OrgGraph, member: str, *, community: str) -> None:
+    """双报到: party member ``member`` (of an agency or state enterprise) registers with the
+    community where they live or that their unit is paired with, and may take its tasks."""
+    person = org.person(member)
+    if not person.party_member:
+        raise ValueError(f"{member!r} is not a party member: 双报到 is for party members")
+    if org.unit(community).kind != "community":
+        raise ValueError(f"{community!r} is not a community")
+    if member not in {p.id for p in org.registered(community)}:
+        org.add_edge("registered_at", member, community)
+
+
+__all__ = [
+    "CIRCLE_MINUTES",
+    "FOUR_PARTIES",
+    "FOUR_PARTY_LEDGER",
+    "FOUR_PARTY_MEETINGS",
+    "SATISFACTION",
+    "TERM_MONTHS",
+    "THREE_LEVEL_PARTY_NET",
+    "WORKFLOW",
+    "alliance_of",
+    "chair_on",
+    "check_four_party",
+    "community_of",
+    "dual_report",
+    "form_alliance",
+    "govflow_guards",
+    "govflow_ledgers",
+    "govflow_workflows",
+    "hold_four_party_meeting",
+    "members_of",
+    "party_net_gaps",
+    "registered_members",
+    "service_circle_gaps",
+]

@@ -1,0 +1,56 @@
+"""``govflow simulate``: a season, the figures in the terminal, the record and the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govflow.store import SQLStore
+from tests.cli.conftest import Runner
+
+
+def test_simulate_writes_the_record_and_the_report(govflow: Runner, tmp_path: Path) -> None:
+    database, report = tmp_path / "season.db", tmp_path / "report.html"
+    argv = [
+        "simulate",
+        "--issues",
+        "80",
+        "--days",
+        "10",
+        "--seed",
+        "3",
+        "--database",
+        str(database),
+        "--report",
+        str(report),
+    ]
+    run = govflow(*argv)
+    assert run.status == 0, run.err
+    assert "蚌山区 — a season of governance, simulated" in run.out
+    assert "Streets (街道)" in run.out
+    assert "Communities ranked" in run.out
+    assert "every hash chain intact" in run.out
+    assert str(database) in run.out
+    with SQLStore(f"sqlite:///{database}", create=False) as store:
+        assert len(store) == 80
+    assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    again = govflow(*argv)
+    assert again.status == 2
+    assert (
+        again.err == f"govflow simulate: {database} exists already (pass --replace to "
+        "overwrite it)\n"
+    )
+    assert govflow(*argv, "--replace").status == 0
+
+
+def test_simulate_refuses_bad_options_in_one_line(govflow: Runner, tmp_path: Path) -> None:
+    where = ["--database", str(tmp_path / "s.db"), "--report", str(tmp_path / "r.html")]
+    unknown = govflow("simulate", "--district", "999999", *where)
+    assert unknown.status == 2
+    assert (
+        unknown.err == "govflow simulate: district '999999' is not in the shipped division table\n"
+    )
+    bad_date = govflow("simulate", "--start", "March", *where)
+    assert bad_date.status == 2
+    assert "is not a date" in bad_date.err
+    assert govflow("simulate", "--issues", "0", *where).status == 2
+    assert not (tmp_path / "s.db").exists()

@@ -1,0 +1,173 @@
+"""A season in a real district: every installed method takes its share of the issues, the
+clock does its part, and the record is the same for the same seed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from govflow import Engine
+from govflow.errors import ConflictError, InvalidRequestError
+from govflow.metrics import accountability
+from govflow.report import render_html, season_report
+from govflow.season import (
+    CLOSED_LOOP_METHOD,
+    SeasonResult,
+    district,
+    installed_methods,
+    run_season,
+    save_season,
+)
+from govflow.store import SQLStore
+
+
+@pytest.fixture(scope="module")
+def season() -> tuple[Engine, SeasonResult]:
+    return run_season(issues=400, days=28, seed=7)
+
+
+def triggers(engine: Engine, workflow: str) -> Counter[str]:
+    return Counter(
+        event.trigger
+        for issue in engine.issues()
+        if issue.workflow == workflow
+        for event in engine.history(issue.id)
+    )
+
+
+def test_every_installed_method_takes_its_share(season: tuple[Engine, SeasonResult]) -> None:
+    engine, result = season
+    workflows = {m.workflow for m in installed_methods(engine)}
+    assert workflows >= {"closed-loop", "one-group-one-council", "six-things", "four-deliberations"}
+    assert set(result.opened) == workflows
+    assert all(count > 0 for count in result.opened.values())
+    assert sum(result.opened.values()) == len(engine.store) == 400
+    # the closed loop has the largest share, as in the seeds' districts
+    assert max(result.opened, key=result.opened.__getitem__) == CLOSED_LOOP_METHOD.workflow
+
+
+def test_issues_arise_in_the_district_and_at_the_right_kind_of_place(
+    season: tuple[Engine, SeasonResult],
+) -> None:
+    engine, result = season
+    kinds = {
+        (issue.workflow, result.org.unit(issue.location).kind)
+        for issue in engine.issues()
+        if issue.location is not None
+    }
+    assert ("closed-loop", "grid") in kinds
+    assert {k for w, k in kinds if w == "one-group-one-council"} <= {
+        "residential_area",
+        "natural_village",
+    }
+    assert all(
+        issue.location is None or issue.location.startswith("340303") for issue in engine.issues()
+    )
+
+
+def test_the_closed_loop_has_rework_supervision_and_unrated_closings(
+    season: tuple[Engine, SeasonResult],
+) -> None:
+    engine, result = season
+    moves = triggers(engine, "closed-loop")
+    for trigger in ("cancel", "rework", "supervise", "evaluate", "close_unrated"):
+        assert moves[trigger] > 0, trigger
+    assert result.deadline_moves >= moves["supervise"] + moves["close_unrated"]
+
+
+def test_deliberations_vote_and_notices_run_on_the_clock(
+    season: tuple[Engine, SeasonResult],
+) -> None:
+    engine, _ = season
+    six = triggers(engine, "six-things")
+    assert six["pass_residents_deliberation"] > 0
+    assert six["pass_meeting_decision"] > 0
+    four = triggers(engine, "four-deliberations")
+    assert four["put_on_agenda"] > 0
+    assert four["publicize_resolution_notice"] > 0  # fired by the clock when the notice ends
+    ogoc = triggers(engine, "one-group-one-council")
+    assert ogoc["feed_back"] == ogoc["report_handled"] > 0
+
+
+def test_the_same_seed_gives_the_same_record(season: tuple[Engine, SeasonResult]) -> None:
+    engine, _ = season
+    again, _ = run_season(issues=400, days=28, seed=7)
+    assert [e.hash for i in engine.issues() for e in engine.history(i.id)] == [
+        e.hash for i in again.issues() for e in again.history(i.id)
+    ]
+
+
+def test_another_district_by_code() -> None:
+    org = district("330502", seed=1)  # 吴兴区, Huzhou
+    assert org.units(kind="district")[0].name == "吴兴区"
+    engine, result = run_season(issues=60, days=7, seed=1, org=org)
+    assert result.district == "吴兴区"
+    assert len(engine.store) == 60
+
+
+@pytest.mark.parametrize("code", ["34", "999999", "abcdef"])
+def test_an_unknown_district_is_refused(code: str) -> None:
+    with pytest.raises(InvalidRequestError, match=code):
+        district(code)
+
+
+def test_a_season_needs_issues_and_days() -> None:
+    with pytest.raises(InvalidRequestError):
+        run_season(issues=0)
+
+
+def test_the_saved_record_verifies_from_the_file(
+    season: tuple[Engine, SeasonResult], tmp_path: Path
+) -> None:
+    engine, result = season
+    url = f"sqlite:///{tmp_path / 'season.db'}"
+    with SQLStore(url) as store:
+        saved = save_season(engine, store)
+        assert saved == sum(len(engine.history(i.id)) for i in engine.issues())
+        on_file = Engine(org=result.org, store=store)
+        assert sum(on_file.verify(i.id) for i in on_file.issues()) == saved
+        with pytest.raises(ConflictError, match="nothing was stored"):
+            save_season(engine, store)
+        assert len(store) == 400
+        # the counter skips the saved ids: a new issue gets a fresh one
+        assert store.new_issue_id() not in {i.id for i in engine.issues()}
+
+
+def test_a_record_without_its_whole_log_is_refused(
+    season: tuple[Engine, SeasonResult], tmp_path: Path
+) -> None:
+    engine, _ = season
+    issue = next(i for i in engine.issues() if i.version > 1)
+    with SQLStore(f"sqlite:///{tmp_path / 'x.db'}") as store:
+        with pytest.raises(InvalidRequestError, match="a log from sequence 0"):
+            store.add_records([(issue, engine.history(issue.id)[:-1])])
+        assert len(store) == 0
+
+
+def test_the_report_adds_up(season: tuple[Engine, SeasonResult]) -> None:
+    engine, result = season
+    report = season_report(engine, result)
+    assert report.total == accountability(engine).total
+    assert sum(d.arrivals for d in report.days) == 400
+    assert sum(d.completed for d in report.days) + report.days[-1].backlog == 400
+    assert [s.days for s in report.slowest] == sorted(
+        (s.days for s in report.slowest), reverse=True
+    )
+    assert report.verified_issues == 400
+    assert report.failures == ()
+    streets = result.org.units(kind="street") + result.org.units(kind="township")  # 街道, 乡镇
+    assert {f.group for f in report.streets} <= {u.name for u in streets}
+
+
+def test_the_html_report_is_self_contained(season: tuple[Engine, SeasonResult]) -> None:
+    engine, result = season
+    page = render_html(season_report(engine, result))
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page
+    assert page.count("<svg") >= 4 + 4  # four charts, a diagram per method
+    outside = page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "http://" not in outside
+    assert "https://" not in outside
+    assert "蚌山区" in page
