@@ -988,7 +988,6 @@ class SQLStore:
             ) from None
         return len(events)
 
-
     def _single_statement(self, move: _Move) -> bool:
         # PostgreSQL takes the whole move as one statement (see _write_one); a statement run
         # in autocommit is its own transaction, so the move costs one round trip to the server.
