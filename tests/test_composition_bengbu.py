@@ -157,12 +157,10 @@ def test_a_major_matter_goes_up_into_four_deliberations(engine: Engine) -> None:
 
     secretary = org.members(village_party, "secretary")[0].person.id
     director = org.members(VILLAGE, "director")[0].person.id
-    upstream = engine.open(
-        "four-deliberations",
-        reporter=secretary,
-        location=VILLAGE,
-        data={"referred_from": matter.id},
-    )
+    # the referral opened the village's 四议两公开 matter, linked to the group's
+    (link,) = engine.children(matter.id)
+    upstream = engine.get(link.issue)
+    assert (upstream.workflow, upstream.location) == ("four-deliberations", VILLAGE)
     engine.fire(upstream.id, "put_on_agenda", actor=secretary)
     branch = _members(engine, upstream.id, "branch_committee")
     assert branch == [p.person.id for p in org.members(village_party)]
@@ -190,12 +188,12 @@ def test_a_major_matter_goes_up_into_four_deliberations(engine: Engine) -> None:
     engine.tick()
     assert engine.get(upstream.id).state == "closed"
 
-    engine.fire(
-        matter.id,
-        "upstream_concluded",
-        actor=secretary,
-        payload={"upstream_issue": upstream.id, "outcome": "closed"},
-    )
+    engine.fire(matter.id, "upstream_concluded", actor=secretary)
+    assert engine.children(matter.id)[0].outcome == {
+        "state": "closed",
+        "kind": "closed",
+        "at": engine.get(upstream.id).updated_at.isoformat(),
+    }
     council = org.council_for(HAMLET)
     assert council is not None
     [head] = org.members(council.id, "head")
@@ -235,6 +233,8 @@ def test_a_six_things_matter_in_yuyixiang(engine: Engine) -> None:
         payload={"assignees": ["property-company", "power-supply"]},
     )
     engine.fire(issue.id, "report_done", actor="power-supply")
+    assert engine.get(issue.id).state == "carrying_out"  # 多元办事: every party reports
+    engine.fire(issue.id, "report_done", actor="property-company")
     engine.fire(  # 公众评事
         issue.id, "evaluate", actor="resident-liu", payload={"satisfaction": "satisfied"}
     )

@@ -120,3 +120,34 @@ def test_mermaid_ids_are_safe_and_labels_escaped() -> None:
     diagram = workflow_to_mermaid(wf)
     assert "state \"say 'hi'： now\" as in_take" in diagram
     assert "in_take --> end: a： b" in diagram
+
+
+class Silent:
+    """A local method with no rule for this issue: it answers ``[]``, as the hookspec asks."""
+
+    govflow_name = "silent"
+
+    @hookimpl
+    def govflow_escalation_targets(self, issue: Issue) -> Iterable[str]:
+        return []
+
+
+def test_a_plugin_answering_nothing_leaves_the_one_level_up_fallback_in_place() -> None:
+    from govflow.org import OrgGraph  # noqa: PLC0415
+
+    org = OrgGraph()
+    org.add_unit("street", "street", "街道")
+    org.add_unit("community", "community", "社区", parent="street")
+    engine = Engine(
+        org=org,
+        plugins=[Silent()],
+        autoload=False,
+        workflows=[WHISTLE],
+        clock=ManualClock(datetime(2026, 1, 1, tzinfo=UTC)),
+    )
+    issue = engine.open("whistle", reporter="r", location="community")
+    targets = escalation_targets(engine, issue.id, actor=Actor("x"))
+    assert list(targets) == ["street"]
+    assert targets["street"].startswith("govflow.routing")
+    event = escalate(engine, issue.id, "blow_whistle", actor=Actor("community-office"))
+    assert event.payload["escalated_to"] == ["street"]

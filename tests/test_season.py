@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from govflow import Engine
+from govflow import Engine, ManualClock
 from govflow.errors import ConflictError, InvalidRequestError
 from govflow.metrics import accountability
 from govflow.report import render_html, season_report
 from govflow.season import (
     CLOSED_LOOP_METHOD,
+    DEFAULT_START,
     SeasonResult,
     district,
     installed_methods,
@@ -21,6 +22,7 @@ from govflow.season import (
     save_season,
 )
 from govflow.store import SQLStore
+from govflow.testing import play_story
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,8 @@ def triggers(engine: Engine, workflow: str) -> Counter[str]:
 def test_every_installed_method_takes_its_share(season: tuple[Engine, SeasonResult]) -> None:
     engine, result = season
     workflows = {m.workflow for m in installed_methods(engine)}
-    assert workflows >= {"closed-loop", "one-group-one-council", "six-things", "four-deliberations"}
+    shipped = {"one-group-one-council", "six-things", "four-deliberations", "order-dispatch"}
+    assert workflows >= {"closed-loop", *shipped}
     assert set(result.opened) == workflows
     assert all(count > 0 for count in result.opened.values())
     assert sum(result.opened.values()) == len(engine.store) == 400
@@ -89,6 +92,9 @@ def test_deliberations_vote_and_notices_run_on_the_clock(
     assert four["publicize_resolution_notice"] > 0  # fired by the clock when the notice ends
     ogoc = triggers(engine, "one-group-one-council")
     assert ogoc["feed_back"] == ogoc["report_handled"] > 0
+    orders = triggers(engine, "order-dispatch")
+    assert orders["claim"] >= orders["finish"] > 0  # sunk party members take the orders
+    assert orders["rate"] > 0
 
 
 def test_the_same_seed_gives_the_same_record(season: tuple[Engine, SeasonResult]) -> None:
@@ -171,3 +177,17 @@ def test_the_html_report_is_self_contained(season: tuple[Engine, SeasonResult]) 
     assert "http://" not in outside
     assert "https://" not in outside
     assert "蚌山区" in page
+
+
+def test_a_story_played_alone_runs_to_its_end_on_the_clock() -> None:
+    org = district(seed=2)
+    engine = Engine(org=org, clock=ManualClock(DEFAULT_START))
+    grid = org.units(kind="grid")[0].id
+    scene = play_story(CLOSED_LOOP_METHOD.story, engine, grid, category="矛盾调解", seed=4, days=30)
+    assert scene.issue.state in ("closed", "cancelled")
+    assert engine.verify(scene.issue_id) == len(engine.history(scene.issue_id))
+
+
+def test_playing_a_story_needs_a_manual_clock_and_an_org_graph() -> None:
+    with pytest.raises(InvalidRequestError, match="ManualClock and an org graph"):
+        play_story(CLOSED_LOOP_METHOD.story, Engine(), "anywhere")

@@ -4,8 +4,9 @@ Encode a local method once -- its states, moves, roles, deadlines and deliberati
 it on one engine that routes through a real organization and keeps a tamper-evident record.
 """
 
-from govflow import authority, errors, gates, ledgers, obligations
+from govflow import authority, errors, gates, ledgers, links, obligations
 from govflow._version import __version__
+from govflow.access import AccessList
 from govflow.audit import replay, verify_events
 from govflow.builtin.closed_loop import CLOSED_LOOP
 from govflow.clock import Clock, ManualClock, SystemClock
@@ -29,8 +30,11 @@ from govflow.records import SYSTEM_CLOCK, Actor, Event, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow import (
     Body,
+    Branch,
     Channel,
     Guard,
+    Join,
+    Link,
     MoveContext,
     Opening,
     Privacy,
@@ -39,12 +43,13 @@ from govflow.workflow import (
     State,
     StateKind,
     Transition,
+    Update,
     Workflow,
     workflow_from_dict,
     workflow_from_toml,
 )
 from govflow.workflow.check import CheckReport, Problem, check
-from govflow.workflow.diagram import workflow_to_mermaid
+from govflow.workflow.diagram import workflow_to_dot, workflow_to_mermaid
 
 __all__ = [
     "CLOSED_LOOP",
@@ -52,8 +57,10 @@ __all__ = [
     "MAJORITY_OF_MEMBERS",
     "STOP",
     "SYSTEM_CLOCK",
+    "AccessList",
     "Actor",
     "Body",
+    "Branch",
     "Channel",
     "CheckReport",
     "Clock",
@@ -64,8 +71,10 @@ __all__ = [
     "GateSequence",
     "Guard",
     "Issue",
+    "Join",
     "LedgerSpec",
     "Ledgers",
+    "Link",
     "ManualClock",
     "MemoryStore",
     "MergeRule",
@@ -88,6 +97,7 @@ __all__ = [
     "SystemClock",
     "Transition",
     "Unit",
+    "Update",
     "Workflow",
     "__version__",
     "authority",
@@ -98,10 +108,12 @@ __all__ = [
     "gates",
     "hookimpl",
     "ledgers",
+    "links",
     "obligations",
     "replay",
     "verify_events",
     "workflow_from_dict",
     "workflow_from_toml",
+    "workflow_to_dot",
     "workflow_to_mermaid",
 ]

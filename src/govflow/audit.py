@@ -33,6 +33,7 @@ CHANGEABLE = frozenset(
         "assignees",
         "handlers",
         "data",
+        "joint",
     }
 )
 

@@ -15,12 +15,13 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from govflow.access import AccessLists
 from govflow.audit import GENESIS, canonical_mapping, event_hash, json_text, verify_events
 from govflow.authority import Authority
 from govflow.batch import batch
@@ -36,13 +37,17 @@ from govflow.errors import (
     TransitionNotAllowedError,
     UnknownWorkflowError,
 )
+from govflow.joint import Party, parties
+from govflow.joint.plan import Plan, coordinate, fire_overdue_parties
+from govflow.joint.record import pending_for
 from govflow.ledgers import build_ledgers
+from govflow.links import LinkedIssue, children
 from govflow.org import OrgGraph
 from govflow.plugins import PluginHost
 from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, InitialFields, Issue, PluginRef
 from govflow.store import MemoryStore, Store
 from govflow.workflow.machine import CompiledWorkflow, Guard, MoveContext
-from govflow.workflow.spec import OPEN_TRIGGER, Privacy, Relation, Transition, Workflow
+from govflow.workflow.spec import OPEN_TRIGGER, Privacy, Relation, State, Transition, Workflow
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +163,9 @@ class Engine:
         self.authority = Authority(org, self.plugins)
         for compiled in self._compiled.values():
             self.authority.check_workflow(compiled.workflow, compiled.plugin)
+        #: The units' access lists (事项准入), as plugins declared them.
+        self.access_lists = AccessLists.collect(self.plugins)
+        self._access = bool(self.access_lists)  # asked on every assigning move
 
     # --- construction ----------------------------------------------------------------------
 
@@ -254,6 +262,19 @@ class Engine:
         compiled = self._compiled.get((issue.workflow, issue.workflow_version))
         return _DEFAULT_PRIVACY if compiled is None else compiled.workflow.privacy
 
+    def parties(self, issue_id: str, *, pending: bool = False) -> tuple[Party, ...]:
+        """The parties of the issue's current (or last) round in a join state; with
+        ``pending``, only those still owing a report in the state the issue is in now."""
+        issue = self.store.get(issue_id)
+        found = parties(issue)
+        if not pending:
+            return found
+        return tuple(p for p in found if p.pending and p.state == issue.state)
+
+    def children(self, issue_id: str) -> tuple[LinkedIssue, ...]:
+        """The child issues the issue's moves opened (see :mod:`govflow.links`)."""
+        return children(self.store.get(issue_id))
+
     def verify(self, issue_id: str) -> int:
         """Check the issue's audit log is intact and replays to the stored issue.
 
@@ -289,13 +310,16 @@ class Engine:
         data: Mapping[str, Any] | None = None,
         version: int | None = None,
         issue_id: str | None = None,
+        joint: Mapping[str, Any] | None = None,
         opened_by: Actor | str | None = None,
         channel: str | None = None,
     ) -> Issue:
         """Open an issue on ``workflow`` (its latest version unless ``version`` is given).
 
         Without a ``category``, the ``govflow_classify`` hook may choose one. ``data`` must be
-        JSON data. Returns the issue in the workflow's initial state, at version 0.
+        JSON data. ``joint`` is the joint-work record the issue starts with
+        (:mod:`govflow.links` gives a child its parent link). Returns the issue in the
+        workflow's initial state, at version 0.
 
         Opening is authorized by the workflow's :class:`~govflow.workflow.spec.Opening`:
         ``opened_by`` is someone opening on behalf of the ``reporter`` (a hotline operator for
@@ -335,6 +359,7 @@ class Engine:
             if answer is not None:
                 category = str(answer[1])
                 decisions.append(("category", answer[0]))
+        record, _ = _json_data("joint", joint)
         draft = Issue(  # what the deadline hook sees, and what the open event's fields read
             id=new_id,
             workflow=spec.name,
@@ -346,8 +371,21 @@ class Engine:
             opened_at=now,
             updated_at=now,
             data=payload,
+            joint=record,
         )
         due_at = self._deadline(spec, draft, spec.initial, now, decisions)
+        initial: Mapping[str, Any] = InitialFields(draft)
+        canonical_initial: tuple[tuple[str, Any], ...] = (
+            ("category", category),
+            ("data", data_text),
+            ("location", location),
+            ("reporter", who.id),
+            ("workflow", spec.name),
+            ("workflow_version", spec.version),
+        )
+        if record:
+            initial = MappingProxyType({**initial, "joint": record})
+            canonical_initial = canonical_mapping(initial)
         event = self._event(
             new_id,
             0,
@@ -359,16 +397,9 @@ class Engine:
             due_at,
             facts_payload,
             facts_text,
-            InitialFields(draft),
+            initial,
             # canonical_mapping(changes), built directly: the keys are known and sorted.
-            (
-                ("category", category),
-                ("data", data_text),
-                ("location", location),
-                ("reporter", who.id),
-                ("workflow", spec.name),
-                ("workflow_version", spec.version),
-            ),
+            canonical_initial,
             compiled.plugin,
             decisions,
             GENESIS,
@@ -462,8 +493,15 @@ class Engine:
         """
         when = now if now is not None else self.clock.now()
         fired: list[Event] = []
-        for issue in self.store.due(when):  # read a page at a time: never all due issues at once
+        for due in self.store.due(when):  # read a page at a time: never all due issues at once
+            issue = due
             compiled = self._compiled_for(issue.workflow, issue.workflow_version)
+            if issue.state in compiled.joins:
+                # A party's own deadline: escalate it alone, then see if the state is due.
+                escalated, issue = fire_overdue_parties(self, compiled, due, when)
+                fired.extend(escalated)
+                if issue.due_at is None or issue.due_at > when:
+                    continue
             move = next((m for m in compiled.workflow.outgoing(issue.state) if m.on_timeout), None)
             if move is None:
                 continue
@@ -511,6 +549,14 @@ class Engine:
                 missing_roles=sorted(SYSTEM_CLOCK.roles),
                 reason="is fired by the deadline clock only",
             ), None
+        if move.reports and not pending_for(issue, actor, self.org):
+            return PermissionDeniedError(
+                issue.id,
+                move.trigger,
+                actor.id,
+                missing_relation="party",
+                reason="must be (or act for) a party of the round that has not reported",
+            ), None
         if self.org is not None or move.conflicts:
             return self.authority.authorize(issue, move, actor)
         if not actor.has_any_role(move.roles):
@@ -534,7 +580,7 @@ class Engine:
                 ), None
         return None, None
 
-    def _apply(
+    def _apply(  # noqa: PLR0912, PLR0915  (one pass over a move, in order: a helper per step would cost a call on every move)
         self,
         compiled: CompiledWorkflow,
         issue: Issue,
@@ -548,6 +594,7 @@ class Engine:
         acting_for: str | None = None,
     ) -> Event:
         when = now if now is not None else self.clock.now()
+        before = issue
         if self._vetoes:
             for ref, reason in self.plugins.collect(
                 "govflow_before_transition",
@@ -558,22 +605,33 @@ class Engine:
                 org=self.org,
             ):
                 raise GuardFailedError(issue.id, move.trigger, f"plugin {ref.name}", str(reason))
-        # Only guards read a context: most transitions have none, so most moves build none.
-        context = MoveContext(issue, move, actor, payload, when, self.org) if move.guards else None
-        destination = compiled.move(issue, move.trigger, context)
+        # Only guards and joint work read a context: most moves have neither, and build none.
+        coordinated = move.coordinated
+        context = (
+            MoveContext(issue, move, actor, payload, when, self.org)
+            if move.guards or coordinated
+            else None
+        )
+        destination, branch = compiled.route(issue, move.trigger, context)
+        decisions: list[tuple[str, PluginRef]] = []
+        plan: Plan | None = None
+        if coordinated or compiled.joins or (move.assigns and self._access):
+            plan = coordinate(
+                self, compiled, issue, move, actor, payload, destination, branch, when, decisions
+            )
+            issue = plan.issue  # routing, bodies and deadlines see the new location, category
 
         # Keys go in in sorted order, and each value's canonical form beside it, so that the
         # hash needs no sorting or conversion: canonical_mapping(changes) == tuple(canonical).
         changes: dict[str, Any] = {}
         canonical: list[tuple[str, Any]] = []
-        decisions: list[tuple[str, PluginRef]] = []
         assignees = issue.assignees
         if move.assigns:
             assignees = self._assignees(issue, move, actor, payload, decisions)
             changes["assignees"] = assignees
             canonical.append(("assignees", assignees))
         data = issue.data
-        if self.org is not None and destination != issue.state:
+        if self.org is not None and (destination != issue.state or move.relocate is not None):
             # Entering a gate: its bodies are resolved at the location and frozen into the log.
             frozen = self.authority.entering(issue, compiled.workflow, destination)
             if frozen is not None:
@@ -581,6 +639,8 @@ class Engine:
                 changes["data"] = data
                 canonical.append(("data", data_text))
         due_at = self._deadline(compiled.workflow, issue, destination, when, decisions)
+        if plan is not None:
+            due_at, issue, assignees = plan.finish(self, move, assignees, due_at)
         handlers = issue.handlers
         if issue.state in compiled.processing and actor is not SYSTEM_CLOCK:
             # A unit acted for counts as a handler beside its person (conflict rules read it).
@@ -591,6 +651,8 @@ class Engine:
                 canonical.append(("handlers", handlers))
 
         version = issue.version + 1
+        if plan is not None and plan.changes:
+            canonical = plan.merge_changes(changes, data)
         event = self._event(
             issue.id,
             version,
@@ -624,6 +686,7 @@ class Engine:
             handlers=handlers,
             data=data,
             version=version,
+            joint=issue.joint,
             last_hash=event.hash,
         )
         posted = self.ledgers.drafts(moved, event) if self.ledgers.posts else ()
@@ -640,9 +703,11 @@ class Engine:
             if earlier is None or earlier.trigger != move.trigger or earlier.actor != actor.id:
                 raise
             return earlier
+        if plan is not None:
+            plan.after_commit(self, moved, actor)
         if posted:
             self.ledgers.append(posted)
-        self._notify(moved, issue, event)
+        self._notify(moved, before, event)
         return event
 
     def _assignees(
@@ -680,6 +745,27 @@ class Engine:
         spec = workflow.state(state)
         if spec.terminal:
             return None
+        return self._due(issue, spec, entered_at, decisions)
+
+    def _limit_deadline(
+        self,
+        issue: Issue,
+        state: State,
+        limit: timedelta,
+        entered_at: datetime,
+        decisions: list[tuple[str, PluginRef]],
+    ) -> datetime | None:
+        """When a task of ``limit`` started in ``state`` at ``entered_at`` falls due (a join's
+        party): the deadline hook asked as for the state, with the task's limit."""
+        return self._due(issue, attrs.evolve(state, time_limit=limit), entered_at, decisions)
+
+    def _due(
+        self,
+        issue: Issue,
+        spec: State,
+        entered_at: datetime,
+        decisions: list[tuple[str, PluginRef]],
+    ) -> datetime | None:
         answer = self.plugins.first(
             "govflow_deadline", issue=issue, state=spec, entered_at=entered_at
         )

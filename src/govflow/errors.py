@@ -178,6 +178,22 @@ class GuardFailedError(RefusalError):
         super().__init__(f"issue {issue_id!r}: {trigger!r} refused by guard {guard!r}{why}")
 
 
+class AccessRefusedError(GuardFailedError):
+    """A move would push an issue to a unit whose access list (事项准入清单) does not hold its
+    item; ``rule`` names the list, ``unit`` the unit and ``item`` the issue's category."""
+
+    def __init__(self, issue_id: str, trigger: str, rule: str, unit: str, item: str | None) -> None:
+        self.rule = rule
+        self.unit = unit
+        self.item = item
+        super().__init__(
+            issue_id,
+            trigger,
+            f"access list {rule!r}",
+            f"unit {unit!r} does not accept item {item!r}",
+        )
+
+
 class ConflictError(RefusalError):
     """The caller's view is stale (``expected_version``), or an idempotency key was reused
     for a different request."""
@@ -223,6 +239,7 @@ class LedgerIntegrityError(IntegrityError):
 
 
 __all__ = [
+    "AccessRefusedError",
     "ConflictError",
     "DataLoadError",
     "DefinitionError",

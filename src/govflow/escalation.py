@@ -42,8 +42,10 @@ def escalation_targets(engine: Engine, issue_id: str, *, actor: Actor | str) -> 
         org=engine.org,
     )
     # The built-in answer (one level up the org chain) is the rule only where no local
-    # method has one.
-    local = [(ref, answer) for ref, answer in answers if ref.name != ROUTING]
+    # method has one. A plugin answering nothing (``[]``, as the hookspec asks of a plugin
+    # with nothing to say about this issue) has no rule here: it must not switch the
+    # fallback off for every other workflow.
+    local = [(ref, answer) for ref, answer in answers if ref.name != ROUTING and _names_any(answer)]
     for ref, answer in local or answers:
         for unit in [answer] if isinstance(answer, str) else answer:
             if not isinstance(unit, str) or not unit:
@@ -53,6 +55,11 @@ def escalation_targets(engine: Engine, issue_id: str, *, actor: Actor | str) -> 
                 )
             targets.setdefault(unit, str(ref))
     return targets
+
+
+def _names_any(answer: Any) -> bool:
+    """True unless ``answer`` is an empty collection of units (a plugin with no rule here)."""
+    return isinstance(answer, str) or bool(list(answer))
 
 
 def escalate(

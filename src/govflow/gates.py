@@ -54,6 +54,10 @@ STOP = "stop"
 #: Issue data key holding the composition of the bodies that deliberate on this issue.
 BODIES_KEY = "bodies"
 
+#: :attr:`Gate.body` meaning the body of the unit the issue is located at now: a council that
+#: follows a matter moved up or down the levels (一会五步's 小区, 社区 and 街道 councils).
+AT_LOCATION = "@location"
+
 
 def _fraction(value: Fraction | str | float) -> Fraction:
     try:
@@ -122,7 +126,8 @@ class Gate:
     :param name: the workflow state the matter waits in until the meeting votes.
     :param body: which body meets: a key of the issue's ``data["bodies"]`` (whose value is a
         list of member ids, an org unit id, or ``{"members": [...], "chair": id}`` /
-        ``{"unit": id, "chair": id}``), else an org unit id of the engine's org graph.
+        ``{"unit": id, "chair": id}``), else an org unit id of the engine's org graph, or
+        :data:`AT_LOCATION`: the members of the unit the issue is located at when it votes.
     :param quorum: the fraction of members due who must attend for the meeting to vote.
     :param pass_rule: what the votes for must reach.
     :param merge: if set, the gate may be held in one joint meeting with the previous gate
@@ -298,8 +303,10 @@ def composition(gate: Gate, issue: Issue, org: OrgGraph | None) -> Composition |
         entry = entry.get("members", entry.get("unit"))
     if isinstance(entry, list | tuple):
         return Composition(tuple(dict.fromkeys(str(m) for m in entry)), chair)
-    unit = entry if isinstance(entry, str) else gate.body
-    if org is not None and unit in org:
+    unit: str | None = entry if isinstance(entry, str) else gate.body
+    if unit == AT_LOCATION:
+        unit = issue.location
+    if org is not None and unit is not None and unit in org:
         return Composition(_unit_members(org, unit, gate.member_role), chair)
     return None
 
@@ -680,6 +687,7 @@ def _objection_guard(context: MoveContext) -> bool:
 
 
 __all__ = [
+    "AT_LOCATION",
     "BODIES_KEY",
     "MAJORITY_OF_ATTENDEES",
     "MAJORITY_OF_MEMBERS",

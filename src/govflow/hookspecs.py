@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from govflow.access import AccessList
     from govflow.ledgers import LedgerSpec
     from govflow.org.graph import OrgGraph
     from govflow.org.schema import OrgSchema
@@ -164,6 +165,27 @@ def govflow_checks() -> Iterable[Any]:
 
 
 @hookspec
+def govflow_access_lists() -> Iterable[AccessList]:
+    """Declare units' access lists (事项准入清单): the items each accepts from above.
+
+    Called once, when an Engine is built. A move that would push an issue to a unit with a list
+    (its assignees as the router picked them, a join's parties, a relocation down, a child
+    issue's location) is refused with :class:`~govflow.errors.AccessRefusedError` naming the
+    list's rule unless the issue's category is on it. See :mod:`govflow.access`. Example::
+
+        from govflow import AccessList, hookimpl
+
+        @hookimpl
+        def govflow_access_lists():
+            return [AccessList("xinhao-community", {"环境卫生", "停车难"}, rule="社区准入清单")]
+
+    :return: :class:`~govflow.access.AccessList` objects; a unit given two lists (by one plugin
+        or two) is a :class:`~govflow.errors.PluginError` naming the plugin.
+    """
+    raise NotImplementedError
+
+
+@hookspec
 def govflow_cli_commands() -> Mapping[str, Any]:
     """Contribute commands to the ``govflow`` command line.
 
@@ -293,6 +315,40 @@ def govflow_deadline(issue: Issue, state: State, entered_at: datetime) -> dateti
 
     :param issue: the issue as it was before entering the state.
     :return: the due time, or None to let another plugin decide.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def govflow_parties(  # noqa: PLR0917  (the move's facts, like govflow_resolve_assignees)
+    issue: Issue,
+    state: State,
+    transition: Transition,
+    actor: Actor,
+    payload: Mapping[str, Any],
+    org: OrgGraph | None,
+) -> Sequence[str | Mapping[str, Any]] | None:
+    """Choose the parties of a new round in a join state, when the payload names none.
+    *firstresult*.
+
+    Called when a move enters a state with a :class:`~govflow.workflow.joins.Join` and its
+    payload has no ``parties`` (the street chose none itself: a local method summons the
+    departments its rules name, say by category). Example::
+
+        from govflow import hookimpl
+
+        @hookimpl
+        def govflow_parties(issue, state):
+            if state.name == "summoned" and issue.category == "违章建筑":
+                return ["dept-urban", {"id": "dept-housing", "limit": "3d"}]
+            return None
+
+    :param issue: the issue as the move leaves it (its new location and category).
+    :param state: the join state being entered.
+    :param transition: the move entering it.
+    :return: party ids (units or persons), or tables ``{"id": ..., "limit": "2d"}`` giving a
+        party its own time to report; or None to let another plugin decide. The engine
+        records the plugin in the event's ``decisions`` under ``parties``.
     """
     raise NotImplementedError
 

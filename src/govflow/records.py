@@ -95,6 +95,10 @@ class Issue:
     handlers: tuple[str, ...] = attrs.field(default=(), converter=_freeze_ids)
     data: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     version: int = 0
+    #: The joint-work record (JSON data kept by :mod:`govflow.joint`): the current round of
+    #: parties, linked issues, the parent issue, loop counts. Read it through
+    #: :func:`govflow.joint.parties` and friends rather than by key.
+    joint: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     last_hash: str = ""
 
 

@@ -22,7 +22,7 @@ import heapq
 import itertools
 import math
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
 import attrs
@@ -33,9 +33,7 @@ from govflow.errors import InvalidRequestError, TransitionNotAllowedError
 from govflow.org import OrgGraph, load_divisions, synthesize
 from govflow.plugins import PluginHost
 from govflow.records import Actor, Issue
-from govflow.simulation import CENTRE as SIM_CENTRE
-from govflow.simulation import INSPECTOR as SIM_INSPECTOR
-from govflow.simulation import populate_bodies, staff_centre, staff_units
+from govflow.simulation import CENTRE, INSPECTOR, populate_bodies, staff_centre, staff_units
 from govflow.store import SQLStore, Store
 
 #: 蚌山区, Bengbu: where 一组一会 and 六事工作法 come from.
@@ -96,6 +94,40 @@ class Scene:
         """The scene's place or the nearest unit above it of ``kind``."""
         return next((u.id for u in self.org.chain(self.location) if u.kind == kind), None)
 
+    def staff(self, person: str, unit: str, *roles: str) -> Actor:
+        """``person`` holding ``roles`` in ``unit`` (posts added to the org graph the first
+        time): with an org graph, only posts authorize, so a story's staff must hold them."""
+        if person not in self.org.people:
+            self.org.add_person(person, person.rsplit("/", 1)[-1])
+        held = {post.role for post in self.org.members(unit) if post.person.id == person}
+        missing = sorted(set(roles) - held)
+        if missing:
+            self.org.assign(person, unit, *missing)
+        return Actor(person, home_unit=unit)
+
+    def holder(self, role: str) -> Actor:
+        """Whoever holds ``role`` responsible for the scene's place (the nearest post up its
+        chain); someone is given the post at the place if nobody holds one."""
+        post = self.org.responsible(self.location, role)
+        if post is not None:
+            return Actor(post.person.id, home_unit=post.unit.id)
+        return self.staff(f"{self.location}/{role}", self.location, role)
+
+    def member_of(self, unit: str) -> Actor:
+        """Someone holding a post in ``unit``, who acts for it (a unit acts through its
+        people); a clerk is given a post there if nobody holds one."""
+        posts = self.org.members(unit)
+        if posts:
+            return Actor(posts[0].person.id, home_unit=unit)
+        return self.staff(f"{unit}/clerk", unit, "clerk")
+
+    def body(self, key: str) -> list[str]:
+        """The members of the deliberating body ``key`` the issue's gate froze into its data
+        (``data["bodies"][key]``), when it entered the gate."""
+        entry = self.issue.data.get("bodies", {}).get(key)
+        members = entry.get("members", ()) if isinstance(entry, Mapping) else entry or ()
+        return [str(member) for member in members]
+
     def hours(self, mean: float) -> float:
         """A handling time: exponentially distributed around ``mean`` hours."""
         return self.rng.expovariate(1 / mean)
@@ -135,8 +167,8 @@ def district(code: str = DEFAULT_DISTRICT, *, seed: int = 2024) -> OrgGraph:
     if not graph.units(kind="street") and not graph.units(kind="township"):
         raise InvalidRequestError(f"district {code!r} is not in the shipped division table")
     synthesize(graph, seed=seed)
-    # authority comes from the graph: the service centre, the handling units and the bodies
-    # that deliberate need people holding their posts there
+    # Authority comes from the graph: the service centre, the handling units and the bodies
+    # that deliberate need people holding their posts there.
     staff_centre(graph, (graph.units(kind="district") or graph.units(kind="county"))[0].id)
     staff_units(graph)
     populate_bodies(graph)
@@ -154,8 +186,6 @@ CLOSED_LOOP_CATEGORIES = {
     "志愿服务": 1.5,
     "信息维稳": 1.0,
 }
-#: The district's service centre and inspector: :func:`district` gives them their posts.
-CENTRE, INSPECTOR = SIM_CENTRE, SIM_INSPECTOR
 
 #: Mean handling hours by category: a dispute takes longer than a volunteer errand.
 _HANDLING = {
@@ -188,7 +218,7 @@ def closed_loop_story(scene: Scene) -> Iterator[float]:
     engine.fire(issue.id, "dispatch", actor=CENTRE)  # the org graph finds the grid worker
     for attempt in itertools.count():
         yield scene.hours(_HANDLING.get(scene.category or "", 24.0) / (attempt + 1))
-        worker = scene.issue.assignees[0]  # the grid worker the org graph routed it to
+        worker = Actor(scene.issue.assignees[0])
         engine.fire(issue.id, "finish", actor=worker, payload={"note": "已处理"})
         yield rng.uniform(1, 12)
         if attempt < 2 and rng.random() < 0.12:
@@ -207,6 +237,43 @@ def closed_loop_story(scene: Scene) -> Iterator[float]:
 CLOSED_LOOP_METHOD = Method(
     "closed-loop", 1.0, "grid", closed_loop_story, categories=CLOSED_LOOP_CATEGORIES
 )
+
+
+def play(
+    story: Story,
+    engine: Engine,
+    location: str,
+    *,
+    category: str | None = None,
+    seed: int = 0,
+    days: int = 60,
+) -> Scene:
+    """Play one story alone on ``engine`` (whose clock must be a ManualClock and whose org
+    graph holds ``location``), ticking the deadline clock hourly as it goes; once the story ends,
+    the clock finishes what it left (due moves), until nothing is due or ``days`` pass. For
+    testing a method's story; returns its scene (``scene.issue``). A refused move raises.
+    """
+    clock = engine.clock
+    if not isinstance(clock, ManualClock) or engine.org is None:
+        raise InvalidRequestError("play needs an engine with a ManualClock and an org graph")
+    rng = random.Random(seed)  # noqa: S311  (a reproducible simulation, not a secret)
+    scene = Scene(engine, engine.org, rng, location, category, 0)
+    end = clock.now() + timedelta(days=days)
+    steps = story(scene)
+    for delay in steps:
+        target = min(clock.now() + timedelta(hours=max(delay, 0.01)), end)
+        while clock.now() + timedelta(hours=1) < target:
+            clock.advance(hours=1)
+            engine.tick()
+        clock.set(target)
+        engine.tick()
+        if target >= end:
+            break
+    # The story is done; what people left, the clock finishes (closing unrated, say).
+    while scene.issue_id and scene.issue.due_at is not None and clock.now() < end:
+        clock.set(min(max(scene.issue.due_at, clock.now()) + timedelta(minutes=1), end))
+        engine.tick()
+    return scene
 
 
 def installed_methods(engine: Engine) -> list[Method]:
@@ -237,12 +304,14 @@ def run_season(
     seed: int = 2024,
     start: datetime = DEFAULT_START,
     org: OrgGraph | None = None,
+    plugins: Iterable[object] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Engine, SeasonResult]:
     """Run a season of ``issues`` issues over ``days`` days in ``district_code``.
 
     :param store: where the record goes (in memory by default).
     :param org: the district, if already built (else :func:`district` of the code and seed).
+    :param plugins: plugins to register besides the installed ones (their methods join in).
     :param progress: called with (issues opened so far, ``issues``) as the season runs.
     :return: the engine (on ``store``, its clock at the end of the season) and what happened.
     """
@@ -250,7 +319,7 @@ def run_season(
         raise InvalidRequestError("a season needs at least one issue and one day")
     graph = org if org is not None else district(district_code, seed=seed)
     clock = ManualClock(start)
-    engine = Engine(org=graph, store=store, clock=clock)
+    engine = Engine(org=graph, plugins=plugins, store=store, clock=clock)
     rng = random.Random(seed)  # noqa: S311  (a reproducible simulation, not a secret)
     methods = [m for m in installed_methods(engine) if graph.units(kind=m.places)]
     places = {m.places: [u.id for u in graph.units(kind=m.places)] for m in methods}
@@ -325,6 +394,7 @@ __all__ = [
     "closed_loop_story",
     "district",
     "installed_methods",
+    "play",
     "run_season",
     "save_season",
 ]

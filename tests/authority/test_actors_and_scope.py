@@ -21,6 +21,7 @@ from govflow import (
     Workflow,
     hookimpl,
 )
+from govflow.authority import who_may
 from govflow.errors import InvalidRequestError, PermissionDeniedError
 
 from ..conftest import START
@@ -198,3 +199,14 @@ conflicts = ["reporter"]
     assert (move.scope, move.conflicts) == (Scope.ANYWHERE, frozenset({"reporter"}))
     assert loaded.opening.roles == frozenset({"operator"})
     assert Workflow.from_dict(loaded.to_dict()) == loaded
+
+
+def test_who_may_lists_the_people_the_engine_would_accept(district: Engine) -> None:
+    """For simulations and assistants: ask the graph who may move an issue, not a made-up cast."""
+    issue = district.open("closed-loop", reporter="resident-wang", location="g1")
+    assert who_may(district, issue.id, "file") == ["op"]
+    district.fire(issue.id, "file", actor="op")
+    district.fire(issue.id, "dispatch", actor="op", payload={"assignees": ["police"]})
+    assert who_may(district, issue.id, "finish") == ["officer-li", "officer-sun"]
+    assert who_may(district, issue.id, "verify") == []  # not yet fed back
+    assert who_may(Engine(autoload=False), "x", "file") == []  # no org graph, nobody to ask

@@ -54,6 +54,7 @@ def test_the_recorder_sees_declarations_and_moves_in_order() -> None:
         "govflow_workflows",
         "govflow_conflict_rules",
         "govflow_body_resolvers",
+        "govflow_access_lists",
     ]
     recorder.clear()
     Scenario(eng, "closed-loop", actors=CAST).as_("resident").open().as_("clerk").fire("file")

@@ -23,6 +23,7 @@ from govflow_one_group_one_council import (
 
 from govflow import Actor, Engine, ManualClock, escalate, workflow_to_mermaid
 from govflow.errors import GuardFailedError, InvalidRequestError, PermissionDeniedError
+from govflow.links import verify_links
 from govflow.metrics import accountability
 
 START = datetime(2026, 6, 1, 8, tzinfo=UTC)  # a Monday
@@ -32,6 +33,18 @@ RESIDENT = Actor("villager-zhou")
 GROUP = Actor("hamlet-3-group", roles={"secretary"})
 COUNCIL = Actor("hamlet-3-council", roles={"head"})
 VILLAGE_PARTY = Actor("village-party", roles={"secretary"})
+# the village's 四议两公开 bodies, for the matter referred to it (plugin four-deliberations)
+BRANCH_SECRETARY = Actor("secretary-wang", roles={"secretary"})
+BRANCH_COMMITTEE = ["secretary-wang", "deputy-li", "member-zhao"]
+REFERRED_MATTER = {
+    "subject": "修建连通三个自然村的道路",
+    "bodies": {
+        "branch_committee": {"members": BRANCH_COMMITTEE, "chair": "secretary-wang"},
+        "two_committees": {"members": [*BRANCH_COMMITTEE, "director-sun"], "chair": "director-sun"},
+        "party_assembly": [*BRANCH_COMMITTEE, "party-member-1", "party-member-2"],
+        "representatives": [f"representative-{i}" for i in range(1, 8)],
+    },
+}
 HANDLERS = {
     "council": "hamlet-3-council",
     "village": "liulou-village",
@@ -148,16 +161,50 @@ def test_a_major_matter_goes_up_to_the_village_party_organization(engine: Engine
     issue_id = _collect(
         engine, "修建连通三个自然村的道路需要使用大额资金", village_party="liulou-party"
     )
-    event = escalate(engine, issue_id, "refer_up", actor=GROUP, payload={"major": "large_funds"})
+    event = escalate(
+        engine,
+        issue_id,
+        "refer_up",
+        actor=GROUP,
+        payload={"major": "large_funds", "child_data": REFERRED_MATTER},
+    )
     assert event.destination == "referred"
     assert event.payload["escalated_to"] == ["liulou-party"]
     assert event.payload["escalation_decided_by"] == {"liulou-party": "one-group-one-council 0.1.0"}
+    # the referral opened a 四议两公开 matter linked to this one, in both logs
+    (child,) = engine.children(issue_id)
+    assert (child.name, child.workflow) == ("referral", "four-deliberations")
+    assert verify_links(engine, issue_id) == verify_links(engine, child.issue) == 1
+    # the village party organization cannot conclude on a matter that has not concluded, nor
+    # on one that does not exist
+    with pytest.raises(GuardFailedError, match="not concluded"):
+        engine.fire(issue_id, "upstream_concluded", actor=VILLAGE_PARTY)
+    with pytest.raises(InvalidRequestError, match="four-deliberations-17"):
+        engine.fire(
+            issue_id,
+            "upstream_concluded",
+            actor=VILLAGE_PARTY,
+            payload={"child": "four-deliberations-17"},
+        )
+    # 四议两公开 runs its course: here the branch committee turns the proposal down
+    engine.fire(child.issue, "put_on_agenda", actor=BRANCH_SECRETARY)
     engine.fire(
-        issue_id,
-        "upstream_concluded",
-        actor=VILLAGE_PARTY,
-        payload={"upstream_issue": "four-deliberations-17", "outcome": "closed"},
+        child.issue,
+        "fail_branch_proposal",
+        actor=BRANCH_SECRETARY,
+        payload={
+            "gate": "branch_proposal",
+            "outcome": "failed",
+            "attendees": sorted(BRANCH_COMMITTEE),
+            "for": ["secretary-wang"],
+            "against": ["deputy-li", "member-zhao"],
+            "abstain": [],
+        },
     )
+    engine.fire(issue_id, "upstream_concluded", actor=VILLAGE_PARTY)
+    outcome = engine.children(issue_id)[0].outcome
+    assert outcome is not None
+    assert (outcome["state"], outcome["kind"]) == ("rejected", "cancelled")
     engine.fire(issue_id, "feed_back", actor=COUNCIL)
     assert engine.get(issue_id).state == "evaluating"
 

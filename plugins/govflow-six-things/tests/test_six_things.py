@@ -88,7 +88,16 @@ def test_six_things_from_raising_to_public_evaluation(engine: Engine) -> None:
         issue_id, "dispatch", actor=COMMITTEES, payload={"assignees": parties}
     )
     assert engine.get(issue_id).assignees == tuple(parties)
+    # every party carries out its part: one party's report does not move the matter on
     engine.fire(issue_id, "report_done", actor=Actor("power-supply"))
+    assert engine.get(issue_id).state == "carrying_out"
+    assert [p.id for p in engine.parties(issue_id, pending=True)] == [
+        "property-company",
+        "grid-worker-5",
+    ]
+    engine.fire(issue_id, "report_done", actor=Actor("property-company"))
+    engine.fire(issue_id, "report_done", actor=Actor("grid-worker-5"))
+    assert engine.get(issue_id).state == "evaluating"
     event = engine.fire(  # 公众评事
         issue_id, "evaluate", actor=NEIGHBOUR, payload={"satisfaction": "satisfied"}
     )

@@ -59,7 +59,7 @@ __all__ = ["SCHEMA_VERSION", "SYNCHRONOUS", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 
 _T = TypeVar("_T")
 
@@ -90,6 +90,7 @@ _issues = sa.Table(
     sa.Column("handlers", sa.Text, nullable=False),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("joint", sa.Text, nullable=False),
     sa.Column("last_hash", sa.String(64), nullable=False),
     sa.UniqueConstraint("id", name="govflow_issues_id_key"),
     sa.Index("govflow_issues_due", "due_key", "id"),
@@ -188,7 +189,7 @@ def _decode_change(key: str, value: Any) -> Any:
     # JSON has no tuples: give back what the engine put in an event's changes.
     if key in ("assignees", "handlers") and isinstance(value, list):
         return tuple(value)
-    if key == "data" and isinstance(value, dict):
+    if key in ("data", "joint") and isinstance(value, dict):
         return freeze_mapping(value)
     return value
 
@@ -224,6 +225,7 @@ _ISSUE_ENCODERS: Final[dict[str, Callable[[Issue], Any]]] = {
     "handlers": lambda issue: _dump(issue.handlers),
     "data": lambda issue: _dump(issue.data),
     "version": lambda issue: issue.version,
+    "joint": lambda issue: _dump(issue.joint),
     "last_hash": lambda issue: issue.last_hash,
 }
 
@@ -246,6 +248,7 @@ def _issue_from_row(row: sa.Row[Any]) -> Issue:
         handlers=tuple(json.loads(m["handlers"])),
         data=_load_mapping(m["data"]),
         version=m["version"],
+        joint=_load_mapping(m["joint"]),
         last_hash=m["last_hash"],
     )
 

@@ -6,6 +6,7 @@ the ``pytest11`` entry point); it provides the fixtures ``govflow_engine``, ``fa
 strategies live in :mod:`govflow.testing.strategies` (they need hypothesis installed).
 """
 
+from govflow.season import play as play_story
 from govflow.testing.coverage import CoverageCollector, RecordingEngine, WorkflowCoverage
 from govflow.testing.ledgers import record_on_days, tamper
 from govflow.testing.org import build_org, parse_org
@@ -22,6 +23,7 @@ __all__ = [
     "build_org",
     "format_history",
     "parse_org",
+    "play_story",
     "record_on_days",
     "tamper",
 ]

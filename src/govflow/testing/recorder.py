@@ -88,6 +88,10 @@ class HookRecorder:
         self._record("govflow_metrics")
 
     @_first
+    def govflow_access_lists(self) -> None:
+        self._record("govflow_access_lists")
+
+    @_first
     def govflow_checks(self) -> None:
         self._record("govflow_checks")
 
@@ -152,6 +156,26 @@ class HookRecorder:
     @_first
     def govflow_deadline(self, issue: Issue, state: State, entered_at: datetime) -> None:
         self._record("govflow_deadline", issue=issue, state=state, entered_at=entered_at)
+
+    @_first
+    def govflow_parties(  # noqa: PLR0917  (every argument of the hookspec)
+        self,
+        issue: Issue,
+        state: State,
+        transition: Transition,
+        actor: Actor,
+        payload: Mapping[str, Any],
+        org: Any,
+    ) -> None:
+        self._record(
+            "govflow_parties",
+            issue=issue,
+            state=state,
+            transition=transition,
+            actor=actor,
+            payload=payload,
+            org=org,
+        )
 
     @_first
     def govflow_escalation_targets(self, issue: Issue, actor: Actor, org: Any) -> None:

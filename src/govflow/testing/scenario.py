@@ -214,5 +214,57 @@ class Scenario:
             raise self._explain(f"the refused {trigger!r} changed the issue (was {before!r})")
         return self
 
+    # --- joint work ------------------------------------------------------------------------
+
+    def summon(self, trigger: str, *parties: str, **fields: Any) -> Self:
+        """Fire ``trigger`` as the current actor, summoning ``parties`` into a join state
+        (the payload's ``parties``; give ``parties=[{"id": ..., "limit": "1d"}]`` in
+        ``fields`` instead for parties with their own limits)."""
+        payload = {"parties": list(parties)} if parties else {}
+        return self.fire(trigger, {**payload, **fields})
+
+    def report(self, alias: str, trigger: str = "report", **fields: Any) -> Self:
+        """Make the actor known by ``alias`` report its party's work (``outcome=...``...)."""
+        return self.as_(alias).fire(trigger, fields)
+
+    def assert_pending(self, *parties: str) -> Self:
+        """Exactly ``parties`` (in any order) still owe a report in the state the issue is in."""
+        __tracebackhide__ = True  # pytest: report the failure at the test's line
+        found = sorted(p.id for p in self.engine.parties(self.issue.id, pending=True))
+        if found != sorted(parties):
+            raise self._explain(f"pending parties are {found}, expected {sorted(parties)}")
+        return self
+
+    def assert_party(self, party: str, status: str, outcome: str | None = None) -> Self:
+        """``party`` of the current round has ``status`` (and ``outcome``, if given)."""
+        __tracebackhide__ = True  # pytest: report the failure at the test's line
+        found = {p.id: p for p in self.engine.parties(self.issue.id)}
+        if party not in found:
+            raise self._explain(f"{party!r} is not a party of the round; parties: {sorted(found)}")
+        got = found[party]
+        if got.status != status or (outcome is not None and got.outcome != outcome):
+            raise self._explain(
+                f"party {party!r} is {got.status!r} (outcome {got.outcome!r}), "
+                f"expected {status!r}" + ("" if outcome is None else f" ({outcome!r})")
+            )
+        return self
+
+    def assert_location(self, unit: str | None) -> Self:
+        """The issue is located at ``unit`` now."""
+        __tracebackhide__ = True  # pytest: report the failure at the test's line
+        if self.issue.location != unit:
+            raise self._explain(f"expected location {unit!r}, found {self.issue.location!r}")
+        return self
+
+    def child(self, link: str | None = None, index: int = -1) -> Scenario:
+        """A scenario on a child issue of this one (the last opened, under ``link`` if
+        given), with the same cast."""
+        found = [c for c in self.engine.children(self.issue.id) if link in (None, c.name)]
+        if not found:
+            raise self._explain(f"the issue has no child issue under link {link!r}")
+        child = Scenario(self.engine, self.engine.get(found[index].issue), self.actors)
+        child._actor = self._actor
+        return child
+
 
 __all__ = ["Scenario", "format_history"]

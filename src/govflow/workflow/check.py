@@ -30,8 +30,23 @@ Rules (their names are what :attr:`Problem.rule` holds):
 ``time-limits``
     every non-terminal state has a time limit, or says on purpose that it has none
     (``timeout_exempt``).
+``join-deadlines``
+    every party of a join has a deadline: the join state declares a ``party_limit`` (a party
+    may still be given its own), so an overdue party can be escalated on its own.
+``join-reports``
+    every join state has a report move (``reports=True``) leaving it: each party's task has a
+    way to reach the join.
+``loop-bounds``
+    once every loop bound is spent (the bounded moves and branches no longer taken), every
+    state can still reach a terminal state: a bound ends a loop, it does not trap the issue.
+``linked-workflows``
+    (:func:`check_engine` only) every child workflow a link opens is registered and passes the
+    closed-loop rule itself.
 ``valid``
     the spec could not even be read (a state without a name, an unknown key...).
+
+Branches count as moves: each guarded destination is an edge of the graph, keyed by its
+trigger, so every rule sees every place one trigger can lead.
 
 Checks contributed by plugins follow the contract of :data:`WorkflowCheck`: a callable taking
 a :class:`~govflow.workflow.spec.Workflow` and returning an iterable of :class:`Problem`. A
@@ -66,6 +81,9 @@ RULES = (
     "separation-of-duties",
     "roles",
     "time-limits",
+    "join-deadlines",
+    "join-reports",
+    "loop-bounds",
 )
 
 
@@ -222,8 +240,9 @@ def _graph(spec: _Spec) -> nx.MultiDiGraph[str]:
         graph.add_node(state.name, state=state)
     for move in spec.transitions:
         for source in move.sources:
-            if source in spec.states and move.destination in spec.states:
-                graph.add_edge(source, move.destination, key=move.trigger, transition=move)
+            for destination in move.destinations:
+                if source in spec.states and destination in spec.states:
+                    graph.add_edge(source, destination, key=move.trigger, transition=move)
     return graph
 
 
@@ -308,15 +327,15 @@ def _intake(spec: _Spec) -> set[str]:
     while frontier:
         here = frontier.pop()
         for move in spec.transitions:
-            there = move.destination
-            if (
-                here in move.sources
-                and there not in seen
-                and there in spec.states
-                and spec.states[there].kind is StateKind.OPEN
-            ):
-                seen.add(there)
-                frontier.append(there)
+            for there in move.destinations:
+                if (
+                    here in move.sources
+                    and there not in seen
+                    and there in spec.states
+                    and spec.states[there].kind is StateKind.OPEN
+                ):
+                    seen.add(there)
+                    frontier.append(there)
     return seen
 
 
@@ -357,10 +376,10 @@ def _closed_loop(spec: _Spec, graph: nx.MultiDiGraph[str]) -> Iterator[Problem]:
             )
 
 
-def _is_evaluation(spec: _Spec, source: str, move: Transition) -> bool:
+def _is_evaluation(spec: _Spec, source: str, move: Transition, to: str | None = None) -> bool:
     if move.evaluation:
         return True
-    dest = spec.states.get(move.destination)
+    dest = spec.states.get(move.destination if to is None else to)
     return (
         spec.states[source].kind is StateKind.FEEDBACK
         and dest is not None
@@ -392,7 +411,7 @@ def _separation(spec: _Spec, graph: nx.MultiDiGraph[str]) -> Iterator[Problem]:
         graph.edges(keys=True, data="transition"), key=lambda e: (e[0], e[2])
     )
     for source, dest, trigger, move in edges:
-        if not _is_evaluation(spec, source, move) or Relation.NOT_HANDLER in move.relations:
+        if not _is_evaluation(spec, source, move, dest) or Relation.NOT_HANDLER in move.relations:
             continue
         if move.on_timeout and not move.roles:
             continue  # only the deadline clock may fire it, and the clock handles nothing
@@ -451,6 +470,73 @@ def _time_limits(spec: _Spec, graph: nx.MultiDiGraph[str]) -> Iterator[Problem]:
             "time-limits",
             f"state {state.name!r} is open-ended: give it a time_limit or set timeout_exempt",
             _reached_path(spec, graph, state.name),
+        )
+
+
+def _join_deadlines(spec: _Spec, graph: nx.MultiDiGraph[str]) -> Iterator[Problem]:
+    for state in spec.states.values():
+        if state.join is not None and state.join.party_limit is None:
+            yield Problem(
+                "join-deadlines",
+                f"join state {state.name!r} gives its parties no deadline: declare "
+                "party_limit, so an overdue party is escalated on its own",
+                _reached_path(spec, graph, state.name),
+            )
+
+
+def _join_reports(spec: _Spec, graph: nx.MultiDiGraph[str]) -> Iterator[Problem]:
+    for state in spec.states.values():
+        if state.join is None:
+            continue
+        if not any(m.reports and state.name in m.sources for m in spec.transitions):
+            yield Problem(
+                "join-reports",
+                f"join state {state.name!r} has no report move (reports=true) leaving it: "
+                "its parties' tasks cannot reach the join",
+                _reached_path(spec, graph, state.name),
+            )
+
+
+def _unbounded(spec: _Spec) -> nx.MultiDiGraph[str]:
+    """The graph once every bound is spent: bounded moves and branches are gone."""
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    graph.add_nodes_from(spec.states)
+    for move in spec.transitions:
+        if move.max_times is not None:
+            continue
+        ends = [b.destination for b in move.branches if b.max_times is None]
+        for source in move.sources:
+            for destination in (*ends, move.destination):
+                if source in spec.states and destination in spec.states:
+                    graph.add_edge(source, destination, key=move.trigger)
+    return graph
+
+
+def _loop_bounds(spec: _Spec, graph: nx.MultiDiGraph[str]) -> Iterator[Problem]:
+    bounded = [
+        m
+        for m in spec.transitions
+        if m.max_times is not None or any(b.max_times for b in m.branches)
+    ]
+    if not bounded:
+        return
+    spent = _unbounded(spec)
+    can_finish: set[str] = set()
+    for name, state in spec.states.items():
+        if state.terminal:
+            can_finish |= nx.ancestors(spent, name) | {name}
+    reached = (
+        nx.descendants(graph, spec.initial) | {spec.initial} if spec.initial in graph else set()
+    )
+    for name in spec.states:
+        if name in can_finish or name not in reached or graph.out_degree(name) == 0:
+            continue  # an unreachable state or a dead end has a rule of its own
+        triggers = sorted({m.trigger for m in bounded})
+        yield Problem(
+            "loop-bounds",
+            f"once the bounds of {triggers} are spent, state {name!r} can reach no terminal "
+            "state: give the bounded move a way on (a later branch or the default destination)",
+            _reached_path(spec, graph, name),
         )
 
 
@@ -514,6 +600,9 @@ def check(
         ("closed-loop", lambda: _closed_loop(spec, graph)),
         ("separation-of-duties", lambda: _separation(spec, graph)),
         ("time-limits", lambda: _time_limits(spec, graph)),
+        ("join-deadlines", lambda: _join_deadlines(spec, graph)),
+        ("join-reports", lambda: _join_reports(spec, graph)),
+        ("loop-bounds", lambda: _loop_bounds(spec, graph)),
     ]
     if known is not None:
         rules.insert(5, ("roles", lambda: _roles(spec, graph, known)))
@@ -546,12 +635,48 @@ def plugin_checks(engine: Any) -> list[WorkflowCheck]:
 
 def check_engine(engine: Any, org_schema: object = None) -> list[CheckReport]:
     """Check every workflow registered in ``engine`` (latest versions), with its plugins'
-    checks; the org schema defaults to none (the ``roles`` rule is skipped)."""
+    checks and the ``linked-workflows`` rule; the org schema defaults to none (the ``roles``
+    rule is skipped)."""
     extra = plugin_checks(engine)
+    reports = {
+        name: check(workflow, org_schema, checks=extra)
+        for name, workflow in sorted(engine.workflows.items())
+    }
     return [
-        check(workflow, org_schema, checks=extra)
-        for _, workflow in sorted(engine.workflows.items())
+        attrs.evolve(
+            report,
+            problems=(*report.problems, *_linked_workflows(engine.workflows[name], reports)),
+            rules=(*report.rules, "linked-workflows"),
+        )
+        for name, report in reports.items()
     ]
+
+
+def _linked_workflows(workflow: Workflow, reports: Mapping[str, CheckReport]) -> Iterator[Problem]:
+    graph = workflow_graph(workflow)
+    spec = _spec_of(workflow)
+    for move in workflow.transitions:
+        for link in move.opens:
+            before = _reached_path(spec, graph, move.sources[0])
+            path = _join(before, move.trigger, [Step(move.destination)])
+            child = reports.get(link.workflow)
+            if child is None:
+                yield Problem(
+                    "linked-workflows",
+                    f"transition {move.trigger!r} opens a {link.workflow!r} child (link "
+                    f"{link.name!r}), but no such workflow is registered",
+                    path,
+                    workflow.name,
+                )
+                continue
+            for problem in child.by_rule("closed-loop"):
+                yield Problem(
+                    "linked-workflows",
+                    f"child workflow {link.workflow!r} (link {link.name!r}) fails the "
+                    f"closed-loop rule: {problem.message}",
+                    path,
+                    workflow.name,
+                )
 
 
 __all__ = [

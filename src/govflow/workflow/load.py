@@ -31,6 +31,7 @@ from typing import Any
 
 from govflow.errors import InvalidWorkflowError
 from govflow.workflow.durations import format_duration
+from govflow.workflow.joins import Branch, Join, Link, Update
 from govflow.workflow.spec import (
     TERMINAL_KINDS,
     Body,
@@ -46,7 +47,7 @@ _WORKFLOW_KEYS = frozenset(
     {"name", "version", "initial", "label", "states", "transitions", "opening", "privacy"}
 )
 _STATE_KEYS = frozenset(
-    {"name", "label", "kind", "terminal", "time_limit", "timeout_exempt", "bodies"}
+    {"name", "label", "kind", "terminal", "time_limit", "timeout_exempt", "bodies", "join"}
 )
 _BODY_KEYS = frozenset({"key", "source", "member_role", "supplied"})
 _OPENING_KEYS = frozenset({"roles", "scope", "channels", "proxy_roles"})
@@ -68,6 +69,13 @@ _TRANSITION_KEYS = frozenset(
         "label",
         "scope",
         "conflicts",
+        "reports",
+        "branches",
+        "updates",
+        "max_times",
+        "opens",
+        "awaits",
+        "relocate",
     }
 )
 
@@ -188,6 +196,8 @@ def _state_to_dict(state: State) -> dict[str, Any]:
         out["timeout_exempt"] = True
     if state.bodies:
         out["bodies"] = [_body_to_dict(body) for body in state.bodies]
+    if state.join is not None:
+        out["join"] = _join_to_dict(state.join)
     return out
 
 
@@ -197,6 +207,63 @@ def _body_to_dict(body: Body) -> dict[str, Any]:
         out["member_role"] = body.member_role
     if body.supplied:
         out["supplied"] = True
+    return out
+
+
+def _join_to_dict(join: Join) -> dict[str, Any]:
+    out: dict[str, Any] = {"rule": join.rule}
+    if join.party_limit is not None:
+        out["party_limit"] = format_duration(join.party_limit)
+    if join.min_parties != 1:
+        out["min_parties"] = join.min_parties
+    if join.overdue_trigger != "party_overdue":
+        out["overdue_trigger"] = join.overdue_trigger
+    return out
+
+
+def _update_to_dict(update: Update) -> dict[str, Any]:
+    out: dict[str, Any] = {"field": update.field}
+    for name in ("key", "value", "from_payload"):
+        if getattr(update, name) is not None:
+            out[name] = getattr(update, name)
+    return out
+
+
+def _branch_to_dict(branch: Branch) -> dict[str, Any]:
+    out: dict[str, Any] = {"dest": branch.destination}
+    if branch.when:
+        out["when"] = dict(branch.when)
+    if branch.updates:
+        out["updates"] = [_update_to_dict(u) for u in branch.updates]
+    if branch.max_times is not None:
+        out["max_times"] = branch.max_times
+    if branch.label:
+        out["label"] = branch.label
+    return out
+
+
+def _link_to_dict(link: Link) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": link.name, "workflow": link.workflow}
+    if link.location != "same":
+        out["location"] = link.location
+    if link.label:
+        out["label"] = link.label
+    return out
+
+
+def _joint_move_to_dict(move: Transition) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if move.reports:
+        out["reports"] = True
+    if move.branches:
+        out["branches"] = [_branch_to_dict(b) for b in move.branches]
+    if move.updates:
+        out["updates"] = [_update_to_dict(u) for u in move.updates]
+    if move.opens:
+        out["opens"] = [_link_to_dict(link) for link in move.opens]
+    for name in ("max_times", "awaits", "relocate"):
+        if getattr(move, name) is not None:
+            out[name] = getattr(move, name)
     return out
 
 
@@ -223,6 +290,7 @@ def _transition_to_dict(move: Transition) -> dict[str, Any]:
         out["scope"] = str(move.scope)
     if move.conflicts:
         out["conflicts"] = sorted(move.conflicts)
+    out.update(_joint_move_to_dict(move))
     return out
 
 

@@ -18,6 +18,17 @@ import attrs
 
 from govflow.errors import InvalidWorkflowError
 from govflow.workflow.durations import parse_duration
+from govflow.workflow.joins import (
+    Branch,
+    Join,
+    Link,
+    Update,
+    _branches,
+    _join,
+    _links,
+    _relocate,
+    _updates,
+)
 
 #: The trigger name the engine uses for the event that opens an issue.
 OPEN_TRIGGER = "open"
@@ -149,9 +160,10 @@ class Privacy:
 
     ``fields`` are top-level keys of the issue's data that hold personal information (by default
     :data:`PERSONAL_KEY`, where the reporter's contact details go, and the usual contact keys);
-    they are left out of every read, export and diagram unless the reader is the reporter or
-    holds ``permission`` (a role) in scope of the issue's location. China's Personal
-    Information Protection Law (个人信息保护法, PIPL) requires exactly this minimum access.
+    they are left out of every read (and so of exports and reports, which read through the
+    engine) unless the reader is the reporter or holds ``permission`` (a role) in scope of the
+    issue's location: China's Personal Information Protection Law (个人信息保护法, PIPL) asks
+    for access limited to those who need it.
     """
 
     fields: frozenset[str] = attrs.field(
@@ -185,6 +197,8 @@ class State:
     #: the deliberating bodies that meet in this state, if it is a gate whose body comes from
     #: the org graph (see :class:`Body`): its own, and a following gate's it may merge with.
     bodies: tuple[Body, ...] = attrs.field(default=(), converter=_bodies)
+    #: Parallel parties in this state and the rule that ends it (see :class:`Join`).
+    join: Join | None = attrs.field(default=None, converter=_join)
 
     @terminal.default
     def _terminal_from_kind(self) -> bool:
@@ -223,9 +237,28 @@ class Transition:
     scope: Scope = attrs.field(default=Scope.LOCATION, converter=Scope)
     #: conflict-of-interest rules the actor must pass (names; see :mod:`govflow.authority`).
     conflicts: frozenset[str] = attrs.field(default=frozenset(), converter=_roles)
+    #: A party's report in a join state: it stays there until the join rule holds, then goes
+    #: to ``destination`` (see :class:`~govflow.workflow.joins.Join`).
+    reports: bool = False
+    #: Guarded destinations tried before ``destination`` (see :class:`Branch`).
+    branches: tuple[Branch, ...] = attrs.field(default=(), converter=_branches)
+    #: Declared changes of category or data the move makes (see :class:`Update`).
+    updates: tuple[Update, ...] = attrs.field(default=(), converter=_updates)
+    #: How often the move may be fired per issue (None: unbounded), e.g. "rework at most once".
+    max_times: int | None = None
+    #: Child issues the move opens (see :class:`Link`).
+    opens: tuple[Link, ...] = attrs.field(default=(), converter=_links)
+    #: The link whose children must all have concluded before the move may fire.
+    awaits: str | None = None
+    #: Move the issue ``"up"`` to its location's parent unit, or ``"down"`` to the payload's
+    #: ``location`` (a unit below the current one).
+    relocate: str | None = attrs.field(default=None, converter=_relocate)
     #: Every relation the engine enforces, in :class:`Relation` order: ``requires``, plus
     #: not-handler for evaluations. Computed once: the engine reads it on every move.
     relations: tuple[Relation, ...] = attrs.field(init=False, eq=False, repr=False)
+    #: True if the move needs :mod:`govflow.joint` beyond an ordinary move (reports,
+    #: branches, updates, a bound, links, relocation). Computed once, like ``relations``.
+    coordinated: bool = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.assign_role is not None and not self.assigns:
@@ -234,6 +267,31 @@ class Transition:
             )
         enforced = self.requires | {Relation.NOT_HANDLER} if self.evaluation else self.requires
         object.__setattr__(self, "relations", tuple(r for r in Relation if r in enforced))
+        coordinated = bool(
+            self.reports
+            or self.branches
+            or self.updates
+            or self.max_times is not None
+            or self.opens
+            or self.awaits is not None
+            or self.relocate is not None
+        )
+        object.__setattr__(self, "coordinated", coordinated)
+        if self.max_times is not None and (
+            isinstance(self.max_times, bool)
+            or not isinstance(self.max_times, int)
+            or self.max_times < 1
+        ):
+            raise InvalidWorkflowError(
+                "?",
+                f"transition {self.trigger!r}",
+                f"max_times must be ≥ 1, got {self.max_times!r}",
+            )
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """Every state the move may go to: its branches' destinations, then its own."""
+        return (*(b.destination for b in self.branches), self.destination)
 
 
 @attrs.frozen(slots=True)
@@ -375,8 +433,12 @@ def _check_move(wf: Workflow, states: Mapping[str, State], move: Transition) -> 
         )
     if not move.sources:
         raise InvalidWorkflowError(wf.name, where, "has no source state")
-    if move.destination not in states:
-        raise InvalidWorkflowError(wf.name, where, f"goes to unknown state {move.destination!r}")
+    for destination in move.destinations:
+        if destination not in states:
+            raise InvalidWorkflowError(wf.name, where, f"goes to unknown state {destination!r}")
+    for branch in move.branches:
+        if branch.max_times is not None and branch.max_times < 1:
+            raise InvalidWorkflowError(wf.name, where, "a branch's max_times must be ≥ 1")
     for source in move.sources:
         if source not in states:
             raise InvalidWorkflowError(wf.name, where, f"leaves unknown state {source!r}")
@@ -387,6 +449,32 @@ def _check_move(wf: Workflow, states: Mapping[str, State], move: Transition) -> 
         if move.on_timeout and states[source].time_limit is None:
             raise InvalidWorkflowError(
                 wf.name, where, f"fires on timeout but state {source!r} has no time limit"
+            )
+    _check_joint_move(wf, states, move)
+
+
+def _check_joint_move(wf: Workflow, states: Mapping[str, State], move: Transition) -> None:
+    where = f"transition {move.trigger!r}"
+    if move.reports and (move.on_timeout or move.branches):
+        raise InvalidWorkflowError(
+            wf.name, where, "a report move cannot also fire on timeout or branch"
+        )
+    if move.reports and move.destination in move.sources:
+        raise InvalidWorkflowError(
+            wf.name,
+            where,
+            "a report stays in its join state until the rule holds: "
+            "its destination is where the issue goes then, not the join state itself",
+        )
+    for source in move.sources:
+        join = states[source].join
+        if move.reports and join is None:
+            raise InvalidWorkflowError(
+                wf.name, where, f"reports a party's work but state {source!r} has no join"
+            )
+        if join is not None and move.trigger == join.overdue_trigger:
+            raise InvalidWorkflowError(
+                wf.name, where, f"is the trigger the clock uses for overdue parties in {source!r}"
             )
 
 
@@ -424,9 +512,18 @@ def _check_graph(
     frontier = [wf.initial]
     while frontier:
         for move in outgoing.get(frontier.pop(), ()):
-            if move.destination not in reached:
-                reached.add(move.destination)
-                frontier.append(move.destination)
+            for destination in move.destinations:
+                if destination not in reached:
+                    reached.add(destination)
+                    frontier.append(destination)
+    links = {link.name for move in wf.transitions for link in move.opens}
+    for move in wf.transitions:
+        if move.awaits is not None and move.awaits not in links:
+            raise InvalidWorkflowError(
+                wf.name,
+                f"transition {move.trigger!r}",
+                f"awaits link {move.awaits!r}, which no transition opens (links: {sorted(links)})",
+            )
     for state in states.values():
         if state.name not in reached:
             raise InvalidWorkflowError(
@@ -443,7 +540,10 @@ __all__ = [
     "PERSONAL_KEY",
     "TERMINAL_KINDS",
     "Body",
+    "Branch",
     "Channel",
+    "Join",
+    "Link",
     "Opening",
     "Privacy",
     "Relation",
@@ -451,5 +551,6 @@ __all__ = [
     "State",
     "StateKind",
     "Transition",
+    "Update",
     "Workflow",
 ]

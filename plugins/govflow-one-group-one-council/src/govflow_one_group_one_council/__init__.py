@@ -25,8 +25,11 @@ workers open issues on behalf of the residents they met (``channel="patrol"``).
 
 Matters that are "三重一大" or span several natural villages / residential areas are reported
 to the village (community) party organization (``refer_up``, fired with
-:func:`govflow.escalate`) and decided by 四议两公开 (plugin ``four-deliberations``); the
-council feeds back the outcome. Weekly and monthly reviews ("一周一碰头、一月一盘点") are
+:func:`govflow.escalate`) and decided by 四议两公开 (plugin ``four-deliberations``): the
+referral opens a ``four-deliberations`` issue linked to this one (link ``referral``, see
+:mod:`govflow.links`), and ``upstream_concluded`` waits for it -- refused until that child
+exists and has concluded, it records what the child came to -- before the council feeds back.
+Weekly and monthly reviews ("一周一碰头、一月一盘点") are
 :func:`~govflow_one_group_one_council.review.review` summaries.
 """
 
@@ -40,6 +43,7 @@ from govflow import (
     Event,
     Guard,
     Issue,
+    Link,
     MoveContext,
     Opening,
     Relation,
@@ -110,6 +114,9 @@ MAJOR_MATTERS: Mapping[str, str] = {
 PATROL, GROUP, COUNCIL, COUNCILLOR = "patrol", "secretary", "head", "councillor"
 VILLAGE_PARTY = "secretary"
 
+#: The link under which a referred matter's 四议两公开 issue is opened and awaited.
+REFERRAL = "referral"
+
 WORKFLOW = Workflow(
     "one-group-one-council",
     label="一组一会 one group, one council",
@@ -154,6 +161,8 @@ WORKFLOW = Workflow(
             "referred",
             roles={GROUP},
             guards="one-group-one-council:major_or_cross_village",
+            # 四议两公开 is the village's (community's): one level above the group's place
+            opens=[Link(REFERRAL, "four-deliberations", location="up", label="四议两公开")],
             label="三重一大或跨自然村(小区), 报村(社区)党组织",
         ),
         Transition(
@@ -169,7 +178,7 @@ WORKFLOW = Workflow(
             "awaiting_feedback",
             roles={VILLAGE_PARTY},
             scope=Scope.NAMED,  # the village (community) party organization, named below
-            guards="one-group-one-council:upstream_outcome",
+            awaits=REFERRAL,  # the linked 四议两公开 issue must exist and have concluded
             label="四议两公开办结",
         ),
         Transition(
@@ -221,11 +230,6 @@ def _major_or_cross_village(context: MoveContext) -> bool:
     cross = isinstance(areas, list | tuple) and len(set(areas)) >= 2
     major = payload.get("major") in MAJOR_MATTERS
     return (cross or major) and bool(payload.get("escalated_to"))
-
-
-def _upstream_outcome(context: MoveContext) -> bool:
-    upstream = context.payload.get("upstream_issue")
-    return isinstance(upstream, str) and bool(upstream) and "outcome" in context.payload
 
 
 def _satisfaction(context: MoveContext) -> bool:
@@ -280,7 +284,6 @@ def govflow_guards() -> Mapping[str, Guard]:
         "one-group-one-council:reason": _reason_given,
         "one-group-one-council:categorized": _categorized,
         "one-group-one-council:major_or_cross_village": _major_or_cross_village,
-        "one-group-one-council:upstream_outcome": _upstream_outcome,
         "one-group-one-council:satisfaction": _satisfaction,
     }
 
@@ -363,6 +366,7 @@ __all__ = [
     "KEYWORDS",
     "MAJOR_MATTERS",
     "PATROL",
+    "REFERRAL",
     "ROUTES",
     "VILLAGE_PARTY",
     "WORKFLOW",

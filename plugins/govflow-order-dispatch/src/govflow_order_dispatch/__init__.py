@@ -24,7 +24,7 @@ against the record (:mod:`.standards`): 驻点服务 at least 3 days a week per 
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -292,6 +292,14 @@ def reason_given(context: MoveContext) -> bool:
 def satisfaction_given(context: MoveContext) -> bool:
     """The payload gives a ``satisfaction`` of satisfied, basically_satisfied or dissatisfied."""
     return context.payload.get("satisfaction") in SATISFACTION
+
+
+@hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """This method's part in a simulated season (``govflow simulate``)."""
+    from govflow_order_dispatch.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
 
 
 @hookimpl

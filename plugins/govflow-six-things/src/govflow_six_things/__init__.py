@@ -11,7 +11,9 @@ Seed 002: "蚌山区天桥街道喻义巷社区推进以百姓点事、'两委'�
 4. 与会决事 -- the meeting decides: a gate of everyone at the consultation meeting (the council
    with the parties concerned: property company, owners' committee, units); if it does not
    decide, the matter returns to the residents' deliberation;
-5. 多元办事 -- many parties carry it out: the decision is dispatched to several assignees at once;
+5. 多元办事 -- many parties carry it out: the decision is dispatched to several assignees at once,
+   each a party of a join (:class:`govflow.Join`): each reports its own part, and the matter
+   goes to the public's evaluation only once every party has reported;
 6. 公众评事 -- the public evaluates: someone who did not carry it out rates the result, or
    sends it back with a reason; unrated after seven days, it closes unrated.
 
@@ -38,6 +40,7 @@ from govflow import (
     GateSequence,
     Guard,
     Issue,
+    Join,
     MoveContext,
     OrgGraph,
     Scope,
@@ -111,6 +114,7 @@ WORKFLOW = Workflow(
             "多元办事 carried out by many parties",
             StateKind.PROCESSING,
             time_limit="30d",
+            join=Join("all", party_limit="30d"),  # every party reports, each within the limit
         ),
         State("evaluating", "公众评事 public evaluation", StateKind.FEEDBACK, time_limit="7d"),
         State("closed", "办结 closed", StateKind.CLOSED),
@@ -162,7 +166,7 @@ WORKFLOW = Workflow(
             "report_done",
             "carrying_out",
             "evaluating",
-            requires={"assignee"},
+            reports=True,  # a party's report; the last one sends the matter on
             label="办结, 交公众评事",
         ),
         Transition(
@@ -245,6 +249,20 @@ def govflow_simulation_methods() -> Iterable[Any]:
 @hookimpl
 def govflow_workflows() -> list[Workflow]:
     return [WORKFLOW]
+
+
+@hookimpl
+def govflow_parties(issue: Issue, state: State, payload: Mapping[str, Any]) -> list[str] | None:
+    """多元办事's parties are the assignees: those the dispatch names, or, for a matter sent
+    back to be redone, those who carried it out."""
+    if issue.workflow != WORKFLOW.name or state.name != "carrying_out":
+        return None
+    given = payload.get("assignees")
+    if isinstance(given, str):
+        return [given]
+    if isinstance(given, list | tuple) and given:
+        return [str(a) for a in given]
+    return list(issue.assignees) or None
 
 
 @hookimpl

@@ -82,8 +82,9 @@ def story(scene: Scene) -> Iterator[float]:
     parties = ["property-company", f"{community}/grid-worker", "street-office"]
     engine.fire(issue.id, "dispatch", actor=committees, payload={"assignees": parties})
     for _ in range(3):
-        yield scene.hours(120)
-        engine.fire(issue.id, "report_done", actor=rng.choice(parties))
+        for party in rng.sample(parties, len(parties)):  # 多元办事: every party reports
+            yield scene.hours(40)
+            engine.fire(issue.id, "report_done", actor=party)
         yield rng.uniform(24, 96)
         if rng.random() < 0.1:
             engine.fire(issue.id, "send_back", actor=scene.resident(), payload={"reason": "未完工"})
