@@ -121,7 +121,7 @@ def test_any_json_payload_comes_back_from_the_packed_log(payload: dict[str, obje
     filed = engine.fire(issue.id, "file", actor=OPERATOR, payload=payload)
     engine.fire(issue.id, "dispatch", actor=DISPATCHER, payload={"assignees": ["grid-7"]})
     engine.fire(issue.id, "finish", actor=WORKER)  # the two before it are packed now
-    kept = engine.history(issue.id)[1]
+    kept = engine.store.events(issue.id)[1]  # the store itself: reads redact personal keys
     assert kept == filed
     assert json.dumps(dict(kept.payload), sort_keys=True) == json.dumps(
         dict(filed.payload), sort_keys=True
