@@ -54,3 +54,11 @@ def test_simulate_refuses_bad_options_in_one_line(govflow: Runner, tmp_path: Pat
     assert "is not a date" in bad_date.err
     assert govflow("simulate", "--issues", "0", *where).status == 2
     assert not (tmp_path / "s.db").exists()
+
+
+def test_demo_refuses_bad_options_in_one_line(govflow: Runner, tmp_path: Path) -> None:
+    folder = govflow("demo", "--issues", "5", "--days", "1", "--database", str(tmp_path))
+    assert folder.status == 2
+    assert folder.err == f"govflow demo: {tmp_path} is a folder; give the path of a SQLite file\n"
+    assert govflow("demo", "--issues", "0").status == 2
+    assert "--days" in govflow("demo", "--days", "x").err

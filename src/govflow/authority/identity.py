@@ -6,8 +6,10 @@ or through one of the person's other accounts, listed in the person's ``accounts
 and derives everything else from the graph. The result is a :class:`Principal`; its
 :attr:`~Principal.actor` is the Actor hooks and guards see.
 
-Someone the graph does not know (a resident, a caller) is a principal without posts. A unit is
-never a principal: units act through the people holding their posts.
+Someone the graph does not know (a resident, a caller) is a principal without posts; the
+``home_unit`` and ``name`` such an Actor gives are kept for plugins' guards (where a resident
+says they live), but they authorize nothing: a role counts only as a post in the graph. A unit
+is never a principal: units act through the people holding their posts.
 """
 
 from __future__ import annotations
