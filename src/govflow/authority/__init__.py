@@ -14,6 +14,7 @@ what a caller claims:
   freezes them into the log;
 * :mod:`~govflow.authority.privacy` scopes reads and redacts personal data (PIPL);
 * :mod:`~govflow.authority.coverage` proves statically that an org can staff a workflow;
+* :func:`lives_in` says whether a resident lives in a unit (residents' guards);
 * :func:`who_may` lists the people the engine would let make a move (simulations, tests);
 * :class:`Authority` is what the engine calls.
 
@@ -24,7 +25,7 @@ from govflow.authority.bodies import BodyResolver, unit_composition
 from govflow.authority.candidates import who_may
 from govflow.authority.conflicts import ConflictContext, ConflictRule, handling_units
 from govflow.authority.coverage import authority_checks, authority_problems
-from govflow.authority.identity import ACCOUNTS, Directory, Principal
+from govflow.authority.identity import ACCOUNTS, Directory, Principal, home_of, lives_in
 from govflow.authority.policy import Authority
 from govflow.authority.privacy import redact_event, redact_issue
 from govflow.authority.scope import covers, jurisdiction
@@ -41,7 +42,9 @@ __all__ = [
     "authority_problems",
     "covers",
     "handling_units",
+    "home_of",
     "jurisdiction",
+    "lives_in",
     "redact_event",
     "redact_issue",
     "unit_composition",

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from govflow.errors import InvalidRequestError
+from govflow.errors import InvalidRequestError, UnknownUnitError
 from govflow.org.graph import OrgGraph
 from govflow.org.records import Person
 from govflow.records import Actor
@@ -135,4 +135,26 @@ class Directory:
         return principal
 
 
-__all__ = ["ACCOUNTS", "Directory", "Held", "Principal"]
+def home_of(org: OrgGraph, actor: Actor) -> str | None:
+    """Where ``actor`` lives: the home unit the actor gives, else the graph's record of the
+    person; None when neither says, or the unit is not in the graph.
+
+    What residents' guards (群众评议 by the residents of the place) read. The home unit an
+    actor gives is a claim: it authorizes no post, it only says where a resident lives.
+    """
+    home = actor.home_unit
+    if home is None:
+        try:
+            home = org.person(actor.id).home_unit
+        except UnknownUnitError:
+            return None
+    return home if home is not None and home in org else None
+
+
+def lives_in(org: OrgGraph, actor: Actor, unit_id: str) -> bool:
+    """True if ``actor`` lives in ``unit_id`` or in a unit below it (see :func:`home_of`)."""
+    home = home_of(org, actor)
+    return home is not None and unit_id in {unit.id for unit in org.chain(home)}
+
+
+__all__ = ["ACCOUNTS", "Directory", "Held", "Principal", "home_of", "lives_in"]

@@ -36,7 +36,7 @@ from govflow import (
     Workflow,
     hookimpl,
 )
-from govflow.errors import UnknownUnitError
+from govflow.authority import lives_in
 from govflow.obligations import CHINA_TIME
 from govflow_dual_report.alliance import (
     TERM_MONTHS,
@@ -213,15 +213,7 @@ def resident_of_community(context: MoveContext) -> bool:
     if org is None or issue.location is None:
         return False
     community = community_of(org, issue.location)
-    home = actor.home_unit
-    if home is None:
-        try:
-            home = org.person(actor.id).home_unit
-        except UnknownUnitError:
-            return False
-    if community is None or home is None or home not in org:
-        return False
-    return community in {u.id for u in org.chain(home)}
+    return community is not None and lives_in(org, actor, community)
 
 
 def _text(context: MoveContext, key: str) -> bool:

@@ -40,7 +40,7 @@ from govflow import (
     Workflow,
     hookimpl,
 )
-from govflow.errors import UnknownUnitError
+from govflow.authority import lives_in
 from govflow_four_step.council import (
     CHIEF_CONVENER,
     COUNCIL_KIND,
@@ -195,15 +195,7 @@ def resident_of_place(context: MoveContext) -> bool:
     if org is None or issue.location is None:
         return False
     community = next((u.id for u in org.chain(issue.location) if u.kind == "community"), None)
-    home = actor.home_unit
-    if home is None:
-        try:
-            home = org.person(actor.id).home_unit
-        except UnknownUnitError:
-            return False
-    if community is None or home is None or home not in org:
-        return False
-    return community in {u.id for u in org.chain(home)}
+    return community is not None and lives_in(org, actor, community)
 
 
 def satisfaction_given(context: MoveContext) -> bool:

@@ -41,7 +41,8 @@ from govflow import (
     Workflow,
     hookimpl,
 )
-from govflow.errors import InvalidRequestError, UnknownUnitError
+from govflow.authority import lives_in
+from govflow.errors import InvalidRequestError
 from govflow_one_council_five_steps.access import (
     ACCESS_LISTS,
     access_list,
@@ -228,15 +229,7 @@ def resident_of_place(context: MoveContext) -> bool:
     if org is None or issue.location is None:
         return False
     found = level_of(org, issue.location)
-    home = actor.home_unit
-    if home is None:
-        try:
-            home = org.person(actor.id).home_unit
-        except UnknownUnitError:
-            return False
-    if found is None or home is None or home not in org:
-        return False
-    return found[1] in {u.id for u in org.chain(home)}
+    return found is not None and lives_in(org, actor, found[1])
 
 
 def move_up(engine: Engine, issue_id: str, *, actor: Actor | str, reason: str) -> Issue:
