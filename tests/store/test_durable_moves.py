@@ -11,8 +11,8 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,11 @@ import attrs
 import pytest
 import sqlalchemy as sa
 
-from govflow import Actor, Engine, ManualClock
+from govflow import Actor, Engine, ManualClock, Transition, hookimpl
 from govflow.errors import ConflictError, DefinitionError, GovflowError
 from govflow.store import SQLStore, sql
 from govflow.store._group import GroupCommitter
+from tests.joint import conftest as joint
 from tests.store.conftest import SQLBackend
 
 START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -325,6 +326,40 @@ def test_tick_reads_due_issues_a_page_at_a_time(
     assert all(engine.get(issue_id).state == "supervised" for issue_id in ids)
 
 
+def test_tick_handles_a_joined_issue_once_though_a_party_move_leaves_it_due_further_on(
+    sql_backend: SQLBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The police's escalation moves the issue's due time from the police's deadline to the
+    # housing department's, still past: a page walk along the due index meets it again. The
+    # housing escalation and the round's timeout are vetoed, so a second visit would ask (and
+    # log a refusal) twice.
+    monkeypatch.setattr(sql, "_PAGE", 1)
+    asked: list[str] = []
+
+    class HoldHousing:
+        @hookimpl
+        def govflow_before_transition(
+            self, transition: Transition, payload: Mapping[str, Any]
+        ) -> str | None:
+            if transition.trigger not in {"party_overdue", "overdue"}:
+                return None
+            asked.append(payload.get("party", transition.trigger))
+            return None if payload.get("party") == "dept-police" else "housing is on it"
+
+    clock = ManualClock(joint.START)
+    engine = Engine(org=joint.street_org(), store=sql_backend.open(), clock=clock,
+                    autoload=False, workflows=[joint.WHISTLE], plugins=[HoldHousing()])  # fmt: skip
+    issue = engine.open("whistle", reporter=joint.RESIDENT, location="community")
+    parties = [{"id": "dept-police", "limit": "1d"}, "dept-housing", {"id": "dept-urban",
+               "limit": "3d"}]  # fmt: skip
+    engine.fire(issue.id, "whistle", actor=joint.STREET, payload={"parties": parties})
+    clock.advance(days=2, hours=1)
+    fired = engine.tick()
+    assert [event.payload["party"] for event in fired] == ["dept-police"]
+    assert asked == ["dept-police", "dept-housing", "overdue"]  # the issue was handled once
+    assert engine.get(issue.id).alarm_at == joint.START + timedelta(days=2)  # still due
+
+
 # --- a crash in the middle of a batch -----------------------------------------------------------
 
 _CHILD = textwrap.dedent(
@@ -332,7 +367,7 @@ _CHILD = textwrap.dedent(
     import os, sys, time
     from datetime import UTC, datetime
     import sqlalchemy as sa
-    from govflow import Actor, Engine, ManualClock
+    from govflow import Actor, Engine, ManualClock, Transition, hookimpl
     from govflow.store import SQLStore
 
     url, ids, when = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
