@@ -140,6 +140,7 @@ def _four_deliberations(engine: Engine) -> str:
     )
     clock.advance(days=5)
     engine.tick()
+    engine.fire(issue.id, "disclose_progress", actor=director, payload={"progress": "路基完工"})
     engine.fire(issue.id, "report_result", actor=director)
     clock.advance(days=5)
     engine.tick()

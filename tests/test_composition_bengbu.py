@@ -183,6 +183,7 @@ def test_a_major_matter_goes_up_into_four_deliberations(engine: Engine) -> None:
     )
     clock.advance(days=5)
     engine.tick()
+    engine.fire(upstream.id, "disclose_progress", actor=director, payload={"progress": "路基完工"})
     engine.fire(upstream.id, "report_result", actor=director)
     clock.advance(days=5)
     engine.tick()
