@@ -168,7 +168,12 @@ def _six_things(engine: Engine) -> str:
     )
     engine.fire(issue.id, "dispatch", actor=committees, payload={"assignees": ["power-supply"]})
     engine.fire(issue.id, "report_done", actor="power-supply")
-    engine.fire(issue.id, "evaluate", actor="resident-liu", payload={"satisfaction": "satisfied"})
+    engine.fire(
+        issue.id,
+        "evaluate",
+        actor=Actor("resident-liu", home_unit=YUYIXIANG),
+        payload={"satisfaction": "satisfied"},
+    )
     return issue.id
 
 

@@ -237,7 +237,10 @@ def test_a_six_things_matter_in_yuyixiang(engine: Engine) -> None:
     assert engine.get(issue.id).state == "carrying_out"  # 多元办事: every party reports
     engine.fire(issue.id, "report_done", actor="property-company")
     engine.fire(  # 公众评事
-        issue.id, "evaluate", actor="resident-liu", payload={"satisfaction": "satisfied"}
+        issue.id,
+        "evaluate",
+        actor=Actor("resident-liu", home_unit=YUYIXIANG),
+        payload={"satisfaction": "satisfied"},
     )
     assert engine.get(issue.id).state == "closed"
     [dispatch] = [e for e in engine.history(issue.id) if e.trigger == "dispatch"]
