@@ -108,7 +108,7 @@ def _one_group_one_council(engine: Engine) -> str:
     leader = f"{HAMLET}/party/secretary"
     engine.fire(issue.id, "assign", actor=leader)
     engine.fire(issue.id, "report_handled", actor=leader, payload={"result": "调解成功"})
-    engine.fire(issue.id, "feed_back", actor=leader)
+    engine.fire(issue.id, "feed_back", actor=leader, payload={"result": "调解成功"})
     engine.fire(issue.id, "evaluate", actor=resident, payload={"satisfaction": "satisfied"})
     return issue.id
 

@@ -196,6 +196,11 @@ def _branches(value: Iterable[Branch | Mapping[str, Any]]) -> tuple[Branch, ...]
     return tuple(out)
 
 
+def _kinds(value: Iterable[str]) -> tuple[str, ...]:
+    # A typed converter: with the bare ``tuple`` mypy's attrs plugin cannot type the argument.
+    return tuple(value)
+
+
 @attrs.frozen(slots=True)
 class Link:
     """Child issues a move opens, under the link ``name``, and the parent may wait for.
@@ -215,7 +220,7 @@ class Link:
     workflow: str
     location: str = SAME
     label: str = ""
-    up_to: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    up_to: tuple[str, ...] = attrs.field(default=(), converter=_kinds)
 
     def __attrs_post_init__(self) -> None:
         if self.location not in (SAME, UP, PAYLOAD):
