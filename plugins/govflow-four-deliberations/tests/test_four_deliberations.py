@@ -6,7 +6,7 @@ would, and drives the matter only through govflow's public API.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,7 +48,9 @@ def engine(govflow_engine: Callable[..., Engine], clock: ManualClock) -> Engine:
     return govflow_engine(autoload=True, clock=clock)
 
 
-def _matter(engine: Engine, *, one_person_chairs_both: bool = True) -> str:
+def _matter(
+    engine: Engine, *, one_person_chairs_both: bool = True, villagers: Sequence[str] = ()
+) -> str:
     composition = bodies(
         branch_committee=BRANCH_COMMITTEE,
         village_committee=VILLAGE_COMMITTEE,
@@ -56,6 +58,7 @@ def _matter(engine: Engine, *, one_person_chairs_both: bool = True) -> str:
         representatives=REPRESENTATIVES,
         branch_secretary="secretary-wang",
         committee_director="secretary-wang" if one_person_chairs_both else "director-deputy-sun",
+        villagers=villagers,
     )
     issue = engine.open(
         "four-deliberations",
@@ -412,24 +415,10 @@ VILLAGERS = [f"villager-{i}" for i in range(1, 21)]  # 20 adult villagers
 
 
 def _at_resolution(engine: Engine) -> str:
-    composition = bodies(
-        branch_committee=BRANCH_COMMITTEE,
-        village_committee=VILLAGE_COMMITTEE,
-        party_members=PARTY_MEMBERS,
-        representatives=REPRESENTATIVES,
-        branch_secretary="secretary-wang",
-        committee_director="secretary-wang",
-        villagers=VILLAGERS,
-    )
-    issue = engine.open(
-        "four-deliberations",
-        reporter=VILLAGER,
-        data={"subject": "村集体土地流转方案", "bodies": composition},
-    )
-    engine.fire(issue.id, "put_on_agenda", actor=SECRETARY)
+    issue_id = _matter(engine, villagers=VILLAGERS)
     for step in (_propose, _consult, _review):
-        step(engine, issue.id)
-    return issue.id
+        step(engine, issue_id)
+    return issue_id
 
 
 def test_the_villagers_meeting_may_resolve_instead_of_the_representatives(

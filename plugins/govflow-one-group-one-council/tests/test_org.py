@@ -10,7 +10,12 @@ import pytest
 from govflow_one_group_one_council import org as ogoc_org
 
 from govflow import Actor, Engine, ManualClock, escalate, hookimpl
-from govflow.errors import InvalidOrgGraphError, PermissionDeniedError, PluginError
+from govflow.errors import (
+    GuardFailedError,
+    InvalidOrgGraphError,
+    PermissionDeniedError,
+    PluginError,
+)
 from govflow.org import DEFAULT_SCHEMA, OrgGraph, OrgSchema, coverage, load_divisions
 from govflow.plugins import PluginHost
 
@@ -171,6 +176,13 @@ def test_a_cross_village_matter_goes_to_the_village_party_organization(engine: E
         location=f"{SUNJIAWEIZI}-N01",
         data={"description": "两个自然村共用水塘清淤"},
     )
+    for areas in (
+        [f"{SUNJIAWEIZI}-N01", f"{YUYIXIANG}-A01"],  # not both of this village
+        [f"{SUNJIAWEIZI}-N01", "no-such-hamlet"],
+        [f"{SUNJIAWEIZI}-N01", SUNJIAWEIZI],  # the village itself is no natural village
+    ):
+        with pytest.raises(GuardFailedError):
+            escalate(engine, issue.id, "refer_up", actor=GROUP, payload={"areas": areas})
     event = escalate(
         engine,
         issue.id,

@@ -294,10 +294,29 @@ def _feedback(context: MoveContext) -> bool:
     return not outcomes or context.payload.get("referral_outcome") in outcomes
 
 
+def _spans_areas(context: MoveContext, areas: object) -> bool:
+    """``areas`` names two or more places; with an org graph, natural villages (residential
+    areas, grids) of the issue's own village or community."""
+    if not isinstance(areas, list | tuple) or len(set(areas)) < 2:
+        return False
+    org, location = context.org, context.issue.location
+    if org is None:
+        return True
+    if location is None or location not in org:
+        return False
+    home = org_part.village_of(org, location)
+    return all(
+        isinstance(area, str)
+        and area in org
+        and org.unit(area).kind in org_part.AREA_KINDS
+        and org_part.village_of(org, area) == home
+        for area in areas
+    )
+
+
 def _major_or_cross_village(context: MoveContext) -> bool:
     payload = context.payload
-    areas = payload.get("areas", ())
-    cross = isinstance(areas, list | tuple) and len(set(areas)) >= 2
+    cross = _spans_areas(context, payload.get("areas", ()))
     major = payload.get("major") in MAJOR_MATTERS
     return (cross or major) and bool(payload.get("escalated_to"))
 
