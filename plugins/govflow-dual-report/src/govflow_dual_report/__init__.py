@@ -23,8 +23,9 @@ The community's standing duties are in :mod:`.standards`: 四方会谈 at least 
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from govflow import (
     Guard,
@@ -253,6 +254,14 @@ def govflow_parties(issue: Issue, state: State, transition: Transition) -> list[
 
 
 @hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """The red alliance's part in ``govflow simulate`` (see :mod:`.simulation`)."""
+    from govflow_dual_report.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
+
+
+@hookimpl
 def govflow_ledgers() -> list[LedgerSpec]:
     return [FOUR_PARTY_LEDGER]
 
@@ -287,6 +296,7 @@ __all__ = [
     "govflow_guards",
     "govflow_ledgers",
     "govflow_parties",
+    "govflow_simulation_methods",
     "govflow_workflows",
     "hold_four_party_meeting",
     "members_of",

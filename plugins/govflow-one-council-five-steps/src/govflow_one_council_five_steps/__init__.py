@@ -23,7 +23,8 @@ Beside it: :mod:`.whistle` (吹哨报到, a join of departments), :mod:`.access`
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from govflow import (
     MAJORITY_OF_ATTENDEES,
@@ -228,6 +229,14 @@ def govflow_workflows() -> list[Workflow]:
 
 
 @hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """The councils' and the whistle's part in ``govflow simulate`` (see :mod:`.simulation`)."""
+    from govflow_one_council_five_steps.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
+
+
+@hookimpl
 def govflow_parties(issue: Issue, state: State, transition: Transition) -> list[str] | None:
     return parties_again(issue, state, transition)
 
@@ -265,6 +274,7 @@ __all__ = [
     "assess",
     "govflow_guards",
     "govflow_parties",
+    "govflow_simulation_methods",
     "govflow_workflows",
     "grid_gaps",
     "level_of",
