@@ -16,6 +16,7 @@ from govflow.report import render_html, season_report
 from govflow.season import (
     CLOSED_LOOP_METHOD,
     DEFAULT_START,
+    Scene,
     SeasonResult,
     district,
     installed_methods,
@@ -129,6 +130,12 @@ def test_joint_work_and_levels_run_in_the_season(season: tuple[Engine, SeasonRes
         assert workflow in report.workflows
         assert f"<title>{escape(workflow.label)}</title>" in page  # its diagram
         assert f"{name}: {report.opened[name]}" in page  # its issues counted
+
+
+def test_parties_side_by_side_report_in_the_order_they_finish() -> None:
+    waits = Scene.side_by_side({"dept-b": 5.0, "dept-a": 2.0, "dept-c": 5.0})
+    assert waits == [(2.0, "dept-a"), (3.0, "dept-b"), (0.0, "dept-c")]
+    assert Scene.side_by_side({}) == []
 
 
 def test_the_same_seed_gives_the_same_record(season: tuple[Engine, SeasonResult]) -> None:

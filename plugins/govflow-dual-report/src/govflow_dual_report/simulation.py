@@ -119,12 +119,12 @@ def story(scene: Scene) -> Iterator[float]:
     engine.fire(issue.id, "contract", actor=chair(), payload={"parties": chosen})
     for attempt in range(2):
         # 齐领盟事: the parties work side by side; most within their 30 days, a few late
-        done = sorted(
-            (min(scene.hours(150), 700.0) if rng.random() < 0.9 else rng.uniform(730, 900), p)
+        done_in = {
+            p: min(scene.hours(150), 700.0) if rng.random() < 0.9 else rng.uniform(730, 900)
             for p in chosen
-        )
-        for step, (at, party) in enumerate(done):
-            yield at - (done[step - 1][0] if step else 0.0)
+        }
+        for wait, party in scene.side_by_side(done_in):
+            yield wait
             # a registered member reports himself; a unit through someone holding a post in it
             actor = party if party in scene.org.people else scene.member_of(party).id
             engine.fire(  # naming the party: a member of the lead unit may act for both

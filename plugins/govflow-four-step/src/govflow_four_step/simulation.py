@@ -72,12 +72,12 @@ def story(scene: Scene) -> Iterator[float]:
             )
             # the departments work side by side: most within their 5 days, a slow one is
             # recorded overdue and escalated by the clock before it reports
-            done = sorted(
-                (min(scene.hours(40), 110.0) if rng.random() < 0.85 else rng.uniform(130, 170), d)
+            done_in = {
+                d: min(scene.hours(40), 110.0) if rng.random() < 0.85 else rng.uniform(130, 170)
                 for d in chosen
-            )
-            for step, (at, department) in enumerate(done):
-                yield at - (done[step - 1][0] if step else 0.0)
+            }
+            for wait, department in scene.side_by_side(done_in):
+                yield wait
                 engine.fire(
                     issue.id, "report_part", actor=scene.member_of(department), payload=answer
                 )

@@ -174,12 +174,12 @@ def whistle_story(scene: Scene) -> Iterator[float]:
     summoned = rng.sample(departments, min(len(departments), rng.choice((2, 2, 3))))
     engine.fire(issue.id, "whistle", actor=secretary, payload={"parties": summoned})
     # The departments work side by side: most report within their 2 days, a slow one later.
-    done = sorted(
-        (min(scene.hours(20), 46.0) if rng.random() < 0.8 else rng.uniform(50, 110), dept)
+    done_in = {
+        dept: min(scene.hours(20), 46.0) if rng.random() < 0.8 else rng.uniform(50, 110)
         for dept in summoned
-    )
-    for step, (at, department) in enumerate(done):
-        yield at - (done[step - 1][0] if step else 0.0)
+    }
+    for wait, department in scene.side_by_side(done_in):
+        yield wait
         if scene.issue.state == "escalated":  # the summons ran out: the center summons again
             engine.fire(issue.id, "supervise", actor=center)
         engine.fire(
