@@ -630,14 +630,15 @@ class Engine:
             raise UnknownSubjectError(subject)
         issues = list(self.store.reported_by(subject))
         for issue in issues:
-            if not may_read_personal(issue, self._privacy_of(issue), who, self.org):
+            privacy = self._privacy_of(issue)
+            if not may_read_personal(issue, privacy, who, self.org):
                 raise PermissionDeniedError(
                     issue.id,
                     ERASE_TRIGGER,
                     who.id,
-                    missing_roles=[self._privacy_of(issue).permission],
-                    reason="erasing needs the subject or the privacy permission over each "
-                    "of their issues",
+                    missing_roles=[privacy.permission],
+                    reason=f"erasing needs the subject, or {privacy.permission!r} over each of "
+                    "their issues",
                 )
         payload = json_data("payload", erasure_payload(subject, reason), self.json_limits)
         events = tuple(self._erasure_event(issue, who.id, payload) for issue in issues)

@@ -142,7 +142,8 @@ class PersonalData:
             try:
                 opened[name] = unseal_value(data[name], secret, name)
             except ValueError as err:
-                raise IntegrityError(issue_id, -1 if sequence is None else sequence, str(err))
+                where = -1 if sequence is None else sequence
+                raise IntegrityError(issue_id, where, str(err)) from None
         return opened
 
     def unseal_issue(self, issue: Issue) -> Issue:
@@ -155,9 +156,7 @@ class PersonalData:
         payload = self.unseal(event.payload, event.issue_id, event.sequence)
         data = event.changes.get("data")
         opened = (
-            self.unseal(data, event.issue_id, event.sequence)
-            if isinstance(data, Mapping)
-            else data
+            self.unseal(data, event.issue_id, event.sequence) if isinstance(data, Mapping) else data
         )
         if payload is event.payload and opened is data:
             return event

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -33,11 +33,11 @@ def _table() -> sa.Table:
     return _subject_keys
 
 
-def _key(row: sa.Row[tuple[str, str, bytes]] | None) -> SubjectKey | None:
-    return None if row is None else SubjectKey(row[1], row[0], bytes(row[2]))
+def _key(row: sa.Row[Any] | None) -> SubjectKey | None:
+    return None if row is None else SubjectKey(row.subject, row.key_id, bytes(row.secret))
 
 
-def _select_subject(subject: str) -> sa.Select[tuple[str, str, bytes]]:
+def _select_subject(subject: str) -> sa.Select[Any]:
     keys = _table()
     return sa.select(keys.c.key_id, keys.c.subject, keys.c.secret).where(keys.c.subject == subject)
 
