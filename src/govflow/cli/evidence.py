@@ -86,18 +86,33 @@ def verify_command(
 
 def keygen_command(
     ctx: typer.Context,
-    key: Annotated[Path, typer.Argument(help="where to write the private key (hex)")],
+    key: Annotated[Path, typer.Argument(help="where to write the private key")],
+    algorithm: Annotated[
+        str, typer.Option("--algorithm", help="ed25519, or sm2 (needs govflow[sm])")
+    ] = "ed25519",
 ) -> int:
-    """Make an Ed25519 signing key for checkpoints; prints its public key."""
+    """Make a signing key for checkpoints (Ed25519 or SM2); prints its public key.
+
+    The file holds ``ALGORITHM:HEX`` (a bare hex line is an Ed25519 key, as older files are).
+    """
     from govflow.audit.checkpoint import generate_signing_key, public_key_of  # noqa: PLC0415
 
     if key.exists():
         fail(f"{key} exists already: a signing key is never overwritten")
-    private = generate_signing_key()
-    key.write_text(private.hex() + "\n", encoding="utf-8")
-    key.chmod(0o600)
-    output(ctx).text(public_key_of(private) + "\n")
+    private = generate_signing_key(algorithm)
+    key.touch(mode=0o600)
+    key.write_text(f"{algorithm}:{private.hex()}\n", encoding="utf-8")
+    output(ctx).text(public_key_of(private, algorithm) + "\n")
     return 0
+
+
+def _read_signing_key(key: Path) -> tuple[str, bytes]:
+    try:
+        text = key.read_text(encoding="utf-8").strip()
+        algorithm, _, hex_key = text.rpartition(":")
+        return algorithm or "ed25519", bytes.fromhex(hex_key)
+    except (OSError, ValueError) as err:
+        fail(f"cannot read the key {key}: {err}")
 
 
 def checkpoint_command(
@@ -109,13 +124,15 @@ def checkpoint_command(
     """Sign the store-wide log as it stands; keep the file outside the database."""
     from govflow.audit.checkpoint import make_checkpoint  # noqa: PLC0415
 
-    try:
-        private = bytes.fromhex(key.read_text(encoding="utf-8").strip())
-    except (OSError, ValueError) as err:
-        fail(f"cannot read the key {key}: {err}")
+    algorithm, private = _read_signing_key(key)
     with open_store(database) as store:
         made = make_checkpoint(
-            store, private, out_file, issued_at=datetime.now(UTC), label=store.url
+            store,
+            private,
+            out_file,
+            issued_at=datetime.now(UTC),
+            label=store.url,
+            signature_algorithm=algorithm,
         )
     output(ctx).note(f"{out_file}: {made.tree_size} entries, root {made.root}")
     return 0
