@@ -257,6 +257,21 @@ _CHECKED: Final = tuple(
 )
 
 
+def plain_text(value: Any) -> str:
+    """``value`` -- plain JSON values only: dicts, lists, text, numbers, booleans, None -- as
+    the C encoder writes it with JCS's settings: :func:`canonical_json`'s text whenever the
+    value reaches neither corner (no float, no key at or above U+E000, no integer beyond the
+    safe range). For a verifier that recomputes hashes and falls back to the exact path on a
+    mismatch.
+
+    :raises CanonicalFormError: ``value`` holds something other than plain JSON values.
+    """
+    try:
+        return "".join(_c_iterencode(value, 0))
+    except _CornerError:
+        raise CanonicalFormError("not plain JSON values") from None
+
+
 def canonical_text(event: Event) -> str:
     """``canonical_json(canonical_object(event))``, computed quickly: the text hashed."""
     values = _values(event)
@@ -293,4 +308,5 @@ __all__ = [
     "canonical_json",
     "canonical_object",
     "canonical_text",
+    "plain_text",
 ]

@@ -39,6 +39,9 @@ class IssueScan:
     corrupt: tuple[CorruptRecord, ...] = ()
     #: The version the issue row claims, when the row exists but ``issue`` is None.
     row_version: int | None = None
+    #: Each event's hash as the store recomputed it from the row it read, where it did
+    #: (None where it did not): a verifier takes a match as checked and recomputes the rest.
+    hashes: tuple[str | None, ...] = ()
 
 
 @attrs.frozen
