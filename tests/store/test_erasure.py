@@ -305,3 +305,14 @@ def test_govflow_erase_on_the_command_line(tmp_path: Path) -> None:
     assert main(["verify", "-d", str(path)], stdout=out, stderr=err) == 0
     with SQLStore(f"sqlite:///{path}", create=False) as store:
         assert _engine(store).history(first)[-1].payload["reason"] == "request 17"
+
+
+def test_a_batch_seals_personal_data_but_does_not_erase(backend: Backend) -> None:
+    engine = _engine(backend.open())
+    with engine.batch() as batch:
+        issue = batch.open("closed-loop", reporter=RESIDENT, data={"phone": PHONE})
+        with pytest.raises(InvalidRequestError, match="batch"):
+            batch.erase(RESIDENT, actor=RESIDENT)
+    assert is_sealed(engine.store.get(issue.id).data["phone"])
+    assert engine.get(issue.id, reader=RESIDENT).data["phone"] == PHONE
+    assert [e.trigger for e in engine.erase(RESIDENT, actor=RESIDENT)] == ["erase"]
