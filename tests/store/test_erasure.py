@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govflow import Actor, Engine, ManualClock, Store
 from govflow.audit.export import export_keys, export_store, import_store
@@ -28,6 +30,7 @@ from govflow.errors import (
     UnknownSubjectError,
 )
 from govflow.store import MemoryStore, SQLStore
+from govflow.testing.hostile import hostile_values, json_values, log_text
 from govflow.testing.pytest_plugin import CheckpointMaker
 
 from .conftest import Backend
@@ -316,3 +319,40 @@ def test_a_batch_seals_personal_data_but_does_not_erase(backend: Backend) -> Non
     assert is_sealed(engine.store.get(issue.id).data["phone"])
     assert engine.get(issue.id, reader=RESIDENT).data["phone"] == PHONE
     assert [e.trigger for e in engine.erase(RESIDENT, actor=RESIDENT)] == ["erase"]
+
+
+_EXAMPLES = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@_EXAMPLES
+@given(value=json_values(), note=json_values())
+def test_any_personal_value_is_sealed_and_opens_to_itself(
+    backend: Backend, value: object, note: object
+) -> None:
+    engine = _engine(backend.open())
+    issue = engine.open("closed-loop", reporter=RESIDENT, data={"personal": value, "楼": 3})
+    moved = engine.fire(issue.id, "file", actor=OPERATOR, payload={"phone": note})
+    assert is_sealed(engine.store.get(issue.id).data["personal"])
+    assert is_sealed(moved.payload["phone"])
+    assert engine.get(issue.id, reader=RESIDENT).data["personal"] == value
+    assert engine.history(issue.id, reader=RESIDENT)[1].payload["phone"] == note
+    assert engine.verify(issue.id) == 2
+
+
+@_EXAMPLES
+@given(
+    subject=st.one_of(hostile_values(), log_text()),
+    reason=st.one_of(st.none(), hostile_values(), log_text()),
+)
+def test_hostile_erasure_requests_are_typed_errors_that_change_nothing(
+    backend: Backend, subject: object, reason: object
+) -> None:
+    engine = _engine(backend.open())
+    first = engine.open("closed-loop", reporter=RESIDENT, data={"phone": PHONE}).id
+    size, keys = engine.store.log_size(), list(engine.store.subject_keys())
+    with pytest.raises(InvalidRequestError):  # UnknownSubjectError is one
+        engine.erase(subject, actor=PRIVACY_OFFICER, reason=reason)  # type: ignore[arg-type]
+    assert (engine.store.log_size(), list(engine.store.subject_keys())) == (size, keys)
+    assert engine.get(first, reader=RESIDENT).data["phone"] == PHONE

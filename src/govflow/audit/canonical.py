@@ -147,6 +147,14 @@ def _plain(value: Any, corners: list[bool]) -> Any:  # noqa: PLR0911, PLR0912  (
     raise CanonicalFormError(f"a {kind.__name__} is not JSON data")
 
 
+def parse_integer(text: str) -> int | float:
+    """A JSON integer literal as read back from canonical JSON (``json.loads(...,
+    parse_int=parse_integer)``): JSON numbers are IEEE doubles (I-JSON), so an integral one
+    beyond the safe range can only have been a float, which JCS writes without a fraction."""
+    value = int(text)
+    return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else float(value)
+
+
 def canonical_json(value: Any) -> str:
     """The RFC 8785 canonical JSON text of ``value`` (mappings, sequences, text, numbers,
     booleans, None; datetimes as ISO 8601 text, a PluginRef as ``{"name", "version"}``).
@@ -308,5 +316,6 @@ __all__ = [
     "canonical_json",
     "canonical_object",
     "canonical_text",
+    "parse_integer",
     "plain_text",
 ]

@@ -37,9 +37,9 @@ import attrs
 
 from govflow.audit.canonical import (
     CANONICAL_FIELDS,
-    MAX_SAFE_INTEGER,
     canonical_json,
     canonical_object,
+    parse_integer,
 )
 from govflow.audit.chain import GENESIS, advance, recompute_hash
 from govflow.audit.merkle import MerkleRoot
@@ -129,18 +129,11 @@ def event_from_canonical(obj: Mapping[str, Any], event_hash: str) -> Event:
         raise InvalidRequestError(f"not an event: {type(err).__name__}: {err}") from None
 
 
-def _integer(text: str) -> int | float:
-    # JSON numbers are IEEE doubles (I-JSON): an integral one beyond the safe range can only
-    # have been a float, which JCS writes without a fraction.
-    value = int(text)
-    return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else float(value)
-
-
 def _lines(path: Path) -> Iterator[tuple[int, Any]]:
     with path.open(encoding="utf-8") as source:
         for number, line in enumerate(source, start=1):
             try:
-                yield number, json.loads(line, parse_int=_integer)
+                yield number, json.loads(line, parse_int=parse_integer)
             except ValueError as err:
                 raise IntegrityError(
                     "?", number, f"{path}, line {number}: not JSON ({err})"

@@ -34,7 +34,7 @@ import attrs
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from govflow.audit.canonical import canonical_json
+from govflow.audit.canonical import canonical_json, parse_integer
 from govflow.errors import IntegrityError
 from govflow.records import EMPTY, Event, Issue, PluginRef
 from govflow.store.base import SubjectKey
@@ -98,7 +98,7 @@ def unseal_value(envelope: Mapping[str, Any], secret: bytes, field: str) -> Any:
         plain = AESGCM(secret).decrypt(raw[:_NONCE], raw[_NONCE:], field.encode("utf-8"))
     except (InvalidTag, binascii.Error) as err:
         raise ValueError(f"the sealed {field!r} does not open: {type(err).__name__}") from None
-    return json.loads(plain)
+    return json.loads(plain, parse_int=parse_integer)
 
 
 class PersonalData:
