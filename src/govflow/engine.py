@@ -249,18 +249,19 @@ class Engine:
         permission in scope (see :mod:`govflow.authority.privacy`)."""
         check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
+        privacy = self._privacy_of(issue)
         return self.personal.unseal_issue(
-            self.authority.read_issue(issue, self._privacy_of(issue), reader)
+            self.authority.read_issue(issue, privacy, reader), privacy.fields
         )
 
     def history(self, issue_id: str, *, reader: Actor | str | None = None) -> tuple[Event, ...]:
         """The issue's audit log, oldest first, personal data left out as for :meth:`get`."""
         check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
+        privacy = self._privacy_of(issue)
         return self.personal.unseal_events(
-            self.authority.read_events(
-                issue, self._privacy_of(issue), self.store.events(issue_id), reader
-            )
+            self.authority.read_events(issue, privacy, self.store.events(issue_id), reader),
+            privacy.fields,
         )
 
     def issues(self, *, visible_to: Actor | str | None = None) -> Iterator[Issue]:
@@ -274,8 +275,9 @@ class Engine:
         reader = self.authority.principal(visible_to)
         for issue in self.store.issues():
             if self.authority.sees(issue, reader):
+                privacy = self._privacy_of(issue)
                 yield self.personal.unseal_issue(
-                    self.authority.read_issue(issue, self._privacy_of(issue), reader.actor)
+                    self.authority.read_issue(issue, privacy, reader.actor), privacy.fields
                 )
 
     def _privacy_of(self, issue: Issue) -> Privacy:
@@ -472,7 +474,7 @@ class Engine:
         version: int | None,
         issue_id: str | None,
     ) -> Issue:
-        same_opening(self.personal.unseal_event(earlier), key, workflow, reporter.id, location,
+        same_opening(self._opened(earlier), key, workflow, reporter.id, location,
                      category, data, version, issue_id)  # fmt: skip
         return self.store.get(earlier.issue_id)
 
@@ -506,7 +508,7 @@ class Engine:
         if idempotency_key is not None:
             earlier = self.store.find_idempotent(issue_id, idempotency_key)
             if earlier is not None:
-                same_request(self.personal.unseal_event(earlier), idempotency_key, trigger,
+                same_request(self._opened(earlier), idempotency_key, trigger,
                              who.id, data)  # fmt: skip
                 return earlier
         if expected_version is not None and expected_version != issue.version:
@@ -667,6 +669,12 @@ class Engine:
         events = tuple(self._erasure_event(issue, who.id, payload) for issue in issues)
         self.store.forget_subject(subject)
         return events
+
+    def _opened(self, earlier: Event) -> Event:
+        """An earlier request's event with its personal data opened: what a retry, which
+        sends the data in the clear, is compared with."""
+        fields = self._privacy_of(self.store.get(earlier.issue_id)).fields
+        return self.personal.unseal_event(earlier, fields)
 
     def _erasure_event(self, issue: Issue, actor: str, payload: Mapping[str, Any]) -> Event:
         while True:  # a move that got in first is no reason not to record the erasure

@@ -224,7 +224,7 @@ def test_an_altered_envelope_is_named_not_opened() -> None:
     moved = dict(other.data)
     moved["phone"] = moved.pop("address")
     with pytest.raises(IntegrityError, match="does not open"):
-        engine.personal.unseal(moved, other.id)
+        engine.personal.unseal(moved, frozenset({"phone"}), other.id)
     assert engine.get(issue.id, reader=RESIDENT).data["phone"] == PHONE
 
 
@@ -356,3 +356,16 @@ def test_hostile_erasure_requests_are_typed_errors_that_change_nothing(
         engine.erase(subject, actor=PRIVACY_OFFICER, reason=reason)  # type: ignore[arg-type]
     assert (engine.store.log_size(), list(engine.store.subject_keys())) == (size, keys)
     assert engine.get(first, reader=RESIDENT).data["phone"] == PHONE
+
+
+def test_envelopes_a_caller_sends_are_data_not_sealed_values(backend: Backend) -> None:
+    engine = _engine(backend.open())
+    genuine = engine.open("closed-loop", reporter=RESIDENT, data={"phone": PHONE})
+    forged = dict(engine.store.get(genuine.id).data["phone"])  # as a DBA could read it
+    fake = {"$sealed": {**forged["$sealed"], "data": "AAAA"}}
+    issue = engine.open("closed-loop", reporter=NEIGHBOUR, data={"phone": forged, "note": fake})
+    # sealed again under the neighbour's key: it opens to what was sent, not to the resident's
+    assert engine.get(issue.id, reader=NEIGHBOUR).data["phone"] == forged
+    assert engine.get(issue.id, reader=NEIGHBOUR).data["note"] == fake  # not personal: as sent
+    assert engine.get(issue.id).data["note"] == fake
+    assert engine.verify(issue.id) == 1

@@ -109,28 +109,34 @@ class PersonalData:
 
     def seal(self, fields: frozenset[str], subject: str, data: Mapping[str, Any]) -> Any:
         """``data`` with the value of each of ``fields`` sealed under ``subject``'s key (made
-        on first use); ``data`` itself when it holds none. Sealed values stay as they are."""
+        on first use); ``data`` itself when it holds none. Every such value is sealed, even
+        one shaped like an envelope: what a caller sends is never taken for sealed data."""
         if not data or fields.isdisjoint(data):
-            return data
-        todo = [k for k in fields.intersection(data) if not is_sealed(data[k])]
-        if not todo:
             return data
         key = self.keyring.subject_key(subject, create=True)
         assert key is not None  # created if missing
         sealed = dict(data)
-        for name in todo:
+        for name in fields.intersection(data):
             sealed[name] = seal_value(key, name, data[name])
         return sealed
 
-    def unseal(self, data: Mapping[str, Any], issue_id: str, sequence: int | None = None) -> Any:
-        """``data`` with every sealed top-level value opened; one whose key was erased is left
-        out. ``data`` itself when nothing is sealed.
+    def unseal(
+        self,
+        data: Mapping[str, Any],
+        fields: frozenset[str],
+        issue_id: str,
+        sequence: int | None = None,
+    ) -> Any:
+        """``data`` with the sealed values of ``fields`` opened; one whose key was erased is
+        left out. ``data`` itself when nothing there is sealed. Only ``fields`` are opened:
+        an envelope anywhere else is data a caller sent, and stays as it is.
 
-        :raises IntegrityError: an envelope does not open under its key (it was altered).
+        :raises IntegrityError: an envelope does not open under its key (it was altered in
+            the database).
         """
-        if not data:
+        if not data or fields.isdisjoint(data):
             return data
-        sealed = [name for name, value in data.items() if is_sealed(value)]
+        sealed = [name for name in fields.intersection(data) if is_sealed(data[name])]
         if not sealed:
             return data
         opened = dict(data)
@@ -146,26 +152,28 @@ class PersonalData:
                 raise IntegrityError(issue_id, where, str(err)) from None
         return opened
 
-    def unseal_issue(self, issue: Issue) -> Issue:
+    def unseal_issue(self, issue: Issue, fields: frozenset[str]) -> Issue:
         """``issue`` with its personal data opened (the same object if none is sealed)."""
-        data = self.unseal(issue.data, issue.id)
+        data = self.unseal(issue.data, fields, issue.id)
         return issue if data is issue.data else attrs.evolve(issue, data=data)
 
-    def unseal_event(self, event: Event) -> Event:
+    def unseal_event(self, event: Event, fields: frozenset[str]) -> Event:
         """``event`` with its payload's and its changed data's personal values opened."""
-        payload = self.unseal(event.payload, event.issue_id, event.sequence)
+        payload = self.unseal(event.payload, fields, event.issue_id, event.sequence)
         data = event.changes.get("data")
         opened = (
-            self.unseal(data, event.issue_id, event.sequence) if isinstance(data, Mapping) else data
+            self.unseal(data, fields, event.issue_id, event.sequence)
+            if isinstance(data, Mapping)
+            else data
         )
         if payload is event.payload and opened is data:
             return event
         changes = event.changes if opened is data else {**event.changes, "data": opened}
         return attrs.evolve(event, payload=payload, changes=changes or EMPTY)
 
-    def unseal_events(self, events: Iterable[Event]) -> tuple[Event, ...]:
+    def unseal_events(self, events: Iterable[Event], fields: frozenset[str]) -> tuple[Event, ...]:
         """Every event of ``events`` opened (see :meth:`unseal_event`)."""
-        return tuple(map(self.unseal_event, events))
+        return tuple(self.unseal_event(event, fields) for event in events)
 
 
 def erasure_payload(subject: str, reason: str | None) -> dict[str, Any]:
