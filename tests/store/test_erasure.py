@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -63,6 +64,14 @@ def _report(engine: Engine) -> tuple[str, str, str]:
     return first.id, second.id, other.id
 
 
+def _anchored(backend: Backend, tmp_path: Path) -> tuple[Engine, tuple[str, str, str], Any]:
+    """The three issues of :func:`_report`, and a checkpoint of the log signed after them."""
+    clock = ManualClock()
+    engine = _engine(backend.open(), clock)
+    reported = _report(engine)
+    return engine, reported, CheckpointMaker(tmp_path, clock)(engine.store)
+
+
 def _export(store: Store) -> str:
     out = io.StringIO()
     export_store(store, out)
@@ -90,10 +99,7 @@ def test_the_store_holds_personal_data_sealed_and_the_reporter_reads_it(
 def test_after_erasure_the_log_verifies_and_the_data_is_gone(
     backend: Backend, tmp_path: Path
 ) -> None:
-    clock = ManualClock()
-    engine = _engine(backend.open(), clock)
-    first, second, other = _report(engine)
-    anchor = CheckpointMaker(tmp_path, clock)(engine.store)
+    engine, (first, second, other), anchor = _anchored(backend, tmp_path)
     before = engine.store.log_size()
 
     erased = engine.erase(RESIDENT, actor=RESIDENT, reason="PIPL art. 47 request 2026-17")
@@ -231,10 +237,7 @@ def test_an_altered_envelope_is_named_not_opened() -> None:
 def test_export_and_import_carry_the_keys_apart_and_erasure_survives(
     backend: Backend, tmp_path: Path
 ) -> None:
-    clock = ManualClock()
-    engine = _engine(backend.open(), clock)
-    first, _, other = _report(engine)
-    anchor = CheckpointMaker(tmp_path, clock)(engine.store)
+    engine, (first, _, other), anchor = _anchored(backend, tmp_path)
     export, keys = tmp_path / "export.jsonl", tmp_path / "keys.jsonl"
     export.write_text(_export(engine.store), encoding="utf-8")
     with keys.open("w", encoding="utf-8") as out:
