@@ -32,6 +32,7 @@ from govflow.errors import (
 )
 from govflow.store import MemoryStore, SQLStore
 from govflow.testing.hostile import hostile_values, json_values, log_text
+from govflow.testing.personal import leaked_in_export, leaked_in_files
 from govflow.testing.pytest_plugin import CheckpointMaker
 
 from .conftest import Backend
@@ -90,9 +91,7 @@ def test_the_store_holds_personal_data_sealed_and_the_reporter_reads_it(
     assert engine.get(first, reader=RESIDENT).data["personal"] == PERSONAL
     assert engine.history(first, reader=RESIDENT)[1].payload["phone"] == PHONE
     assert "personal" not in engine.get(first, reader=OPERATOR).data  # redacted as before
-    exported = _export(engine.store)
-    assert PHONE not in exported
-    assert "王阿姨" not in exported
+    assert leaked_in_export(engine.store, [PHONE, "王阿姨", "13700000000"]) == []
     assert verify_store(engine.store).ok
 
 
@@ -145,14 +144,11 @@ def test_erased_data_is_not_in_the_database_file_nor_in_an_export(tmp_path: Path
         after = io.StringIO()
         export_keys(store, after)
 
-    def files() -> bytes:
-        return b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("record"))
-
-    raw = files()
-    for secret_text in (PHONE, "王阿姨", "喻义巷"):
-        assert secret_text.encode() not in raw  # never written: only sealed values are
-        assert secret_text not in exported
-    assert key.secret not in raw  # the key is overwritten (secure_delete), not just unlinked
+    personal = [PHONE, "王阿姨", "喻义巷"]
+    assert leaked_in_files(path, personal) == []  # never written: only sealed values are
+    assert [value for value in personal if value in exported] == []
+    # the key is overwritten (secure_delete), not just unlinked
+    assert leaked_in_files(path, [key.secret]) == []
     assert key.key_id not in after.getvalue()
     assert RESIDENT not in after.getvalue()
     assert "resident-li" in after.getvalue()
@@ -372,3 +368,14 @@ def test_envelopes_a_caller_sends_are_data_not_sealed_values(backend: Backend) -
     assert engine.get(issue.id, reader=NEIGHBOUR).data["note"] == fake  # not personal: as sent
     assert engine.get(issue.id).data["note"] == fake
     assert engine.verify(issue.id) == 1
+
+
+def test_a_copy_in_the_clear_is_found(tmp_path: Path) -> None:
+    """The testing kit finds what a careless plugin would leak: a phone number under a key
+    the workflow does not declare personal."""
+    path = tmp_path / "leaky.db"
+    with SQLStore(f"sqlite:///{path}") as store:
+        engine = _engine(store)
+        engine.open("closed-loop", reporter=RESIDENT, data={"phone": PHONE, "note": "13700000000"})
+        assert leaked_in_export(store, [PHONE, "13700000000"]) == ["13700000000"]
+    assert leaked_in_files(path, [PHONE, "13700000000"]) == ["13700000000"]
