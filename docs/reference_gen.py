@@ -16,6 +16,7 @@ the code disagree, so a new public name or command cannot go undocumented.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 import sys
@@ -25,6 +26,17 @@ from typing import Any
 TARGET = Path(__file__).resolve().parent / "reference.md"
 #: Documented on their own: the command line (as commands, below) and the hook specs.
 SKIPPED = ("govflow.cli", "govflow.hookspecs", "govflow.builtin")
+
+
+def _glossing() -> Any:
+    """docs/glossing.py, which glosses the Chinese terms the docstrings copied here use."""
+    spec = importlib.util.spec_from_file_location("glossing", TARGET.parent / "glossing.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("glossing", module)  # its dataclass looks itself up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def public_modules() -> list[str]:
@@ -134,13 +146,15 @@ def render() -> str:
         "Generated from the code by `docs/reference_gen.py` (`make reference`) and rendered by",
         "mkdocstrings; the test suite fails when this page and the code disagree. For how the",
         "pieces fit, read the [concepts](explanation/concepts.md); to get going, the",
-        "[tutorial](tutorial.md).",
+        "[tutorial](tutorial.md). Chinese terms are glossed where they first appear, as in the",
+        "[glossary](glossary.md).",
         "",
         *_modules_section(),
         *_hooks_section(),
         *_commands_section(),
     ]
-    return "\n".join(parts).rstrip() + "\n"
+    text: str = _glossing().gloss("\n".join(parts).rstrip() + "\n")
+    return text
 
 
 def main(argv: list[str]) -> int:
