@@ -32,7 +32,15 @@ def test_simulate_writes_the_record_and_the_report(govflow: Runner, tmp_path: Pa
     assert str(database) in run.out
     with SQLStore(f"sqlite:///{database}", create=False) as store:
         assert len(store) == 80
-    assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    # Before the bar: what runs and where the record goes (all a log without a terminal shows).
+    assert run.err.startswith(
+        "Simulating 80 issues over 10 days in 蚌山区 (340303), seed 3; the record goes to "
+    )
+    assert str(database) in run.err.replace("\n", "")
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "at (Beijing time)" in page  # the slowest issues' histories, as every date shown
+    assert "UTC" not in page
     again = govflow(*argv)
     assert again.status == 2
     assert (

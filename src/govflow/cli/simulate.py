@@ -32,7 +32,10 @@ def simulate_command(
     start: Annotated[str, typer.Option(help="the first day, YYYY-MM-DD")] = "2024-03-04",
     seed: Annotated[int, typer.Option(help="the same seed, the same record")] = 2024,
     database: Annotated[
-        Path, typer.Option(help="the SQLite file the record is written to (must be new)")
+        Path,
+        typer.Option(
+            "--database", "-d", help="the SQLite file the record is written to (must be new)"
+        ),
     ] = Path("govflow-season.db"),
     report: Annotated[Path, typer.Option(help="the HTML report to write")] = Path(
         "govflow-report.html"
@@ -63,6 +66,13 @@ def simulate_command(
         if path.is_dir():
             fail(f"{path} is a folder")
     org = build_district(district, seed=seed)
+    root = org.unit(district + "000000")
+    # Said before the bar starts: where there is no terminal to draw a bar in (a CI log), this
+    # line is what shows the run has begun and where its record goes.
+    out.note(
+        f"Simulating {issues} issues over {days} days in {root.name} ({district}), seed {seed}; "
+        f"the record goes to {database}, the report to {report}."
+    )
     for stale in (database, *(Path(f"{database}{end}") for end in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)
     with Progress(

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from govflow.report import BEIJING  # defined before govflow.report imports this module
 from govflow.report._svg import bar_chart, line_chart, state_diagram
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def _slow(slow: SlowIssue) -> str:
     rows = [
         [
             e.sequence,
-            e.at.strftime("%Y-%m-%d %H:%M"),
+            (e.at + BEIJING).strftime("%Y-%m-%d %H:%M"),
             e.trigger,
             f"{e.source or '∅'} → {e.destination}",
             e.actor,
@@ -98,7 +99,7 @@ def _slow(slow: SlowIssue) -> str:
     return (
         f"<details><summary>{escape(issue.id)} · {escape(issue.workflow)} · "
         f"{escape(issue.category or '-')} · {slow.days:.1f} days ({status})</summary>"
-        + _table(["#", "at (UTC)", "move", "from → to", "actor"], rows)
+        + _table(["#", "at (Beijing time)", "move", "from → to", "actor"], rows)
         + "</details>"
     )
 
