@@ -9,18 +9,22 @@ is not there and does not create it; a command with ``--json`` answers JSON that
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import attrs
 import pytest
 import typer
+from rich.cells import cell_len
 
 from govflow.audit.checkpoint import generate_signing_key
 from govflow.cli import build_app
 from tests.cli.conftest import Record, Run, Runner
 
 Argv = Callable[[Path, Record], list[str]]
+BOX = "┏┃┡│└╭╰├┌"
+HAN = "\u4e00-\u9fff"
 
 
 @attrs.frozen
@@ -191,3 +195,33 @@ def test_every_command_with_json_output_is_checked() -> None:
         if any("--json" in p.opts for p in group.get_command(context, name).params)  # type: ignore[attr-defined]
     }
     assert with_json == {name for name, case in CASES.items() if case.json}
+
+
+#: The commands that print tables, how to run them, and whether their tables hold Chinese.
+TABLE_RUNS: dict[str, tuple[Argv, bool]] = {
+    "metrics": (lambda _t, record: db(record), True),
+    "history": (lambda _t, record: [record.closed, *db(record)], True),
+    "plugins": (lambda _t, _r: [], False),
+}
+
+
+@pytest.mark.parametrize("command", sorted(TABLE_RUNS))
+def test_tables_are_aligned_in_display_cells(
+    govflow: Runner, command: str, tmp_path: Path, record: Record
+) -> None:
+    """A Chinese character takes two cells of a terminal: every line of a table (a run of
+    lines drawn with box characters) is as wide as the others, counted in cells."""
+    argv, chinese = TABLE_RUNS[command]
+    run = govflow(command, *argv(tmp_path, record))
+    assert run.status == 0, run.err
+    tables: list[list[str]] = [[]]
+    for line in run.out.splitlines():
+        if line[:1] in BOX:
+            tables[-1].append(line)
+        elif tables[-1]:
+            tables.append([])
+    drawn = [table for table in tables if table]
+    assert drawn, run.out
+    assert chinese == any(re.search(f"[{HAN}]", line) for table in drawn for line in table)
+    for table in drawn:
+        assert len({cell_len(line.rstrip()) for line in table}) == 1, "\n".join(table)
