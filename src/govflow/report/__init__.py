@@ -35,13 +35,15 @@ BEIJING = timedelta(hours=8)
 @attrs.frozen
 class Day:
     """One day of the season: issues that arrived, were completed, were still open at its end;
-    the on-time rate of everything completed so far."""
+    the on-time rate of everything completed so far, and the completion rate (办结率) so far:
+    issues completed over issues that have arrived."""
 
     date: str
     arrivals: int
     completed: int
     backlog: int
     on_time_rate: float | None
+    completion_rate: float | None
 
 
 @attrs.frozen
@@ -134,9 +136,10 @@ def season_report(engine: Engine, result: SeasonResult, *, slowest: int = 5) -> 
             total, _ = figures_for([issue], events.__getitem__, _always(workflow))
             on_time_by_day[day] += total.completed_on_time
     timeline = []
-    open_now = done_so_far = on_time_so_far = 0
+    open_now = done_so_far = on_time_so_far = arrived_so_far = 0
     for day in range(days):
         open_now += arrivals[day] - completed[day]
+        arrived_so_far += arrivals[day]
         done_so_far += completed[day]
         on_time_so_far += on_time_by_day[day]
         date = (result.start + BEIJING + timedelta(days=day)).strftime("%m-%d")
@@ -147,6 +150,7 @@ def season_report(engine: Engine, result: SeasonResult, *, slowest: int = 5) -> 
                 completed[day],
                 open_now,
                 None if done_so_far == 0 else on_time_so_far / done_so_far,
+                None if arrived_so_far == 0 else done_so_far / arrived_so_far,
             )
         )
     durations = []
