@@ -225,3 +225,9 @@ def test_tables_are_aligned_in_display_cells(
     assert chinese == any(re.search(f"[{HAN}]", line) for table in drawn for line in table)
     for table in drawn:
         assert len({cell_len(line.rstrip()) for line in table}) == 1, "\n".join(table)
+
+
+def test_the_how_to_names_every_command() -> None:
+    howto = (Path(__file__).resolve().parents[2] / "docs" / "howto" / "cli.md").read_text("utf-8")
+    listed = set(re.findall(r"^\| `govflow ([a-z-]+)", howto, re.M))
+    assert listed == set(commands())

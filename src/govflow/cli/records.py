@@ -64,7 +64,7 @@ def history_command(
     out.print(
         table(
             None,
-            ["#", "at", "move", "from → to", "actor", "due", "payload"],
+            ["#", "at (UTC)", "move", "from → to", "actor", "due (UTC)", "payload"],
             (
                 [
                     e.sequence,
@@ -209,7 +209,7 @@ def tick_command(
     out.print(
         table(
             f"{len(fired)} deadline move(s)",
-            ["issue", "move", "from → to", "at", "overdue since"],
+            ["issue", "move", "from → to", "at (UTC)", "overdue since (UTC)"],
             (
                 [
                     e.issue_id,
