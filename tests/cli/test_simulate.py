@@ -62,6 +62,12 @@ def test_simulate_refuses_bad_options_in_one_line(govflow: Runner, tmp_path: Pat
     assert "is not a date" in bad_date.err
     assert govflow("simulate", "--issues", "0", *where).status == 2
     assert not (tmp_path / "s.db").exists()
+    # A report it could not write is found out before the season runs, not after.
+    nowhere = tmp_path / "no-such-folder" / "r.html"
+    late = govflow("simulate", "--database", str(tmp_path / "s.db"), "--report", str(nowhere))
+    assert late.status == 2
+    assert late.err == f"govflow simulate: cannot write {nowhere}: no folder {nowhere.parent}\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_demo_refuses_bad_options_in_one_line(govflow: Runner, tmp_path: Path) -> None:

@@ -65,6 +65,8 @@ def simulate_command(
             fail(f"{path} exists already (pass --replace to overwrite it)")
         if path.is_dir():
             fail(f"{path} is a folder")
+        if not path.parent.is_dir():  # found out now, not after the season has run
+            fail(f"cannot write {path}: no folder {path.parent}")
     org = build_district(district, seed=seed)
     root = org.unit(district + "000000")
     # Said before the bar starts: where there is no terminal to draw a bar in (a CI log), this
