@@ -27,6 +27,14 @@ def simulate_command(
     district: Annotated[
         str, typer.Option(help="the district's 6-digit division code (340303: 蚌山区)")
     ] = "340303",
+    divisions: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FOLDER",
+            help="the whole official division table (its five CSV files), for a district "
+            "beyond the five shipped",
+        ),
+    ] = None,
     issues: Annotated[int, typer.Option(min=1, help="issues raised over the season")] = 1200,
     days: Annotated[int, typer.Option(min=1, help="the season's length in days")] = 91,
     start: Annotated[str, typer.Option(help="the first day, YYYY-MM-DD")] = "2024-03-04",
@@ -67,8 +75,10 @@ def simulate_command(
             fail(f"{path} is a folder")
         if not path.parent.is_dir():  # found out now, not after the season has run
             fail(f"cannot write {path}: no folder {path.parent}")
-    org = build_district(district, seed=seed)
-    root = org.unit(district + "000000")
+    if divisions is not None and not divisions.is_dir():
+        fail(f"--divisions {divisions}: not a folder")
+    org = build_district(district, seed=seed, divisions=divisions)
+    root = org.unit(district[:6] + "000000")
     # Said before the bar starts: where there is no terminal to draw a bar in (a CI log), this
     # line is what shows the run has begun and where its record goes.
     out.note(
@@ -85,6 +95,7 @@ def simulate_command(
         TimeElapsedColumn(),
         console=out.err,
         transient=True,
+        disable=not out.err.is_terminal,  # a log gets the line above, not a blank line
     ) as progress:
         task = progress.add_task("simulating", total=issues)
         engine, result = run_season(
