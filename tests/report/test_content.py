@@ -101,6 +101,15 @@ def test_the_slowest_issues_come_with_their_whole_history(
     assert "at (Beijing time)" in slowest
 
 
+def test_the_figures_plugins_contribute_are_shown(page: str, report: SeasonReport) -> None:
+    by_category = report.plugin_metrics["one-group-one-council.by_category"]
+    assert isinstance(by_category, dict)
+    shown = sections(page)["The methods' own figures"]
+    assert "<h3>one-group-one-council.by_category</h3>" in shown
+    for category, count in by_category.items():
+        assert f'<tr><td>{category}</td><td class="n">{count}</td></tr>' in shown
+
+
 def test_a_diagram_per_workflow_played(page: str, report: SeasonReport) -> None:
     workflows = sections(page)["Workflows"]
     assert workflows.count('class="diagram"') == len(report.workflows) == len(report.opened)

@@ -74,7 +74,7 @@ class SeasonReport:
     verified_issues: int
     verified_events: int
     failures: tuple[str, ...]
-    plugin_metrics: dict[str, str]
+    plugin_metrics: dict[str, object]  # the figures plugins contribute (govflow_metrics)
 
 
 def place_of(issue: Issue) -> str | None:
@@ -191,7 +191,7 @@ def season_report(engine: Engine, result: SeasonResult, *, slowest: int = 5) -> 
         verified_issues=len(issues) - len(failures),
         verified_events=verified,
         failures=tuple(failures),
-        plugin_metrics={k: repr(v) for k, v in communities.plugin_metrics.items()},
+        plugin_metrics=dict(communities.plugin_metrics),
     )
 
 

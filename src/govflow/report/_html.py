@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -81,6 +81,15 @@ def _figures_rows(figures: Iterable[Figures]) -> list[list[object]]:
 
 
 _FIGURE_HEADERS = ("#", "unit", "issues", "completed", "办结率", "on time", "满意率")
+
+
+def _plugin_metric(name: str, value: object) -> str:
+    """One figure a plugin contributes: a mapping as a table, anything else as its text."""
+    if isinstance(value, Mapping):
+        shown = _table(["", "value"], [[k, v] for k, v in value.items()], numeric=1)
+    else:
+        shown = f"<p>{escape(str(value))}</p>"
+    return f"<h3>{escape(name)}</h3>{shown}"
 
 
 def _slow(slow: SlowIssue) -> str:
@@ -166,6 +175,15 @@ def render_html(report: SeasonReport, *, top: int = 15) -> str:
         f"{len(report.ranking)})</h2>"
         + _table(_FIGURE_HEADERS, _figures_rows(report.ranking[:top]), numeric=5)
         + "</section>",
+        *(
+            [
+                "<section><h2>The methods' own figures</h2>"
+                + "".join(_plugin_metric(name, v) for name, v in report.plugin_metrics.items())
+                + "</section>"
+            ]
+            if report.plugin_metrics
+            else []
+        ),
         "<section><h2>The slowest issues</h2>"
         + "".join(_slow(s) for s in report.slowest)
         + "</section>",
