@@ -91,7 +91,10 @@ def test_deliberations_vote_and_notices_run_on_the_clock(
     assert four["put_on_agenda"] > 0
     assert four["publicize_resolution_notice"] > 0  # fired by the clock when the notice ends
     ogoc = triggers(engine, "one-group-one-council")
-    assert ogoc["feed_back"] == ogoc["report_handled"] > 0
+    # the council feeds back what the handlers did and what the patrols mended at once (随手做)
+    assert ogoc["feed_back"] == ogoc["report_handled"] + ogoc["fix_on_spot"]
+    assert ogoc["report_handled"] > 0
+    assert ogoc["fix_on_spot"] > 0
     orders = triggers(engine, "order-dispatch")
     assert orders["claim"] >= orders["finish"] > 0  # sunk party members take the orders
     assert orders["rate"] > 0
