@@ -9,7 +9,7 @@ more must be in the glossary, so it means one thing everywhere.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -21,13 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _load_glossing() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("glossing", ROOT / "docs" / "glossing.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("glossing", module)  # its dataclass looks itself up there
-    spec.loader.exec_module(module)
-    return module
+    if str(ROOT / "docs") not in sys.path:  # docs/glossing.py is a script's module, not govflow's
+        sys.path.insert(0, str(ROOT / "docs"))
+    return importlib.import_module("glossing")
 
 
 glossing = _load_glossing()
