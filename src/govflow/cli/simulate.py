@@ -116,7 +116,7 @@ def simulate_command(
             season = season_report(saved, result)
     report.write_text(render_html(season), encoding="utf-8")
     total = season.total
-    out.print(f"[bold]{season.title}[/bold]  {season.period[0]} to {season.period[1]}")
+    out.print(f"[bold]{season.title}[/bold]  {season.span}")
     out.print(
         f"{total.received} issues ("
         + ", ".join(f"{name} {count}" for name, count in season.opened.items())

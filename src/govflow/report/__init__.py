@@ -61,7 +61,10 @@ class SeasonReport:
     """Everything the report shows."""
 
     title: str
-    period: tuple[str, str]
+    period: tuple[str, str]  # the first and the last day shown, Beijing time
+    raised_until: (
+        str  # the day the last issue was raised: the season then runs on until they settle
+    )
     opened: dict[str, int]
     moves: int
     deadline_moves: int
@@ -75,6 +78,12 @@ class SeasonReport:
     verified_events: int
     failures: tuple[str, ...]
     plugin_metrics: dict[str, object]  # the figures plugins contribute (govflow_metrics)
+
+    @property
+    def span(self) -> str:
+        """When the season's issues were raised, and until when they were followed."""
+        first, last = self.period
+        return f"issues raised {first} to {self.raised_until}, followed until {last}"
 
 
 def place_of(issue: Issue) -> str | None:
@@ -171,6 +180,9 @@ def season_report(engine: Engine, result: SeasonResult, *, slowest: int = 5) -> 
             failures.append(f"{issue.id}: {err}")
     return SeasonReport(
         title=f"{result.district} — a season of governance, simulated",
+        raised_until=max(
+            (issue.opened_at + BEIJING for issue in issues), default=result.start + BEIJING
+        ).strftime("%Y-%m-%d"),
         period=(
             (result.start + BEIJING).strftime("%Y-%m-%d"),
             (result.start + BEIJING + timedelta(days=days - 1)).strftime("%Y-%m-%d"),
