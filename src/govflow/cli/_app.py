@@ -122,7 +122,10 @@ def main(
     """
     args = list(sys.argv[1:] if argv is None else argv)
     out = Output(stdout if stdout is not None else sys.stdout, stderr or sys.stderr)
-    out.debug = "--debug" in args[: args.index("--") if "--" in args else len(args)]
+    options_end = args.index("--") if "--" in args else len(args)
+    out.debug = "--debug" in args[:options_end]
+    if out.debug:  # wherever it was typed (after the command, most often): it is govflow's
+        args = ["--debug", *(a for a in args[:options_end] if a != "--debug"), *args[options_end:]]
     try:
         return _run(out, args, plugins)
     except CommandFailedError as failed:
