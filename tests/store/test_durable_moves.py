@@ -129,6 +129,23 @@ def test_a_move_reads_the_issue_once_and_writes_it_in_one_statement_on_postgres(
     ]
 
 
+def test_issues_claimed_or_listed_by_reporter_come_with_their_last_hash(
+    sql_backend: SQLBackend, tmp_path: Path
+) -> None:
+    # A worker moves the issues it claimed, erasure the issues a subject reported: read
+    # with their last event's hash, those moves read nothing of the log.
+    with SQLStore(sql_backend.url) as store:
+        engine = Engine(store=store, clock=ManualClock(START), autoload=False)
+        issue = engine.open("closed-loop", reporter=RESIDENT, issue_id="h-1")
+        engine.fire(issue.id, "file", actor=OPERATOR)
+        last = store.last_event(issue.id)
+        assert last is not None
+        (reported,) = store.reported_by(RESIDENT.id)
+        assert reported.last_hash == last.hash
+        claimed = store.claim_due(START + timedelta(days=400), owner="w", lease=timedelta(1))
+        assert [(i.id, i.last_hash) for i in claimed] == [(issue.id, last.hash)]
+
+
 def test_a_one_statement_move_still_checks_the_version_and_the_key(
     sql_backend: SQLBackend,
 ) -> None:
