@@ -175,8 +175,18 @@ def import_command(
     if not in_file.exists():
         fail(f"no file {in_file}")
     url = database if "://" in database else f"sqlite:///{database}"
-    with SQLStore(url) as store:
-        summary = import_store(in_file, store, keys=keys)
+    new_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if new_file is not None and new_file.exists():
+        new_file = None  # not ours to remove: import_store refuses a store that is not empty
+    try:
+        with SQLStore(url) as store:
+            summary = import_store(in_file, store, keys=keys)
+    except BaseException:
+        # A refused import leaves nothing behind, not even the empty file it would have filled.
+        if new_file is not None:
+            for path in (new_file, *(Path(f"{new_file}{end}") for end in ("-wal", "-shm"))):
+                path.unlink(missing_ok=True)
+        raise
     output(ctx).note(f"{database}: imported {summary.events} events, root {summary.root}")
     return 0
 
