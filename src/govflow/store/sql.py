@@ -31,7 +31,10 @@ own exceptions never escape.
 What a move costs (see ``docs/howto/storage.md``): on PostgreSQL the whole move is one
 statement -- the UPDATE, and INSERTs that select from what the UPDATE returned, chained in a
 ``WITH`` -- sent in autocommit, so a move is one round trip to the server; every statement is
-built once at import and compiled once per dialect. The issue is read with its last event's
+built once at import and compiled once per dialect. On SQLite, which runs in process, a
+move's read and its commit go to sqlite3's cursor directly (a connection from SQLAlchemy's pool,
+each statement compiled by SQLAlchemy once per store): SQLAlchemy's execution around a statement
+costs more than SQLite's own work in WAL mode. The issue is read with its last event's
 hash (:attr:`~govflow.records.Issue.last_hash`), so a move reads nothing of the log. Commits of
 several threads of one process may share a transaction (group commit, on SQLite by default),
 and :meth:`SQLStore.commit_many` writes a batch of moves in one transaction.
