@@ -38,9 +38,18 @@ from govflow.workflow.limits import (
 
 #: The trigger name the engine uses for the event that opens an issue.
 OPEN_TRIGGER = "open"
-#: Triggers of the engine's own deadline events (预警, 挂起, 延期): no workflow may declare them.
+#: Triggers of the engine's own deadline events (预警, 办结时限 passed, 挂起, 延期): no workflow
+#: may declare them.
 DEADLINE_TRIGGERS = frozenset(
-    {"warn", "pause", "resume", "request_extension", "extend", "refuse_extension"}
+    {
+        "warn",
+        "overall_overdue",
+        "pause",
+        "resume",
+        "request_extension",
+        "extend",
+        "refuse_extension",
+    }
 )
 
 
@@ -555,6 +564,11 @@ def _check_graph(
                 f"transition {move.trigger!r}",
                 f"awaits link {move.awaits!r}, which no transition opens (links: {sorted(links)})",
             )
+    overdue = wf.deadlines.on_overdue
+    if overdue is not None and overdue not in {move.trigger for move in wf.transitions}:
+        raise InvalidWorkflowError(
+            wf.name, "deadlines", f"on_overdue names trigger {overdue!r}, which no transition has"
+        )
     for state in states.values():
         if state.name not in reached:
             raise InvalidWorkflowError(
