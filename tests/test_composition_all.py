@@ -108,7 +108,7 @@ def _one_group_one_council(engine: Engine) -> str:
     leader = f"{HAMLET}/party/secretary"
     engine.fire(issue.id, "assign", actor=leader)
     engine.fire(issue.id, "report_handled", actor=leader, payload={"result": "调解成功"})
-    engine.fire(issue.id, "feed_back", actor=leader)
+    engine.fire(issue.id, "feed_back", actor=leader, payload={"result": "调解成功"})
     engine.fire(issue.id, "evaluate", actor=resident, payload={"satisfaction": "satisfied"})
     return issue.id
 
@@ -140,6 +140,7 @@ def _four_deliberations(engine: Engine) -> str:
     )
     clock.advance(days=5)
     engine.tick()
+    engine.fire(issue.id, "disclose_progress", actor=director, payload={"progress": "路基完工"})
     engine.fire(issue.id, "report_result", actor=director)
     clock.advance(days=5)
     engine.tick()
@@ -167,7 +168,12 @@ def _six_things(engine: Engine) -> str:
     )
     engine.fire(issue.id, "dispatch", actor=committees, payload={"assignees": ["power-supply"]})
     engine.fire(issue.id, "report_done", actor="power-supply")
-    engine.fire(issue.id, "evaluate", actor="resident-liu", payload={"satisfaction": "satisfied"})
+    engine.fire(
+        issue.id,
+        "evaluate",
+        actor=Actor("resident-liu", home_unit=YUYIXIANG),
+        payload={"satisfaction": "satisfied"},
+    )
     return issue.id
 
 
@@ -202,11 +208,10 @@ def _alliance_matter(engine: Engine) -> str:
     )
     chair = "unit-bank-secretary"  # September: the bank's turn
     engine.fire(issue.id, "table", actor=chair)
-    engine.fire(issue.id, "contract", actor=chair, payload={"assignees": ["unit-school"]})
+    engine.fire(issue.id, "contract", actor=chair, payload={"parties": ["unit-school"]})
     engine.fire(
-        issue.id, "report_part", actor="unit-school-secretary", payload={"result": "开放教室"}
+        issue.id, "report_part", actor="unit-school-secretary", payload={"outcome": "开放教室"}
     )
-    engine.fire(issue.id, "complete", actor=chair)
     engine.fire(issue.id, "evaluate", actor="resident-hq", payload={"satisfaction": "satisfied"})
     return issue.id
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from govflow_four_deliberations import DECISION
-from govflow_one_group_one_council.org import COVERAGE
+from govflow_one_group_one_council.org import COVERAGE, problems, set_up
 from govflow_six_things import CONSULTATION
 
 from govflow import Actor, Engine, ManualClock, escalate
@@ -48,7 +48,9 @@ def bengshan() -> OrgGraph:
     areas, natural villages, the party net, one group and one council each)."""
     schema = PluginHost().org_schema(DEFAULT_SCHEMA)
     org = load_divisions(prefix="340303", graph=OrgGraph(schema))
-    synthesize(org, under=BENGSHAN, seed=2026)
+    # Bengbu's cities: a 党支部 in every residential area, a 楼栋党小组 in every building
+    synthesize(org, under=BENGSHAN, seed=2026, area_party="branch")
+    set_up(org, under=BENGSHAN)
     # the village's bodies for 四议两公开: branch committee members, party members living in
     # the village, villagers' representatives
     for i in range(1, 3):
@@ -94,6 +96,14 @@ def test_the_district_and_its_one_group_one_council_structure(bengshan: OrgGraph
     report = coverage(bengshan, COVERAGE)
     assert report.ok
     assert report.checked > 300
+    assert problems(bengshan, under=BENGSHAN) == []  # seed 002's shape, city and country
+    area = f"{YUYIXIANG}-G01-A01"
+    assert [u.kind for u in bengshan.chain(f"{area}-B02/party")] == [
+        "group",  # 楼栋党小组
+        "branch",  # 住宅小区党支部
+        "branch",  # the grid's 党支部 (synthesized; Bengbu sets none, the seed is silent)
+        "community_party_committee",  # 社区党组织
+    ]
 
 
 def test_all_plugins_on_one_engine_without_conflict(engine: Engine) -> None:
@@ -125,7 +135,7 @@ def test_a_dispute_goes_to_its_council_which_feeds_back(engine: Engine) -> None:
     assert engine.get(issue.id).assignees == (council.id,)
     handled = engine.fire(issue.id, "report_handled", actor=leader, payload={"result": "调解成功"})
     assert (handled.actor, handled.acting_for) == (leader, council.id)
-    engine.fire(issue.id, "feed_back", actor=leader)
+    engine.fire(issue.id, "feed_back", actor=leader, payload={"result": "调解成功"})
     engine.fire(issue.id, "evaluate", actor=resident, payload={"satisfaction": "satisfied"})
     assert engine.get(issue.id).state == "closed"
     _attributed(engine, issue.id)
@@ -183,6 +193,7 @@ def test_a_major_matter_goes_up_into_four_deliberations(engine: Engine) -> None:
     )
     clock.advance(days=5)
     engine.tick()
+    engine.fire(upstream.id, "disclose_progress", actor=director, payload={"progress": "路基完工"})
     engine.fire(upstream.id, "report_result", actor=director)
     clock.advance(days=5)
     engine.tick()
@@ -197,7 +208,12 @@ def test_a_major_matter_goes_up_into_four_deliberations(engine: Engine) -> None:
     council = org.council_for(HAMLET)
     assert council is not None
     [head] = org.members(council.id, "head")
-    engine.fire(matter.id, "feed_back", actor=head.person.id)
+    engine.fire(
+        matter.id,
+        "feed_back",
+        actor=head.person.id,
+        payload={"result": "道路已修通", "referral_outcome": "closed"},
+    )
     assert engine.get(matter.id).state == "evaluating"
     _attributed(engine, matter.id)
     _attributed(engine, upstream.id)
@@ -236,7 +252,10 @@ def test_a_six_things_matter_in_yuyixiang(engine: Engine) -> None:
     assert engine.get(issue.id).state == "carrying_out"  # 多元办事: every party reports
     engine.fire(issue.id, "report_done", actor="property-company")
     engine.fire(  # 公众评事
-        issue.id, "evaluate", actor="resident-liu", payload={"satisfaction": "satisfied"}
+        issue.id,
+        "evaluate",
+        actor=Actor("resident-liu", home_unit=YUYIXIANG),
+        payload={"satisfaction": "satisfied"},
     )
     assert engine.get(issue.id).state == "closed"
     [dispatch] = [e for e in engine.history(issue.id) if e.trigger == "dispatch"]

@@ -62,6 +62,15 @@ def test_inquorate_meeting_neither_passes_nor_fails() -> None:
     assert tally(members, members[:6], members[:6], quorum="2/3").outcome is Outcome.PASSED
 
 
+def test_a_strict_quorum_needs_more_than_the_fraction() -> None:
+    """过半数 attendance (the 村民会议): half of ten members present is not enough."""
+    members = [f"m{i}" for i in range(10)]
+    assert tally(members, members[:5], members[:5], quorum="1/2").quorum_met
+    strict = tally(members, members[:5], members[:5], quorum="1/2", strict_quorum=True)
+    assert strict.outcome is Outcome.INQUORATE
+    assert tally(members, members[:6], members[:6], quorum="1/2", strict_quorum=True).passed
+
+
 @pytest.mark.parametrize(
     ("attendees", "votes_for", "against", "problem"),
     [

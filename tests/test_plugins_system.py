@@ -6,7 +6,7 @@ import importlib.metadata
 import logging
 import sysconfig
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +18,7 @@ import pytest
 from govflow import (
     Actor,
     Engine,
+    Event,
     Issue,
     ManualClock,
     MoveContext,
@@ -269,16 +270,104 @@ def test_a_contribution_that_is_not_a_workflow_names_the_plugin() -> None:
         Engine(autoload=False, plugins=[NotAWorkflow()])
 
 
-def test_hook_wrappers_are_refused() -> None:
-    class Wrapper:
-        govflow_name = "wrapper"
+# --- pluggy's own calling: wrappers and monitoring --------------------------------------------
+
+
+class Deadlines:
+    """Answers every deadline with a fixed time: a plugin for wrappers to wrap."""
+
+    govflow_name = "fixed-deadlines"
+
+    @hookimpl
+    def govflow_deadline(self, entered_at: datetime) -> datetime:
+        return entered_at + timedelta(hours=1)
+
+
+def _moved(*plugins: object) -> tuple[Engine, Event]:
+    engine = Engine(autoload=False, plugins=plugins, clock=ManualClock(START))
+    issue = engine.open("closed-loop", reporter="resident")
+    return engine, engine.fire(issue.id, "file", actor=Actor("op", roles={"operator"}))
+
+
+def test_a_hook_wrapper_sees_and_may_change_an_answer_and_is_credited_with_it() -> None:
+    seen: list[datetime] = []
+
+    class Weekends:
+        """A wrapper as a calendar plugin might write one: it postpones whatever was decided."""
+
+        govflow_name = "weekends"
 
         @hookimpl(wrapper=True)
-        def govflow_workflows(self) -> Iterator[None]:
-            return (yield)  # type: ignore[misc]
+        def govflow_deadline(self) -> Iterator[None]:
+            due = yield
+            seen.append(due)
+            return due + timedelta(days=2)  # type: ignore[no-any-return]
 
-    with pytest.raises(PluginError, match="'wrapper': hook wrappers"):
-        Engine(autoload=False, plugins=[Wrapper()])
+    _, event = _moved(Deadlines(), Weekends())
+    # The plugin's answer went through the wrapper, at the open and at the move.
+    assert seen == [START + timedelta(hours=1)] * 2
+    assert event.due_at == START + timedelta(days=2, hours=1)
+    assert event.decisions["due_at"] == "weekends"  # the wrapper decided the due time
+
+
+def test_a_wrapper_that_passes_the_answer_on_leaves_the_credit_where_it_was() -> None:
+    class Watching:
+        govflow_name = "watching"
+
+        @hookimpl(hookwrapper=True)  # pluggy's old-style wrapper, which sees an outcome
+        def govflow_deadline(self) -> Iterator[None]:
+            outcome = yield
+            assert outcome.get_result() is not None
+
+    _, event = _moved(Deadlines(), Watching())
+    assert event.due_at == START + timedelta(hours=1)
+    assert event.decisions["due_at"] == "fixed-deadlines"
+
+
+def test_pluggy_call_monitoring_sees_every_hook_call_of_a_move() -> None:
+    engine = Engine(autoload=False, plugins=[Deadlines()], clock=ManualClock(START))
+    issue = engine.open("closed-loop", reporter="resident")
+    calls: list[tuple[str, list[str]]] = []
+    results: list[object] = []
+
+    def before(hook_name: str, hook_impls: list[Any], kwargs: Mapping[str, Any]) -> None:
+        calls.append((hook_name, sorted(kwargs)))
+
+    def after(outcome: Any, hook_name: str, hook_impls: list[Any], kwargs: Any) -> None:
+        results.append(outcome.get_result())
+
+    undo = engine.plugins.manager.add_hookcall_monitoring(before, after)
+    engine.fire(issue.id, "file", actor=Actor("op", roles={"operator"}))
+    undo()
+    engine.fire(
+        issue.id, "dispatch", actor=Actor("d", roles={"dispatcher"}), payload={"assignees": ["w"]}
+    )
+    assert calls == [("govflow_deadline", ["due_time", "entered_at", "issue", "limit", "state"])]
+    assert results == [START + timedelta(hours=1)]
+
+
+def test_a_failing_listener_is_logged_and_the_others_still_hear(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    heard: list[str] = []
+
+    class Broken:
+        govflow_name = "broken"
+
+        @hookimpl
+        def govflow_after_transition(self, event: Event) -> None:
+            raise RuntimeError("listener down")
+
+    class Listening:
+        govflow_name = "listening"
+
+        @hookimpl(trylast=True)  # called after the broken one
+        def govflow_after_transition(self, event: Event) -> None:
+            heard.append(event.trigger)
+
+    _moved(Listening(), Broken())
+    assert heard == ["open", "file"]
+    assert "plugin broken failed in govflow_after_transition" in caplog.text
 
 
 # --- attribution ---------------------------------------------------------------------------

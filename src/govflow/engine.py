@@ -12,7 +12,8 @@ for the state → roles → relations → plugins' vetoes → guards.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from functools import partial
 from types import MappingProxyType
@@ -24,6 +25,7 @@ from govflow.access import AccessLists
 from govflow.audit import GENESIS, seal, verify_events
 from govflow.audit.hashing import DEFAULT_ALGORITHM, digest_function
 from govflow.authority import Authority
+from govflow.batch import batch
 from govflow.calendar import BusinessCalendar, Duration, china_calendar
 from govflow.clock import Clock, SystemClock
 from govflow.errors import (
@@ -132,6 +134,8 @@ class Engine:
         # Asked once: most engines have no veto or listener plugins, and every move checks.
         self._vetoes = self.plugins.is_implemented("govflow_before_transition")
         self._listeners = self.plugins.is_implemented("govflow_after_transition")
+        #: Inside :meth:`batch`: what is announced once the batch is committed.
+        self._deferred: list[Callable[[], None]] | None = None
         self._decisions_cache: dict[tuple[tuple[str, PluginRef], ...], Mapping[str, str]] = {}
         digest_function(hash_algorithm)  # DefinitionError now, not on the first move
         #: The algorithm every event this engine appends is hashed with (``sha256``, ``sm3``).
@@ -433,6 +437,7 @@ class Engine:
             decisions,
             GENESIS,
         )
+        issue = attrs.evolve(issue, last_hash=event.hash)
         try:
             self.store.commit(issue, event, idempotency_key=idempotency_key)
         except ConflictError:
@@ -525,6 +530,16 @@ class Engine:
             acting_for=acting_for,
         )
 
+    def batch(self) -> AbstractContextManager[Engine]:
+        """Make many moves and commit them in one transaction: ``with engine.batch() as b:``.
+
+        ``b`` is an engine like this one whose moves are held and committed together when the
+        block ends, all or none; each move is checked as it is made, and a refused move raises
+        at once and is not part of the batch (the others are committed). Listeners and ledgers
+        hear of the moves after the commit. See :mod:`govflow.batch` for the guarantees.
+        """
+        return batch(self)
+
     def tick(
         self, now: datetime | None = None, *, issues: Iterable[Issue] | None = None
     ) -> TickReport:
@@ -550,7 +565,10 @@ class Engine:
             if issues is None
             else (i for i in issues if i.alarm_at is not None and i.alarm_at <= when)
         )
-        for due in list(candidates):
+        # Joined issues handled already: a party's escalation moves the issue's due time, and
+        # a store reading its due issues a page at a time may meet it again further on.
+        joined: set[str] = set()
+        for due in candidates:  # a page at a time on SQL stores: never every due issue at once
             issue = due
             try:
                 compiled = self._compiled_for(issue.workflow, issue.workflow_version)
@@ -561,6 +579,9 @@ class Engine:
                     if issue.alarm_at is None or issue.alarm_at > when:
                         continue
                 if issue.state in compiled.joins:
+                    if issue.id in joined:
+                        continue
+                    joined.add(issue.id)
                     # A party's own deadline: escalate it alone, then see if the state is due.
                     escalated, issue = fire_overdue_parties(self, compiled, due, when)
                     report.extend(escalated)
@@ -761,7 +782,6 @@ class Engine:
         data = json_data("payload", payload, self.json_limits)
         frozen = MappingProxyType(dict(timing))
         version = issue.version + 1
-        moved = attrs.evolve(issue, updated_at=now, due_at=due_at, version=version, timing=frozen)
         event = self._event(
             issue.id,
             version,
@@ -776,6 +796,14 @@ class Engine:
             TIMEKEEPER,
             [],
             self._previous_hash(issue),
+        )
+        moved = attrs.evolve(
+            issue,
+            updated_at=now,
+            due_at=due_at,
+            version=version,
+            timing=frozen,
+            last_hash=event.hash,
         )
         self.store.commit(moved, event)
         self._notify(moved, issue, event)
@@ -905,24 +933,6 @@ class Engine:
             changes["timing"] = timing
 
         version = issue.version + 1
-        moved = Issue(
-            issue.id,
-            issue.workflow,
-            issue.workflow_version,
-            destination,
-            issue.category,
-            issue.location,
-            issue.reporter,
-            issue.opened_at,
-            when,
-            due_at,
-            assignees,
-            handlers,
-            data,
-            version,
-            issue.joint,
-            timing,
-        )
         if plan is not None and plan.changes:
             plan.merge_changes(changes, data)
         event = self._event(
@@ -940,6 +950,25 @@ class Engine:
             decisions,
             self._previous_hash(issue),
             acting_for,
+        )
+        moved = Issue(
+            id=issue.id,
+            workflow=issue.workflow,
+            workflow_version=issue.workflow_version,
+            state=destination,
+            category=issue.category,
+            location=issue.location,
+            reporter=issue.reporter,
+            opened_at=issue.opened_at,
+            updated_at=when,
+            due_at=due_at,
+            assignees=assignees,
+            handlers=handlers,
+            data=data,
+            version=version,
+            joint=issue.joint,
+            timing=timing,
+            last_hash=event.hash,
         )
         posted = self.ledgers.drafts(moved, event) if self.ledgers.posts else ()
         try:
@@ -963,7 +992,9 @@ class Engine:
         return event
 
     def _previous_hash(self, issue: Issue) -> str:
-        last = self.store.last_event(issue.id)
+        if issue.last_hash:  # stores read it with the issue: no read of the log
+            return issue.last_hash
+        last = self.store.last_event(issue.id)  # an issue that came without it
         return GENESIS if last is None else last.hash
 
     def _assignees(
@@ -974,8 +1005,13 @@ class Engine:
         payload: Mapping[str, Any],
         decisions: list[tuple[str, PluginRef]],
     ) -> tuple[str, ...]:
-        answer = self.plugins.first_args(
-            "govflow_resolve_assignees", (issue, move, actor, payload, self.org)
+        answer = self.plugins.first(
+            "govflow_resolve_assignees",
+            issue=issue,
+            transition=move,
+            actor=actor,
+            payload=payload,
+            org=self.org,
         )
         if answer is None or not answer[1]:
             raise InvalidRequestError(
@@ -1110,4 +1146,10 @@ class Engine:
     def _notify(self, issue: Issue, previous: Issue | None, event: Event) -> None:
         if not self._listeners:
             return
+        if self._deferred is not None:  # in a batch: told once the batch is committed
+            self._deferred.append(partial(self._notify_now, issue, previous, event))
+            return
+        self._notify_now(issue, previous, event)
+
+    def _notify_now(self, issue: Issue, previous: Issue | None, event: Event) -> None:
         self.plugins.notify("govflow_after_transition", issue=issue, previous=previous, event=event)

@@ -128,7 +128,9 @@ class Gate:
         list of member ids, an org unit id, or ``{"members": [...], "chair": id}`` /
         ``{"unit": id, "chair": id}``), else an org unit id of the engine's org graph, or
         :data:`AT_LOCATION`: the members of the unit the issue is located at when it votes.
-    :param quorum: the fraction of members due who must attend for the meeting to vote.
+    :param quorum: the fraction of members due who must attend for the meeting to vote: at
+        least that fraction ("三分之二以上", ``"2/3"``), or more than it with ``quorum_strict``
+        ("过半数", ``"1/2"`` strict: 村民会议 needs more than half of the villagers).
     :param pass_rule: what the votes for must reach.
     :param merge: if set, the gate may be held in one joint meeting with the previous gate
         when this rule holds (the merged vote must pass both gates' rules).
@@ -163,6 +165,7 @@ class Gate:
     source: str | None = None
     supplied: bool = False
     scope: Scope = attrs.field(default=Scope.LOCATION, converter=Scope)
+    quorum_strict: bool = False
 
     @property
     def resolved_body(self) -> Body | None:
@@ -250,8 +253,10 @@ def tally(
     *,
     quorum: Fraction | str | float = Fraction(1, 2),
     rule: PassRule = MAJORITY_OF_ATTENDEES,
+    strict_quorum: bool = False,
 ) -> Tally:
-    """Count a meeting: is it quorate (attendees ≥ ``quorum`` × members), does ``rule`` pass?
+    """Count a meeting: is it quorate (attendees ≥ ``quorum`` × members, or > with
+    ``strict_quorum``), does ``rule`` pass?
 
     :raises InvalidRequestError: if someone attends who is not a member due, someone votes who
         did not attend, someone votes twice, or there are no members due at all.
@@ -271,7 +276,8 @@ def tally(
         raise InvalidRequestError(
             f"{sorted((yes & no) | (yes & blank) | (no & blank))} voted twice"
         )
-    quorum_met = len(present) >= _fraction(quorum) * len(due)
+    needed = _fraction(quorum) * len(due)
+    quorum_met = len(present) > needed if strict_quorum else len(present) >= needed
     passed = quorum_met and rule.passes(len(yes), len(present), len(due))
     return Tally(due, present, yes, no, blank, quorum_met, passed)
 
@@ -354,7 +360,13 @@ def joint_tally(
     result: Tally | None = None
     for gate, members in zip(gates, bodies, strict=True):
         mine = [ids & members for ids in lists] if len(gates) > 1 else lists
-        counted = tally(members, *mine, quorum=gate.quorum, rule=gate.pass_rule)
+        counted = tally(
+            members,
+            *mine,
+            quorum=gate.quorum,
+            rule=gate.pass_rule,
+            strict_quorum=gate.quorum_strict,
+        )
         if result is None or result.outcome is Outcome.PASSED:
             result = counted
     assert result is not None  # gates is never empty

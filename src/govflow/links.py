@@ -104,11 +104,15 @@ def plan_child(
             )
         child_location: str | None = where
     elif link.location == "up" and location is not None:
-        up = None if engine.org is None else engine.org.parent(location)
+        org = engine.org
+        up = None if org is None else org.parent(location)
+        if org is not None and up is not None and link.up_to:
+            up = next((u for u in org.chain(up.id) if u.kind in link.up_to), None)
         if up is None:
             raise InvalidRequestError(
                 f"issue {issue.id!r}: {move.trigger!r} opens a child one level up, but "
                 f"{location!r} has no parent unit"
+                + (f" of kind {' or '.join(link.up_to)}" if link.up_to else "")
             )
         child_location = up.id
     else:

@@ -8,19 +8,23 @@ name, built-ins included (a built-in switched off so is logged as a warning). On
 distributions installed in a site-packages directory are autoloaded: a ``*.dist-info`` folder
 planted in the working directory, or anywhere else on ``sys.path``, is ignored, with a warning.
 
-Hooks are called implementation by implementation (not through pluggy's combined call) so that
-every answer can be attributed to the plugin that gave it, and so that a broken plugin is named
-in the error it causes.
+Hooks are called through pluggy's own hook calling, so that plugin authors' hook wrappers and
+pluggy's call monitoring (``add_hookcall_monitoring``, ``enable_tracing``) see every call. So
+that every answer can still be attributed to the plugin that gave it, and a broken plugin be
+named in the error it causes, each implementation is registered wrapped in a thin function
+that notes which plugin answered (see :class:`_Answers`); a hook wrapper that replaces an
+answer is credited with it.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import logging
-import operator
 import os
 import site
 import sysconfig
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
@@ -56,14 +60,10 @@ def _installed(dist: importlib.metadata.Distribution) -> bool:
 
 DISABLED_ENV = "GOVFLOW_DISABLED_PLUGINS"
 
-#: Picks an implementation's arguments out of all of a hook's arguments, in the spec's order.
-_Picker = Callable[[tuple[Any, ...]], tuple[Any, ...]]
-
-#: A hook implementation resolved for calling: who, what, and how to pick its arguments out of
-#: the hook's arguments given in the spec's order.
-_Bound = tuple[PluginRef, Callable[..., Any], _Picker]
-
 _HOOK_NAMES = frozenset(name for name in dir(hookspecs) if name.startswith("govflow_"))
+
+#: Hooks whose implementations are told, not asked: a failing one is logged, never raised.
+_NOTIFICATIONS = frozenset({"govflow_after_transition"})
 
 
 def _builtin_plugins() -> list[tuple[str, object]]:
@@ -91,14 +91,42 @@ def plugin_name(plugin: object) -> str:
     return type(plugin).__name__
 
 
-def _picker(positions: tuple[int, ...]) -> _Picker:
-    if not positions:
-        return lambda _: ()
-    if len(positions) == 1:
-        (only,) = positions
-        return lambda values: (values[only],)
-    picked: _Picker = operator.itemgetter(*positions)
-    return picked
+class _Answers(threading.local):
+    """The answers given during the hook calls under way in this thread, with who gave them.
+
+    Each registered implementation is wrapped (:func:`_attributed`) to append ``(plugin,
+    answer)`` here when it answers; a call of :class:`PluginHost` reads what was appended during
+    it and takes it off again, so calls made from inside an implementation keep their own.
+    """
+
+    def __init__(self) -> None:
+        self.given: list[tuple[PluginRef, Any]] = []
+
+
+def _attributed(
+    hook: str, ref: PluginRef, function: Callable[..., Any], answers: _Answers
+) -> Callable[..., Any]:
+    """``function`` as pluggy calls it, noting its answers and naming its plugin in errors."""
+    notification = hook in _NOTIFICATIONS
+
+    @functools.wraps(function)  # pluggy reads the argument names through __wrapped__
+    def answer(*args: Any) -> Any:
+        try:
+            result = function(*args)
+        except PluginError:
+            raise
+        except DefinitionError as err:
+            raise PluginError(ref.name, str(err)) from err
+        except Exception:
+            if not notification:
+                raise
+            log.exception("plugin %s failed in %s", ref, hook)
+            return None
+        if result is not None:
+            answers.given.append((ref, result))
+        return result
+
+    return answer
 
 
 def _misspelt_hooks(plugin: object) -> list[str]:
@@ -122,7 +150,8 @@ class PluginHost:
         self.manager = pluggy.PluginManager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)
         self._versions: dict[str, str | None] = {}
-        self._bound: dict[str, tuple[_Bound, ...]] = {}
+        self._answers = _Answers()
+        self._callers: dict[str, tuple[pluggy.HookCaller, frozenset[str]]] = {}
         disabled = {
             name.strip() for name in os.environ.get(DISABLED_ENV, "").split(",") if name.strip()
         }
@@ -173,17 +202,16 @@ class PluginHost:
             raise PluginError(name, str(err)) from None
         except ValueError as err:  # pluggy: the same object registered twice
             raise PluginError(name, str(err)) from None
-        wrappers = [
-            impl.function.__name__
-            for caller in self.manager.get_hookcallers(plugin) or ()
-            for impl in caller.get_hookimpls()
-            if impl.plugin is plugin and (impl.hookwrapper or impl.wrapper)
-        ]
-        if wrappers:
-            self.manager.unregister(plugin)
-            raise PluginError(name, f"hook wrappers are not supported: {wrappers}")
         self._versions[name] = version
-        self._bound.clear()
+        ref = self.ref(name)
+        for caller in self.manager.get_hookcallers(plugin) or ():
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and not (impl.hookwrapper or impl.wrapper):
+                    # The one place govflow reaches into pluggy's records: the implementation
+                    # it calls becomes the attributing wrapper around the plugin's function.
+                    impl.function = _attributed(  # type: ignore[misc]
+                        caller.name, ref, impl.function, self._answers
+                    )
 
     def _load_entry_points(self) -> None:
         for dist in importlib.metadata.distributions():
@@ -226,36 +254,58 @@ class PluginHost:
         """True if a plugin of this name is registered (and not blocked)."""
         return self.manager.get_plugin(name) is not None
 
-    def _impls(self, hook: str) -> tuple[_Bound, ...]:
-        # Plugins are fixed once the engine is built, so each hook's implementations are
-        # resolved once: this runs on every move.
-        bound = self._bound.get(hook)
-        if bound is None:
+    def _caller(self, hook: str, kwargs: dict[str, Any]) -> pluggy.HookCaller:
+        found = self._callers.get(hook)
+        if found is None:
             caller = getattr(self.manager.hook, hook)
-            spec = self._spec_args(hook)
-            # pluggy calls the last-registered implementation first; keep its order.
-            bound = tuple(
-                (
-                    self.ref(impl.plugin_name),
-                    impl.function,
-                    _picker(tuple(spec.index(name) for name in impl.argnames)),
-                )
-                for impl in reversed(caller.get_hookimpls())
+            spec = caller.spec
+            found = self._callers[hook] = (
+                caller,
+                frozenset(() if spec is None else spec.argnames),
             )
-            self._bound[hook] = bound
-        return bound
-
-    def _spec_args(self, hook: str) -> tuple[str, ...]:
-        spec = getattr(self.manager.hook, hook).spec
-        return () if spec is None else tuple(spec.argnames)
-
-    def _ordered(self, hook: str, kwargs: dict[str, Any]) -> tuple[Any, ...]:
-        names = self._spec_args(hook)
-        missing = [name for name in names if name not in kwargs]
-        if missing:
+        caller, names = found
+        if kwargs.keys() != names:
+            spec_order = caller.spec.argnames if caller.spec is not None else ()
+            missing = [name for name in spec_order if name not in kwargs]
             # Callers pass every argument: an implementation may ask for any of them.
-            raise TypeError(f"{hook} was called without {missing}")
-        return tuple(kwargs[name] for name in names)
+            raise TypeError(
+                f"{hook} was called without {missing}"
+                if missing
+                else f"{hook} has no arguments {sorted(kwargs.keys() - names)}"
+            )
+        return caller
+
+    def _call(self, hook: str, kwargs: dict[str, Any]) -> tuple[Any, list[tuple[PluginRef, Any]]]:
+        """Call ``hook`` through pluggy; its result and the answers given during the call."""
+        caller = self._caller(hook, kwargs)
+        given = self._answers.given
+        mark = len(given)
+        try:
+            result = caller(**kwargs)
+        except DefinitionError as err:  # raised by a hook wrapper: name the wrapping plugin
+            if isinstance(err, PluginError):
+                raise
+            raise PluginError(self._wrapper_ref(hook).name, str(err)) from err
+        finally:
+            answers = given[mark:]
+            del given[mark:]
+        return result, answers
+
+    def _credit(self, hook: str, answer: Any, answers: list[tuple[PluginRef, Any]]) -> PluginRef:
+        """Who gave ``answer``: the implementation that returned it, else the hook wrapper
+        that put it in its place (the outermost, if several wrap the hook)."""
+        for ref, given in answers:
+            if given is answer:
+                return ref
+        return self._wrapper_ref(hook)
+
+    def _wrapper_ref(self, hook: str) -> PluginRef:
+        wrappers = [
+            impl
+            for impl in getattr(self.manager.hook, hook).get_hookimpls()
+            if impl.wrapper or impl.hookwrapper
+        ]
+        return self.ref(wrappers[-1].plugin_name) if wrappers else PluginRef("?")
 
     def collect(self, hook: str, **kwargs: Any) -> list[tuple[PluginRef, Any]]:
         """Every non-None answer to ``hook``, each with the plugin that gave it.
@@ -263,38 +313,20 @@ class PluginHost:
         A :class:`~govflow.errors.DefinitionError` raised by a plugin is re-raised as a
         :class:`~govflow.errors.PluginError` naming that plugin.
         """
-        args = self._ordered(hook, kwargs)
-        answers = []
-        for impl in self._impls(hook):
-            result = self._call(impl, args)
-            if result is not None:
-                answers.append((impl[0], result))
-        return answers
+        result, answers = self._call(hook, kwargs)
+        return [(self._credit(hook, answer, answers), answer) for answer in result]
 
     def first(self, hook: str, **kwargs: Any) -> tuple[PluginRef, Any] | None:
         """The first non-None answer to a firstresult ``hook``, with the plugin that gave it."""
-        return self.first_args(hook, self._ordered(hook, kwargs))
-
-    def first_args(self, hook: str, args: tuple[Any, ...]) -> tuple[PluginRef, Any] | None:
-        """:meth:`first`, with every argument of the hook given in its spec's order.
-
-        For the engine's per-move hooks: picking each implementation's arguments out of one
-        tuple costs a fraction of building a keyword dict for every implementation.
-        """
-        for impl in self._impls(hook):
-            result = self._call(impl, args)
-            if result is not None:
-                return impl[0], result
-        return None
+        result, answers = self._call(hook, kwargs)
+        return None if result is None else (self._credit(hook, result, answers), result)
 
     def notify(self, hook: str, **kwargs: Any) -> None:
         """Call every implementation of a notification ``hook``; log, never raise, failures."""
-        args = self._ordered(hook, kwargs)
-        for ref, function, pick in self._impls(hook):
-            try:
-                function(*pick(args))
-            except Exception:
-                log.exception("plugin %s failed in %s", ref, hook)
+        try:
+            self._call(hook, kwargs)
+        except Exception:
+            log.exception("a hook wrapper failed in %s", hook)
 
     def org_schema(self, base: OrgSchema = DEFAULT_SCHEMA) -> OrgSchema:
         """``base`` merged with every schema the plugins contribute through
@@ -316,15 +348,4 @@ class PluginHost:
 
     def is_implemented(self, hook: str) -> bool:
         """True if any registered plugin implements ``hook``."""
-        return bool(self._impls(hook))
-
-    @staticmethod
-    def _call(impl: _Bound, args: tuple[Any, ...]) -> Any:
-        ref, function, pick = impl
-        try:
-            # Positionally, in the implementation's own parameter order (pluggy's argnames).
-            return function(*pick(args))
-        except PluginError:
-            raise
-        except DefinitionError as err:
-            raise PluginError(ref.name, str(err)) from err
+        return bool(getattr(self.manager.hook, hook).get_hookimpls())

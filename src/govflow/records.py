@@ -130,6 +130,10 @@ class Issue:
     #: :func:`govflow.joint.parties` and friends rather than by key.
     joint: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
     timing: Mapping[str, Any] = attrs.field(default=EMPTY, converter=freeze_mapping)
+    #: The hash of the issue's latest event, which the next move's event links to: carried on
+    #: the issue so that a move reads one record, not the log. Derived from the log (stores
+    #: read it from there), so it takes no part in comparing issues; "" when not known.
+    last_hash: str = attrs.field(default="", eq=False, repr=False)
 
     @property
     def alarm_at(self) -> datetime | None:

@@ -3,6 +3,7 @@ it, and feeds back the outcome the child came to; both logs hold the link."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from govflow import Actor, Engine, ManualClock, OrgGraph, State, StateKind, Transition, Workflow
@@ -15,6 +16,7 @@ from govflow.errors import (
 )
 from govflow.links import children, parent, verify_links
 from govflow.testing import Scenario
+from govflow.workflow import workflow_from_dict, workflow_to_dict
 from govflow.workflow.joins import Link
 
 GROUP = Actor("group-leader", roles={"group"})
@@ -156,3 +158,33 @@ def test_awaiting_names_a_link_some_move_opens() -> None:
             transitions=[Transition("go", "a", "b", awaits="referral")],
             initial="a",
         )
+
+
+def test_a_child_up_to_a_kind_skips_the_levels_between(clock: ManualClock) -> None:
+    """A residential area's 三重一大 matter goes to its community, not to the grid between."""
+    org = _org()
+    org.add_unit("yuyixiang", "community", "喻义巷社区", parent="township")
+    org.add_unit("grid-1", "grid", "第1网格", parent="yuyixiang")
+    org.add_unit("area-1", "residential_area", "喻义巷小区", parent="grid-1")
+    link = Link(
+        "referral", "deliberation", location="up", up_to=("community", "administrative_village")
+    )
+    [refer] = [
+        attrs.evolve(t, opens=(link,)) for t in PARENT.transitions if t.trigger == "refer_up"
+    ]
+    workflow = attrs.evolve(
+        PARENT, transitions=[refer, *(t for t in PARENT.transitions if t.trigger != "refer_up")]
+    )
+    engine = Engine(org=org, clock=clock, autoload=False, workflows=[workflow, CHILD])
+    for place, expected in (("area-1", "yuyixiang"), ("hamlet-3", "liulou")):
+        issue = engine.open("group-council", reporter=RESIDENT, location=place)
+        engine.fire(issue.id, "refer_up", actor=GROUP)
+        (child,) = engine.children(issue.id)
+        assert engine.get(child.issue).location == expected
+    lone = engine.open("group-council", reporter=RESIDENT, location="liulou")
+    with pytest.raises(InvalidRequestError, match="no parent unit of kind community"):
+        engine.fire(lone.id, "refer_up", actor=GROUP)
+    assert engine.get(lone.id).state == "collected"
+    assert workflow_from_dict(workflow_to_dict(workflow)) == workflow
+    with pytest.raises(InvalidWorkflowError, match="up_to"):
+        Link("referral", "deliberation", up_to=("community",))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from govflow.errors import InvalidOrgGraphError
 from govflow.org import (
     BEIJING_GRID_15,
     ONE_GROUP_ONE_COUNCIL,
@@ -172,6 +173,20 @@ def test_synthesis_under_one_community_only() -> None:
     assert len(g.units(kind="building", under=YUYIXIANG)) == 6
     assert len(g.units(kind="department")) == 6
     g.validate()
+
+
+def test_bengbu_cities_lead_each_residential_area_with_a_branch() -> None:
+    """Seed 002: "在城市以社区网格或住宅小区为单位设置党支部" -- a 党支部, not a 党小组."""
+    g = load_divisions(prefix="340303")
+    synthesize(g, seed=1, under=YUYIXIANG, grids=1, areas=2, buildings=1, area_party="branch")
+    for area in g.units(kind="residential_area", under=YUYIXIANG):
+        party = g.party_unit_for(area.id)
+        assert party is not None
+        assert (party.kind, party.name[-5:]) == ("branch", "小区党支部")
+        assert g.council_for(area.id) == g.unit(f"{area.id}/council")
+    g.validate()
+    with pytest.raises(InvalidOrgGraphError, match="area_party"):
+        synthesize(g, under=YUYIXIANG, area_party="committee")
 
 
 def test_a_small_synthetic_city() -> None:

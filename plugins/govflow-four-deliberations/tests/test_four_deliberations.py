@@ -6,14 +6,21 @@ would, and drives the matter only through govflow's public API.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from govflow_four_deliberations import DECISION, WORKFLOW, bodies
+from govflow_four_deliberations import (
+    DECISION,
+    RULES,
+    VILLAGERS_MEETING,
+    WORKFLOW,
+    bodies,
+    public_record,
+)
 
-from govflow import Actor, Engine, ManualClock, workflow_to_mermaid
+from govflow import Actor, Engine, ManualClock, OrgGraph, workflow_to_mermaid
 from govflow.errors import GuardFailedError, PermissionDeniedError, TransitionNotAllowedError
 from govflow.metrics import Ratio, compute
 
@@ -41,7 +48,9 @@ def engine(govflow_engine: Callable[..., Engine], clock: ManualClock) -> Engine:
     return govflow_engine(autoload=True, clock=clock)
 
 
-def _matter(engine: Engine, *, one_person_chairs_both: bool = True) -> str:
+def _matter(
+    engine: Engine, *, one_person_chairs_both: bool = True, villagers: Sequence[str] = ()
+) -> str:
     composition = bodies(
         branch_committee=BRANCH_COMMITTEE,
         village_committee=VILLAGE_COMMITTEE,
@@ -49,6 +58,7 @@ def _matter(engine: Engine, *, one_person_chairs_both: bool = True) -> str:
         representatives=REPRESENTATIVES,
         branch_secretary="secretary-wang",
         committee_director="secretary-wang" if one_person_chairs_both else "director-deputy-sun",
+        villagers=villagers,
     )
     issue = engine.open(
         "four-deliberations",
@@ -110,6 +120,7 @@ def test_four_deliberations_then_two_disclosures_in_order(
     clock.advance(days=5)
     engine.tick()
     assert engine.get(issue_id).state == "implementing"
+    engine.fire(issue_id, "disclose_progress", actor=SECRETARY, payload={"progress": "路基完工"})
     engine.fire(issue_id, "report_result", actor=SECRETARY, payload={"spent": 182000})
     assert engine.get(issue_id).state == "result_notice"
     clock.advance(days=5)
@@ -124,6 +135,7 @@ def test_four_deliberations_then_two_disclosures_in_order(
         "pass_assembly_review",
         "pass_representatives_resolution",
         "publicize_resolution_notice",
+        "disclose_progress",
         "report_result",
         "publicize_result_notice",
     ]
@@ -248,6 +260,8 @@ def test_an_objection_to_the_resolution_returns_it_to_the_representatives(
     issue_id = _matter(engine)
     for step in (_propose, _consult, _review, _resolve):
         step(engine, issue_id)
+    with pytest.raises(GuardFailedError):  # an objection gives its reason
+        engine.fire(issue_id, "object_resolution_notice", actor=VILLAGER, payload={"reason": ""})
     event = engine.fire(
         issue_id, "object_resolution_notice", actor=VILLAGER, payload={"reason": "预算未公开明细"}
     )
@@ -262,7 +276,10 @@ def test_an_objection_to_the_result_returns_it_to_implementation(
         step(engine, issue_id)
     clock.advance(days=5)
     engine.tick()
+    engine.fire(issue_id, "disclose_progress", actor=SECRETARY, payload={"progress": "已开工"})
     engine.fire(issue_id, "report_result", actor=SECRETARY)
+    with pytest.raises(GuardFailedError):
+        engine.fire(issue_id, "object_result_notice", actor=VILLAGER)
     event = engine.fire(
         issue_id, "object_result_notice", actor=VILLAGER, payload={"reason": "路面宽度不足"}
     )
@@ -351,12 +368,26 @@ def test_a_wrong_outcome_claimed_for_a_meeting_is_refused(engine: Engine, gate: 
 
 
 @pytest.mark.parametrize("gate", sorted(GATES))
-def test_only_the_branch_records_a_gate_meeting(engine: Engine, gate: str) -> None:
+def test_only_the_convener_records_a_gate_meeting(engine: Engine, gate: str) -> None:
     issue_id, members = _at_gate(engine, gate)
-    with pytest.raises(PermissionDeniedError):
-        engine.fire(
-            issue_id, f"pass_{gate}", actor=VILLAGER, payload=_meeting(gate, members, members)
-        )
+    for trigger, votes_for, present in (
+        (f"pass_{gate}", members, members),
+        (f"fail_{gate}", [], members),
+        (f"adjourn_{gate}", [], members[:1]),
+    ):
+        with pytest.raises(PermissionDeniedError):
+            engine.fire(
+                issue_id, trigger, actor=VILLAGER, payload=_meeting(gate, present, votes_for)
+            )
+    if gate == "branch_proposal":  # the joint meeting with the two committees (一肩挑)
+        two = GATES["committees_consultation"][1]
+        with pytest.raises(PermissionDeniedError):
+            engine.fire(
+                issue_id,
+                "merge_committees_consultation",
+                actor=VILLAGER,
+                payload={**_meeting(gate, two, two), "gate": f"{gate}+committees_consultation"},
+            )
     assert engine.get(issue_id).state == gate
 
 
@@ -367,6 +398,7 @@ def test_a_matter_run_on_time_is_100_percent_on_time(engine: Engine, clock: Manu
         step(engine, issue_id)
     clock.advance(days=5)
     engine.tick()  # 决议公开 period passed by the clock
+    engine.fire(issue_id, "disclose_progress", actor=SECRETARY, payload={"progress": "已开工"})
     engine.fire(issue_id, "report_result", actor=SECRETARY, payload={"spent": 182000})
     clock.advance(days=5)
     engine.tick()  # 结果公开 period passed by the clock
@@ -375,3 +407,216 @@ def test_a_matter_run_on_time_is_100_percent_on_time(engine: Engine, clock: Manu
     assert report.total["completion"] == Ratio(1, 1)
     assert report.total["on_time"] == Ratio(1, 1)
     assert report.total["on_time"].percent() == "100.00 %"
+
+
+# --- 村民会议 instead of the representatives ------------------------------------------------
+
+VILLAGERS = [f"villager-{i}" for i in range(1, 21)]  # 20 adult villagers
+
+
+def _at_resolution(engine: Engine) -> str:
+    issue_id = _matter(engine, villagers=VILLAGERS)
+    for step in (_propose, _consult, _review):
+        step(engine, issue_id)
+    return issue_id
+
+
+def test_the_villagers_meeting_may_resolve_instead_of_the_representatives(
+    engine: Engine, clock: ManualClock
+) -> None:
+    """村民会议或者村民代表会议决议: the committee convenes the 村民会议 instead."""
+    issue_id = _at_resolution(engine)
+    engine.fire(issue_id, "convene_villagers_meeting", actor=SECRETARY)
+    assert engine.get(issue_id).state == "villagers_meeting"
+    event = VILLAGERS_MEETING.record_vote(
+        engine, issue_id, actor=SECRETARY, attendees=VILLAGERS[:11], votes_for=VILLAGERS[:6]
+    )
+    assert (event.trigger, event.destination) == ("pass_villagers_meeting", "resolution_notice")
+    clock.advance(days=5)
+    engine.tick()
+    assert engine.get(issue_id).state == "implementing"
+
+
+def test_a_villagers_meeting_needs_more_than_half_of_the_villagers(engine: Engine) -> None:
+    """村民委员会组织法 第二十二条: 过半数 -- 10 of 20 present is not enough, 11 is."""
+    issue_id = _at_resolution(engine)
+    engine.fire(issue_id, "convene_villagers_meeting", actor=SECRETARY)
+    event = VILLAGERS_MEETING.record_vote(
+        engine, issue_id, actor=SECRETARY, attendees=VILLAGERS[:10], votes_for=VILLAGERS[:10]
+    )
+    assert (event.trigger, event.destination) == ("adjourn_villagers_meeting", "villagers_meeting")
+    event = VILLAGERS_MEETING.record_vote(
+        engine,
+        issue_id,
+        actor=SECRETARY,
+        attendees=VILLAGERS[:11],
+        votes_for=VILLAGERS[:5],
+        against=VILLAGERS[5:11],
+    )
+    assert (event.trigger, event.destination) == ("fail_villagers_meeting", "rejected")
+
+
+def test_only_the_villagers_committee_convenes_the_villagers_meeting(engine: Engine) -> None:
+    issue_id = _at_resolution(engine)
+    branch_only = Actor("deputy-li", roles={"secretary"})
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue_id, "convene_villagers_meeting", actor=branch_only)
+    engine.fire(issue_id, "convene_villagers_meeting", actor=SECRETARY)
+    for trigger, present, votes_for in (
+        ("pass_villagers_meeting", VILLAGERS, VILLAGERS),
+        ("fail_villagers_meeting", VILLAGERS, []),
+        ("adjourn_villagers_meeting", VILLAGERS[:2], []),
+    ):
+        with pytest.raises(PermissionDeniedError):
+            engine.fire(
+                issue_id,
+                trigger,
+                actor=branch_only,
+                payload=_meeting("villagers_meeting", present, votes_for),
+            )
+    for trigger, meeting in (
+        ("pass_villagers_meeting", _meeting("villagers_meeting", VILLAGERS, [])),
+        ("fail_villagers_meeting", _meeting("villagers_meeting", VILLAGERS, VILLAGERS)),
+        ("adjourn_villagers_meeting", _meeting("villagers_meeting", VILLAGERS, VILLAGERS)),
+    ):
+        with pytest.raises(GuardFailedError):
+            engine.fire(issue_id, trigger, actor=SECRETARY, payload=meeting)
+    assert engine.get(issue_id).state == "villagers_meeting"
+
+
+# --- the process is public, not only the result ---------------------------------------------
+
+
+def test_the_result_waits_for_the_process_to_be_disclosed(
+    engine: Engine, clock: ManualClock
+) -> None:
+    """实施过程公开: no result is published before the progress has been."""
+    issue_id = _matter(engine)
+    for step in (_propose, _consult, _review, _resolve):
+        step(engine, issue_id)
+    clock.advance(days=5)
+    engine.tick()
+    with pytest.raises(GuardFailedError):
+        engine.fire(issue_id, "report_result", actor=SECRETARY)
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue_id, "report_result", actor=VILLAGER)
+    with pytest.raises(GuardFailedError):  # a disclosure says what was done
+        engine.fire(issue_id, "disclose_progress", actor=SECRETARY, payload={"progress": " "})
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue_id, "disclose_progress", actor=VILLAGER, payload={"progress": "完工"})
+    engine.fire(issue_id, "disclose_progress", actor=SECRETARY, payload={"progress": "路基完工"})
+    engine.fire(issue_id, "disclose_progress", actor=SECRETARY, payload={"progress": "路面完工"})
+    engine.fire(issue_id, "report_result", actor=SECRETARY, payload={"spent": 182000})
+    record = public_record(engine, issue_id)
+    assert [p for _, p in record.progress] == ["路基完工", "路面完工"]
+    assert record.result == {"spent": 182000}
+
+
+def test_the_public_record_shows_every_meeting_with_its_counts(engine: Engine) -> None:
+    issue_id = _matter(engine, one_person_chairs_both=False)
+    DECISION.record_vote(  # inquorate: the branch meets again
+        engine, issue_id, actor=SECRETARY, attendees=BRANCH_COMMITTEE[:1], votes_for=[]
+    )
+    for step in (_propose, _consult, _review, _resolve):
+        step(engine, issue_id)
+    engine.fire(
+        issue_id, "object_resolution_notice", actor=VILLAGER, payload={"reason": "预算未公开明细"}
+    )
+    record = public_record(engine, issue_id)
+    assert record.subject == "硬化连接两个自然村的道路"
+    assert [(m.gate, m.outcome) for m in record.meetings] == [
+        ("branch_proposal", "inquorate"),
+        ("branch_proposal", "passed"),
+        ("committees_consultation", "passed"),
+        ("assembly_review", "passed"),
+        ("representatives_resolution", "passed"),
+    ]
+    resolution = record.meetings[-1]
+    assert (resolution.due, resolution.attended, resolution.votes_for) == (15, 12, 8)
+    assert (resolution.against, resolution.abstain) == (2, 2)
+    assert [reason for _, reason in record.objections] == ["预算未公开明细"]
+    assert record.state == "representatives_resolution"
+
+
+def test_the_readme_cites_or_marks_every_rule() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert rule in readme
+
+
+# --- in a community, with the bodies from the org graph -------------------------------------
+
+COMMUNITY = "340303001001"  # 喻义巷社区
+
+
+def _community() -> OrgGraph:
+    org = OrgGraph()
+    org.add_unit("340303001000", "street", "天桥街道")
+    org.add_unit(COMMUNITY, "community", "喻义巷社区", parent="340303001000")
+    org.add_unit(f"{COMMUNITY}-A01", "residential_area", "喻义巷小区", parent=COMMUNITY)
+    party = org.add_unit(f"{COMMUNITY}/party", "community_party_committee", "喻义巷社区党委")
+    org.add_edge("leads", party.id, COMMUNITY)
+    org.add_person("c-secretary", "书记", party_member=True)
+    org.assign("c-secretary", party.id, "secretary")
+    org.add_person("c-deputy", "副书记", party_member=True)
+    org.assign("c-deputy", party.id, "deputy_secretary")
+    org.add_person("c-director", "主任")
+    org.assign("c-director", COMMUNITY, "director")
+    for i in range(4):
+        org.add_person(f"pm{i}", f"党员{i}", party_member=True, home_unit=f"{COMMUNITY}-A01")
+    for i in range(6):
+        org.add_person(f"rep{i}", f"居民代表{i}", home_unit=COMMUNITY)
+        org.assign(f"rep{i}", COMMUNITY, "representative")
+    for i in range(5):
+        org.add_person(f"res{i}", f"居民{i}", home_unit=f"{COMMUNITY}-A01")
+    return org
+
+
+def test_a_community_decides_with_its_own_bodies_and_residents_meeting(
+    govflow_engine: Callable[..., Engine], clock: ManualClock
+) -> None:
+    """社区 "报村(社区)党组织, 按照四议两公开制度集中解决": 社区党委 proposes, 社区两委 consult, its
+    party members review, and the 居民会议 of everyone living there resolves."""
+    org = _community()
+    engine = govflow_engine(autoload=True, clock=clock, org=org)
+    issue = engine.open(
+        "four-deliberations",
+        reporter="res0",
+        location=f"{COMMUNITY}-A01",  # raised in a residential area: decided by the community
+        data={"subject": "小区加装电梯资金分摊"},
+    )
+    with pytest.raises(PermissionDeniedError):  # a claimed post counts for nothing here
+        engine.fire(issue.id, "put_on_agenda", actor=Actor("res1", roles={"secretary"}))
+    engine.fire(issue.id, "put_on_agenda", actor="c-secretary")
+    data = engine.get(issue.id).data["bodies"]
+    assert set(data["branch_committee"]["members"]) == {"c-secretary", "c-deputy"}
+    DECISION.record_vote(
+        engine,
+        issue.id,
+        actor="c-secretary",
+        attendees=["c-secretary", "c-deputy"],
+        votes_for=["c-secretary", "c-deputy"],
+    )
+    two = engine.get(issue.id).data["bodies"]["two_committees"]
+    assert set(two["members"]) == {"c-secretary", "c-deputy", "c-director"}
+    assert two["chair"] == "c-director"
+    DECISION.record_vote(
+        engine, issue.id, actor="c-secretary", attendees=two["members"], votes_for=two["members"]
+    )
+    assembly = engine.get(issue.id).data["bodies"]["party_assembly"]["members"]
+    assert set(assembly) == {"c-secretary", "c-deputy", *(f"pm{i}" for i in range(4))}
+    DECISION.record_vote(
+        engine, issue.id, actor="c-secretary", attendees=assembly, votes_for=assembly
+    )
+    assert len(engine.get(issue.id).data["bodies"]["representatives"]["members"]) == 6
+    engine.fire(issue.id, "convene_villagers_meeting", actor="c-director")
+    residents = engine.get(issue.id).data["bodies"]["villagers"]["members"]
+    assert set(residents) == {
+        *(f"pm{i}" for i in range(4)),
+        *(f"rep{i}" for i in range(6)),
+        *(f"res{i}" for i in range(5)),
+    }
+    event = VILLAGERS_MEETING.record_vote(
+        engine, issue.id, actor="c-director", attendees=residents[:8], votes_for=residents[:5]
+    )
+    assert event.destination == "resolution_notice"

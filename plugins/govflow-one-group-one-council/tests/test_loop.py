@@ -126,7 +126,7 @@ def test_collect_assign_handle_feed_back_evaluate(engine: Engine) -> None:
     engine.fire(issue_id, "assign", actor=GROUP)  # 交办: a dispute goes to the council
     mediator = Actor(HANDLERS["council"])
     engine.fire(issue_id, "report_handled", actor=mediator, payload={"result": "调解成功"})  # 处理
-    engine.fire(issue_id, "feed_back", actor=COUNCIL)  # 反馈, by the council
+    engine.fire(issue_id, "feed_back", actor=COUNCIL, payload={"result": "已调解"})  # 反馈
     event = engine.fire(issue_id, "evaluate", actor=RESIDENT, payload={"satisfaction": "satisfied"})
     assert event.destination == "closed"
     history = engine.history(issue_id)
@@ -205,7 +205,22 @@ def test_a_major_matter_goes_up_to_the_village_party_organization(engine: Engine
     outcome = engine.children(issue_id)[0].outcome
     assert outcome is not None
     assert (outcome["state"], outcome["kind"]) == ("rejected", "cancelled")
-    engine.fire(issue_id, "feed_back", actor=COUNCIL)
+    # the council feeds back what 四议两公开 came to, as the village's log has it
+    with pytest.raises(GuardFailedError):
+        engine.fire(issue_id, "feed_back", actor=COUNCIL, payload={"result": "道路已修好"})
+    with pytest.raises(GuardFailedError):
+        engine.fire(
+            issue_id,
+            "feed_back",
+            actor=COUNCIL,
+            payload={"result": "道路将修建", "referral_outcome": "closed"},
+        )
+    engine.fire(
+        issue_id,
+        "feed_back",
+        actor=COUNCIL,
+        payload={"result": "村党支部会议未通过修路提议", "referral_outcome": "rejected"},
+    )
     assert engine.get(issue_id).state == "evaluating"
 
 
@@ -286,7 +301,7 @@ def test_a_villager_who_never_rates_leaves_the_matter_closed_by_the_clock(
     issue_id = _collect(engine, "两户邻里因排水沟发生纠纷")
     engine.fire(issue_id, "assign", actor=GROUP)
     engine.fire(issue_id, "report_handled", actor=Actor(HANDLERS["council"]))
-    engine.fire(issue_id, "feed_back", actor=COUNCIL)
+    engine.fire(issue_id, "feed_back", actor=COUNCIL, payload={"result": "已调解"})
     due = engine.get(issue_id).due_at
     assert due is not None
     assert engine.tick(due - timedelta(minutes=1)) == []
@@ -294,3 +309,125 @@ def test_a_villager_who_never_rates_leaves_the_matter_closed_by_the_clock(
     (event,) = engine.tick()
     assert (event.trigger, event.actor) == ("close_unrated", "system:clock")
     assert engine.get(issue_id).state == "closed"
+
+
+# --- 随手做, reclassifying instead of dropping, every refusal -----------------------------
+
+PATROL = Actor("patrol-7", roles={"patrol"})
+
+
+def test_what_the_patrol_fixes_on_the_spot_is_reported_and_fed_back(engine: Engine) -> None:
+    """每日巡、经常访、及时记、随手做、实时报: the patrol mends a small thing at once and reports
+    it; the council still feeds the result back, and the villager judges it."""
+    issue_id = _collect(engine, "村道路灯不亮, 需要志愿者帮忙更换灯泡")
+    with pytest.raises(GuardFailedError):  # 实时报: the report says what was done
+        engine.fire(issue_id, "fix_on_spot", actor=PATROL, payload={"result": ""})
+    with pytest.raises(PermissionDeniedError):  # the patrol's, not the villager's
+        engine.fire(issue_id, "fix_on_spot", actor=RESIDENT, payload={"result": "换好了"})
+    event = engine.fire(issue_id, "fix_on_spot", actor=PATROL, payload={"result": "已更换灯泡"})
+    assert event.destination == "awaiting_feedback"
+    with pytest.raises(GuardFailedError):  # the council says what was done, too
+        engine.fire(issue_id, "feed_back", actor=COUNCIL)
+    engine.fire(issue_id, "feed_back", actor=COUNCIL, payload={"result": "巡访队员已更换灯泡"})
+    with pytest.raises(PermissionDeniedError):  # the villager who raised it judges it
+        engine.fire(issue_id, "evaluate", actor=PATROL, payload={"satisfaction": "satisfied"})
+    with pytest.raises(GuardFailedError):
+        engine.fire(issue_id, "evaluate", actor=RESIDENT, payload={"satisfaction": "great"})
+    engine.fire(issue_id, "evaluate", actor=RESIDENT, payload={"satisfaction": "satisfied"})
+    assert weekly_review(engine, START).fixed_on_spot == 1
+
+
+def test_a_wrongly_categorized_matter_is_reclassified_not_dropped(engine: Engine) -> None:
+    """The classifier read 邻里 and filed a safety hazard as a dispute: the group corrects the
+    category and the matter is routed by the right one."""
+    issue_id = _collect(engine, "邻里反映楼道电线老化有火灾隐患")
+    assert engine.get(issue_id).category == "dispute_mediation"
+    for payload in (
+        {"category": "safety"},  # no reason
+        {"category": "dispute_mediation", "reason": "类别无误"},  # not a change
+        {"category": "parking", "reason": "停车"},  # not one of the five
+    ):
+        with pytest.raises(GuardFailedError):
+            engine.fire(issue_id, "reclassify", actor=GROUP, payload=payload)
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(
+            issue_id, "reclassify", actor=RESIDENT, payload={"category": "safety", "reason": "x"}
+        )
+    event = engine.fire(
+        issue_id, "reclassify", actor=GROUP, payload={"category": "safety", "reason": "属消防隐患"}
+    )
+    assert (event.destination, engine.get(issue_id).category) == ("collected", "safety")
+    engine.fire(issue_id, "assign", actor=GROUP)
+    assert engine.get(issue_id).assignees == (HANDLERS["law_enforcement"],)
+    assert weekly_review(engine, START).reclassified == 1
+
+
+def test_a_handler_sends_back_what_is_not_its_business_and_it_is_rerouted(engine: Engine) -> None:
+    issue_id = _collect(engine, "邻里反映楼道电线老化有火灾隐患")
+    engine.fire(issue_id, "assign", actor=GROUP)  # to the council, as a dispute
+    council = Actor(HANDLERS["council"])
+    with pytest.raises(PermissionDeniedError):  # only the unit it was handed to
+        engine.fire(issue_id, "return_misrouted", actor=PATROL, payload={"reason": "非纠纷"})
+    with pytest.raises(GuardFailedError):
+        engine.fire(issue_id, "return_misrouted", actor=council, payload={})
+    engine.fire(issue_id, "return_misrouted", actor=council, payload={"reason": "属安全隐患"})
+    assert engine.get(issue_id).state == "collected"
+    engine.fire(  # or, while it is being handled, the group corrects it directly
+        issue_id, "reclassify", actor=GROUP, payload={"category": "safety", "reason": "属安全隐患"}
+    )
+    engine.fire(issue_id, "assign", actor=GROUP)
+    assert engine.get(issue_id).assignees == (HANDLERS["law_enforcement"],)
+    police = Actor(HANDLERS["law_enforcement"])
+    engine.fire(issue_id, "report_handled", actor=police)
+    assert engine.get(issue_id).state == "awaiting_feedback"
+
+
+def test_the_group_may_reclassify_while_the_matter_is_handled(engine: Engine) -> None:
+    issue_id = _collect(engine, "两户邻里因排水沟发生纠纷")
+    engine.fire(issue_id, "assign", actor=GROUP)
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(
+            issue_id,
+            "reclassify",
+            actor=Actor(HANDLERS["council"]),
+            payload={"category": "safety", "reason": "x"},
+        )
+    for payload in ({"category": "safety"}, {"category": "dispute_mediation", "reason": "x"}):
+        with pytest.raises(GuardFailedError):
+            engine.fire(issue_id, "reclassify", actor=GROUP, payload=payload)
+    event = engine.fire(
+        issue_id, "reclassify", actor=GROUP, payload={"category": "safety", "reason": "排水沟塌陷"}
+    )
+    assert (event.source, event.destination) == ("handling", "collected")
+
+
+def test_only_the_village_party_organization_concludes_a_referral(engine: Engine) -> None:
+    issue_id = _collect(engine, "修路使用大额资金", village_party="liulou-party")
+    with pytest.raises(PermissionDeniedError):
+        escalate(engine, issue_id, "refer_up", actor=RESIDENT, payload={"major": "large_funds"})
+    escalate(engine, issue_id, "refer_up", actor=GROUP, payload={"major": "large_funds"})
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue_id, "upstream_concluded", actor=COUNCIL)
+
+
+def test_only_the_group_assigns(engine: Engine) -> None:
+    issue_id = _collect(engine, "两户邻里因排水沟发生纠纷")
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue_id, "assign", actor=RESIDENT)
+
+
+def test_nobody_evaluates_their_own_work(engine: Engine) -> None:
+    """A councillor who raised a dispute the council then mediated does not rate it."""
+    mediator = Actor(HANDLERS["council"])
+    issue = engine.open(
+        "one-group-one-council",
+        reporter=mediator,
+        category="dispute_mediation",
+        data={"handlers": HANDLERS},
+    )
+    engine.fire(issue.id, "assign", actor=GROUP)
+    engine.fire(issue.id, "report_handled", actor=mediator, payload={"result": "调解成功"})
+    engine.fire(issue.id, "feed_back", actor=COUNCIL, payload={"result": "调解成功"})
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue.id, "evaluate", actor=mediator, payload={"satisfaction": "satisfied"})
+    assert engine.get(issue.id).state == "evaluating"

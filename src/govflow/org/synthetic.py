@@ -7,8 +7,10 @@ with :func:`~govflow.org.divisions.load_divisions`) or under a generated city
 
 * urban community (Jianhua, Huzhou): 社区 → coded grid (15-digit Beijing layout) → 小区 → 楼栋;
   社区党委 leads the community, a 网格党支部 leads each grid, a 党小组 leads each residential
-  area and convenes its 居民议事会 (Bengbu's 一组一会: one group, one council), a 党员中心户 in
-  the group links the area's first building; in-service party members register (双报到);
+  area and convenes its 居民议事会, a 党员中心户 in the group links the area's first building;
+  in-service party members register (双报到). Bengbu's cities set a 党支部, not a 党小组, in
+  each residential area (seed 002: "在城市以社区网格或住宅小区为单位设置党支部"):
+  ``area_party="branch"``;
 * administrative village (Bengbu): 行政村 → 自然村; the village party committee leads the
   village, a 党小组 leads each natural village and convenes its 村民理事会;
 * each district has departments, each paired with communities (结对); each community or village
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import random
 
+from govflow.errors import InvalidOrgGraphError
 from govflow.org.codes import BEIJING_GRID_15, DIVISION_12, derive
 from govflow.org.graph import OrgGraph
 from govflow.org.records import Unit
@@ -69,6 +72,7 @@ def _community(
     areas: int,
     buildings: int,
     registered: int,
+    area_party: str = "group",
 ) -> None:
     cid = community.id
     name = _short(community.name)
@@ -103,7 +107,8 @@ def _community(
         for a in range(1, areas + 1):
             aid = f"{gid}-A{a:02d}"
             graph.add_unit(aid, "residential_area", f"第{g}网格{a}号小区", parent=gid)
-            group = graph.add_unit(f"{aid}/party", "group", f"{g}-{a}小区党小组", parent=branch.id)
+            label = "小区党支部" if area_party == "branch" else "小区党小组"
+            group = graph.add_unit(f"{aid}/party", area_party, f"{g}-{a}{label}", parent=branch.id)
             graph.add_edge(LEADS, group.id, aid)
             leader = people.post(group.id, "secretary")
             area_council = graph.add_unit(
@@ -160,6 +165,7 @@ def synthesize(
     departments: int = 6,
     pairings: int = 1,
     registered: int = 2,
+    area_party: str = "group",
 ) -> OrgGraph:
     """Fill every community and administrative village below ``under`` (all if ``None``).
 
@@ -169,7 +175,11 @@ def synthesize(
     villages. Per district or county
     below ``under`` (or containing it): ``departments`` departments, each community paired with
     ``pairings`` of them. The same ``seed`` on the same graph gives the same result.
+    ``area_party`` is the kind of party unit leading each residential area: ``"group"``
+    (党小组, under the grid's branch) or ``"branch"`` (党支部, as in Bengbu).
     """
+    if area_party not in ("group", "branch"):
+        raise InvalidOrgGraphError(f"area_party must be 'group' or 'branch', not {area_party!r}")
     rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not secrets
     people = _People(graph, rng)
     targets = [u for u in graph.units(under=under) if u.kind in _COMMUNITY_KINDS]
@@ -187,6 +197,7 @@ def synthesize(
                     areas=areas,
                     buildings=buildings,
                     registered=registered,
+                    area_party=area_party,
                 )
             else:
                 _village(graph, people, rng, unit, hamlets=hamlets)

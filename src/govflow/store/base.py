@@ -92,9 +92,25 @@ class Store(Protocol):
         """
         ...
 
+    def commit_many(self, moves: Sequence[tuple[Issue, Event, str | None]]) -> None:
+        """Atomically commit every move of ``moves`` (``(issue, event, idempotency_key)`` in the
+        order they were made; an issue may move several times), or none of them.
+
+        Each move is checked as :meth:`commit` checks it, against the store as the moves
+        before it in ``moves`` left it. Any conflict raises
+        :class:`~govflow.errors.ConflictError` and nothing of ``moves`` is written. What
+        :meth:`govflow.Engine.batch` commits with.
+        """
+        ...
+
     def due(self, now: datetime) -> Iterator[Issue]:
         """Issues whose ``alarm_at`` (a pending early warning, else ``due_at``) is at or before
-        ``now``, earliest first."""
+        ``now``, earliest first.
+
+        May be read lazily while the caller moves the issues it yields (as
+        :meth:`govflow.Engine.tick` does): an issue is yielded at the version it had when it
+        was read, and again only if a move put it back among the due issues later in the order.
+        """
         ...
 
     def issues(self) -> Iterator[Issue]:

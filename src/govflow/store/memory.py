@@ -188,6 +188,27 @@ class MemoryStore:
         if alarm is not None:
             heapq.heappush(self._deadlines, (alarm, issue.id, issue.version))
 
+    def commit_many(self, moves: Sequence[tuple[Issue, Event, str | None]]) -> None:
+        current: dict[str, Issue | None] = {}
+        keys: set[tuple[str, str]] = set()
+        opening: set[str] = set()
+        for issue, event, key in moves:  # check them all first: then write them all
+            before = current[issue.id] if issue.id in current else self._issues.get(issue.id)
+            problem = check_commit(before, issue, event)
+            if problem is None and key is not None:
+                used = (issue.id, key) in self._keys or (issue.id, key) in keys
+                if event.sequence == 0:
+                    used = used or key in self._opening_keys or key in opening
+                    opening.add(key)
+                if used:
+                    problem = f"idempotency key {key!r} was used already"
+                keys.add((issue.id, key))
+            if problem is not None:
+                raise ConflictError(issue.id, f"the batch was refused: {problem}")
+            current[issue.id] = issue
+        for issue, event, key in moves:
+            self.commit(issue, event, idempotency_key=key)
+
     def due(self, now: datetime) -> Iterator[Issue]:
         check_time("now", now)  # a naive time has no place on the deadline heap
         found: list[Issue] = []

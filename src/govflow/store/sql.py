@@ -23,9 +23,18 @@ the tuples among changes come back as tuples, as the engine made them.
 
 :meth:`SQLStore.commit` is one database transaction. The issue row is moved with
 ``UPDATE ... WHERE id = :id AND version = :expected`` (optimistic concurrency: zero rows
-updated means someone else moved it first), then the event and the idempotency key are inserted
-under primary-key and unique constraints. Any failure rolls the whole transaction back and is
-reported as :class:`~govflow.errors.ConflictError`; SQLAlchemy's own exceptions never escape.
+updated means someone else moved it first), then the event, its entry in the store-wide log and
+the idempotency key are inserted under primary-key and unique constraints. Any failure rolls the
+whole transaction back and is reported as :class:`~govflow.errors.ConflictError`; SQLAlchemy's
+own exceptions never escape.
+
+What a move costs (see ``docs/howto/storage.md``): on PostgreSQL the whole move is one
+statement -- the UPDATE, and INSERTs that select from what the UPDATE returned, chained in a
+``WITH`` -- sent in autocommit, so a move is one round trip to the server; every statement is
+built once at import and compiled once per dialect. The issue is read with its last event's
+hash (:attr:`~govflow.records.Issue.last_hash`), so a move reads nothing of the log. Commits of
+several threads of one process may share a transaction (group commit, on SQLite by default),
+and :meth:`SQLStore.commit_many` writes a batch of moves in one transaction.
 """
 
 from __future__ import annotations
@@ -33,12 +42,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from types import MappingProxyType, TracebackType
-from typing import Any, Final, Self, TypeVar
+from typing import Any, Final, Literal, Self, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -55,10 +65,11 @@ from govflow.errors import (
     UnknownIssueError,
 )
 from govflow.records import EMPTY, Event, Issue, PluginRef, freeze_mapping
+from govflow.store._group import GroupCommitter
 from govflow.store.base import CorruptRecord, IssueScan, LogEntry, check_commit
 from govflow.validate import check_time
 
-__all__ = ["SCHEMA_VERSION", "SQLStore", "metadata"]
+__all__ = ["SCHEMA_VERSION", "SYNCHRONOUS", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
@@ -169,8 +180,11 @@ _meta = sa.Table(
 _SCHEMA_VERSION_ROW: Final = "schema_version"
 _COUNTER_ROW: Final = "issue_counter"
 
-#: How many issues :meth:`SQLStore.issues` reads per query.
+#: How many issues :meth:`SQLStore.issues` and :meth:`SQLStore.due` read per query.
 _PAGE: Final = 1000
+
+#: How long a SQLite commit waits, at most, for commits of other threads to join it.
+_GROUP_WAIT: Final = 0.002
 
 # --- encoding ----------------------------------------------------------------------------------
 
@@ -230,27 +244,38 @@ def _load_changes(text: str) -> Mapping[str, Any]:
     return MappingProxyType({key: _decode_change(key, value) for key, value in raw.items()})
 
 
-def _issue_values(issue: Issue) -> dict[str, Any]:
-    due = issue.due_at
-    return {
-        "id": issue.id,
-        "workflow": issue.workflow,
-        "workflow_version": issue.workflow_version,
-        "state": issue.state,
-        "category": issue.category,
-        "location": issue.location,
-        "reporter": issue.reporter,
-        "opened_at": issue.opened_at.isoformat(),
-        "updated_at": issue.updated_at.isoformat(),
-        "due_at": None if due is None else due.isoformat(),
-        "due_key": None if (alarm := issue.alarm_at) is None else _time_key(alarm),
-        "assignees": _dump(issue.assignees),
-        "handlers": _dump(issue.handlers),
-        "data": _dump(issue.data),
-        "version": issue.version,
-        "joint": _dump(issue.joint),
-        "timing": _dump(issue.timing),
-    }
+def _issue_values(issue: Issue, columns: Sequence[str] | None = None) -> dict[str, Any]:
+    """The issue's row: every column, or only ``columns`` (a move encodes only what it sets)."""
+    if columns is None:
+        return {name: encode(issue) for name, encode in _ISSUE_ENCODERS.items()}
+    return {name: _ISSUE_ENCODERS[name](issue) for name in columns}
+
+
+def _due_key(issue: Issue) -> int | None:
+    alarm = issue.alarm_at
+    return None if alarm is None else _time_key(alarm)
+
+
+#: Each column of an issue row, as :func:`_issue_values` encodes it.
+_ISSUE_ENCODERS: Final[dict[str, Callable[[Issue], Any]]] = {
+    "id": lambda issue: issue.id,
+    "workflow": lambda issue: issue.workflow,
+    "workflow_version": lambda issue: issue.workflow_version,
+    "state": lambda issue: issue.state,
+    "category": lambda issue: issue.category,
+    "location": lambda issue: issue.location,
+    "reporter": lambda issue: issue.reporter,
+    "opened_at": lambda issue: issue.opened_at.isoformat(),
+    "updated_at": lambda issue: issue.updated_at.isoformat(),
+    "due_at": lambda issue: None if issue.due_at is None else issue.due_at.isoformat(),
+    "due_key": _due_key,
+    "assignees": lambda issue: _dump(issue.assignees),
+    "handlers": lambda issue: _dump(issue.handlers),
+    "data": lambda issue: _dump(issue.data),
+    "version": lambda issue: issue.version,
+    "joint": lambda issue: _dump(issue.joint),
+    "timing": lambda issue: _dump(issue.timing),
+}
 
 
 def _issue_from_row(row: sa.Row[Any]) -> Issue:
@@ -273,6 +298,8 @@ def _issue_from_row(row: sa.Row[Any]) -> Issue:
         version=m["version"],
         joint=_load_mapping(m["joint"]),
         timing=_load_mapping(m["timing"]),
+        # Read with the issue from its last event (_SELECT_ISSUES); "" where a query did not.
+        last_hash=m.get("last_hash") or "",
     )
 
 
@@ -324,6 +351,142 @@ def _event_from_row(row: sa.Row[Any]) -> Event:
     )
 
 
+# --- statements, built once: SQLAlchemy compiles each once per dialect and caches it ----------
+
+_ISSUE_NAMES: Final = tuple(column.name for column in _issues.c if column.name != "position")
+_EVENT_NAMES: Final = tuple(column.name for column in _events.c)
+
+#: Issues with the hash of their last event (the one at the issue's version), which the next
+#: move links to: read with the issue, so that a move reads nothing of the log. An outer join,
+#: so that an issue whose event is missing is still read (verify names it).
+_last = _events.alias("last_event")
+_SELECT_ISSUES: Final = sa.select(_issues, _last.c.hash.label("last_hash")).select_from(
+    _issues.outerjoin(
+        _last, sa.and_(_last.c.issue_id == _issues.c.id, _last.c.sequence == _issues.c.version)
+    )
+)
+_SELECT_ISSUE: Final = _SELECT_ISSUES.where(_issues.c.id == sa.bindparam("issue_id"))
+_INSERT_ISSUE: Final = sa.insert(_issues)
+_INSERT_EVENT: Final = sa.insert(_events)
+_INSERT_LOG: Final = sa.insert(_log)
+_INSERT_KEY: Final = sa.insert(_keys)
+
+#: The columns every move sets; a move sets others only if its event's ``changes`` name them.
+_MOVED: Final = ("state", "updated_at", "due_at", "due_key", "version")
+#: The columns a move may set: all of them but the key.
+_SETTABLE: Final = tuple(name for name in _ISSUE_NAMES if name != "id")
+
+
+def _typed(table: sa.Table, names: Sequence[str], prefix: str) -> list[sa.ColumnElement[Any]]:
+    # Parameters in a SELECT list need their type spelled out for PostgreSQL to accept them.
+    return [sa.cast(sa.bindparam(prefix + name), table.c[name].type) for name in names]
+
+
+def _pg_chain(first: sa.CTE, *, keyed: bool) -> sa.Insert:
+    """PostgreSQL's one-statement move after ``first`` (the issue row's UPDATE or INSERT,
+    returning its id only if it matched): the event (parameters ``e_*``) selected from it, the
+    log entry selected from the event, and the idempotency key (``k_key``) from the log entry.
+    Each inserts one row or none, so the statement's row count says whether the move was
+    stored; a constraint that refuses any part fails the whole statement."""
+    event = (
+        sa.insert(_events)
+        .from_select(
+            list(_EVENT_NAMES),
+            sa.select(*_typed(_events, _EVENT_NAMES, "e_")).select_from(first),
+        )
+        .returning(_events.c.issue_id, _events.c.sequence, _events.c.hash)
+        .cte(f"{first.name}_event")
+    )
+    log = sa.insert(_log).from_select(
+        ["issue_id", "sequence", "hash"],
+        sa.select(event.c.issue_id, event.c.sequence, event.c.hash),
+    )
+    if keyed:
+        logged = log.returning(_log.c.issue_id, _log.c.sequence).cte(f"{first.name}_log")
+        statement = (
+            sa.insert(_keys)
+            .from_select(
+                ["issue_id", "key", "sequence"],
+                sa.select(logged.c.issue_id, sa.cast(sa.bindparam("k_key"), sa.String),
+                          logged.c.sequence),
+            )
+            .add_cte(first, event, logged)
+        )  # fmt: skip
+    else:
+        statement = log.add_cte(first, event)
+    # SQLAlchemy keeps an INSERT's row count only when asked: it is the move's answer.
+    return statement.execution_options(preserve_rowcount=True)
+
+
+class _MoveStatements:
+    """The statements that store a move setting ``columns`` of the issue row, built once.
+
+    ``update``: the version-checked UPDATE (parameters ``b_id``, ``b_read`` and ``i_*``).
+    ``pg_move`` and ``pg_move_keyed``: PostgreSQL's one-statement move (:func:`_pg_chain`),
+    without and with an idempotency key.
+    """
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        self.columns = columns
+        self.update = (
+            sa.update(_issues)
+            .where(
+                _issues.c.id == sa.bindparam("b_id"), _issues.c.version == sa.bindparam("b_read")
+            )
+            .values({name: sa.bindparam(f"i_{name}") for name in columns})
+        )
+        moved = self.update.returning(_issues.c.id).cte("moved")
+        self.pg_move = _pg_chain(moved, keyed=False)
+        self.pg_move_keyed = _pg_chain(moved, keyed=True)
+
+    def params(self, issue: Issue, read: int) -> dict[str, Any]:
+        params = {f"i_{name}": _ISSUE_ENCODERS[name](issue) for name in self.columns}
+        params["b_id"] = issue.id
+        params["b_read"] = read
+        return params
+
+
+#: Every column: for batches (an issue's row written once for all its moves) and for moves
+#: that change more than the people on the issue and its timing.
+_ALL_COLUMNS: Final = _MoveStatements(_SETTABLE)
+#: The moves the engine makes most: each sets the state and its times, some the people or
+#: the deadline bookkeeping too.
+_MOVES: Final = {
+    frozenset(extra): _MoveStatements((*_MOVED, *extra))
+    for extra in (
+        (),
+        ("assignees",),
+        ("handlers",),
+        ("timing",),
+        ("assignees", "handlers"),
+        ("assignees", "timing"),
+        ("handlers", "timing"),
+        ("assignees", "handlers", "timing"),
+    )
+}
+
+
+def _statements_for(event: Event) -> _MoveStatements:
+    """The statements for a move that sets what its event's ``changes`` name besides the
+    state and its times."""
+    return (
+        _MOVES.get(frozenset(event.changes), _ALL_COLUMNS) if event.changes else _MOVES[frozenset()]
+    )
+
+
+_pg_opened = (
+    sa.insert(_issues)
+    .values({name: sa.bindparam(f"i_{name}") for name in _ISSUE_NAMES})
+    .returning(_issues.c.id)
+    .cte("opened")
+)
+_PG_OPEN: Final = _pg_chain(_pg_opened, keyed=False)
+
+
+def _prefixed(values: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {prefix + name: value for name, value in values.items()}
+
+
 _DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
 
 
@@ -359,7 +522,12 @@ def _without_password(url: str | sa.URL) -> str:
 # --- SQLite connection set-up ------------------------------------------------------------------
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+#: SQLite's ``synchronous`` settings a store may ask for (see :class:`SQLStore`).
+SYNCHRONOUS: Final = ("FULL", "NORMAL")
+_SYNCHRONOUS_NAMES: Final = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+
+
+def _sqlite_connect(synchronous: str, dbapi_connection: Any, _record: Any) -> None:
     # pysqlite opens transactions lazily and on its own terms; we emit BEGIN ourselves (below)
     # so that a commit can take the write lock up front with BEGIN IMMEDIATE.
     dbapi_connection.isolation_level = None
@@ -371,6 +539,8 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         if file:  # WAL needs a file; an in-memory database has an empty name here
             # Readers never block the writer and the writer never blocks readers.
             cursor.execute("PRAGMA journal_mode = WAL")
+        # Per connection, not stored in the file: every connection the pool opens is told.
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
     finally:
         cursor.close()
 
@@ -385,9 +555,15 @@ def _sqlite_begin(connection: sa.Connection) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
-    if not sa_event.contains(engine, "connect", _sqlite_connect):
-        sa_event.listen(engine, "connect", _sqlite_connect)
+_CONFIGURED: Final[weakref.WeakSet[sa.Engine]] = weakref.WeakSet()
+
+
+def _configure_sqlite(engine: sa.Engine, synchronous: str) -> None:
+    # One set-up per engine, even when several stores share it: the first store's
+    # synchronous setting is the engine's (connections are pooled, and configured once each).
+    if engine not in _CONFIGURED:
+        _CONFIGURED.add(engine)
+        sa_event.listen(engine, "connect", partial(_sqlite_connect, synchronous))
         sa_event.listen(engine, "begin", _sqlite_begin)
 
 
@@ -413,11 +589,24 @@ class _RefusedError(GovflowError):
 
     :meth:`SQLStore.commit` turns it into a :class:`ConflictError`; it is a GovflowError so
     that, should another path ever meet a constraint, what escapes is still govflow's.
+    ``constraint`` names which of govflow's: ``key``, ``event``, ``issue`` or ``version``.
     """
 
-    def __init__(self, constraint: str) -> None:
-        super().__init__(constraint)
+    def __init__(self, constraint: str, detail: str | None = None) -> None:
+        super().__init__(detail or constraint)
         self.constraint = constraint
+
+
+def _constraint(err: sa_exc.IntegrityError) -> str:
+    """Which of govflow's constraints a write broke: ``key``, ``event`` or ``issue``. Read
+    from the database's message, which names the table (SQLite) or the constraint (PostgreSQL):
+    a one-statement move cannot tell by which of its statements failed."""
+    text = str(err.orig)
+    if "govflow_idempotency" in text:
+        return "key"
+    if "govflow_events" in text or "govflow_log" in text:
+        return "event"
+    return "issue"
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -434,6 +623,21 @@ class SQLStore:
     :raises DefinitionError: the URL is malformed, its driver is not installed, the tables are
         missing (``create=False``) or were written by an incompatible schema version.
     :raises StoreError: the database cannot be reached.
+    :param synchronous: SQLite only: how hard a commit pushes to disk. ``"NORMAL"`` (the
+        default), in write-ahead-log mode, survives a crash of the application or of the
+        process, but a power loss or an operating-system crash may lose the last commits
+        (never corrupt the file); ``"FULL"`` flushes at every commit and loses nothing, at
+        several times the cost a commit. PostgreSQL's equivalent, ``synchronous_commit``, is
+        the server's and its operator's to set. :meth:`durability` reads back what is in force.
+    :param group_commit: the longest a commit waits, in seconds, for commits of other threads
+        to join its transaction (it waits only when groups formed before, so a lone caller
+        never waits); ``None`` commits every move in a transaction of its own. ``"auto"`` (the
+        default) is 2 ms on SQLite, where writers take turns and each commit may cost a flush,
+        and ``None`` on PostgreSQL, whose server already shares one WAL flush between
+        concurrent transactions and where a move is one statement (bench/store.py measures
+        both).
+    :raises DefinitionError: also for a ``synchronous`` not in :data:`SYNCHRONOUS`, or a
+        negative ``group_commit``.
 
     For SQLite the store turns on foreign keys and, for a file, write-ahead logging; writers
     wait for each other up to the driver's busy timeout (5 s unless the URL says otherwise).
@@ -444,7 +648,15 @@ class SQLStore:
         url_or_engine: str | sa.URL | sa.Engine = "sqlite:///govflow.db",
         *,
         create: bool = True,
+        synchronous: str = "NORMAL",
+        group_commit: float | Literal["auto"] | None = "auto",
     ) -> None:
+        if synchronous not in SYNCHRONOUS:
+            raise DefinitionError(f"synchronous must be one of {SYNCHRONOUS}, not {synchronous!r}")
+        if group_commit != "auto" and group_commit is not None and not group_commit >= 0:
+            raise DefinitionError(
+                f"group_commit must be 'auto', None or ≥ 0 seconds, not {group_commit!r}"
+            )
         if isinstance(url_or_engine, sa.Engine):
             self._engine = url_or_engine
             self._owns_engine = False
@@ -463,7 +675,12 @@ class SQLStore:
         self.url: str = self._engine.url.render_as_string(hide_password=True)
         self._sqlite = self._engine.dialect.name == "sqlite"
         if self._sqlite:
-            _configure_sqlite(self._engine)
+            _configure_sqlite(self._engine, synchronous)
+        if group_commit == "auto":
+            group_commit = _GROUP_WAIT if self._sqlite else None
+        self._group: GroupCommitter[_Move] | None = (
+            None if group_commit is None else GroupCommitter(self._write_group, group_commit)
+        )
         try:
             #: The schema version found in (or written to) the database.
             self.schema_version: int = self._prepare(create=create)
@@ -549,16 +766,17 @@ class SQLStore:
     # --- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def _connection(self, *, write: bool) -> Iterator[sa.Connection]:
+    def _connection(self, *, write: bool, autocommit: bool = False) -> Iterator[sa.Connection]:
         with self._engine.connect() as conn:
-            if write:
+            if write and not autocommit:
                 if self._sqlite:
                     conn.execution_options(govflow_begin="IMMEDIATE")
             elif self._sqlite:
                 conn.execution_options(govflow_begin=None)
             else:
-                # Every read is one statement, consistent on its own: without BEGIN and
-                # ROLLBACK around it, a read costs one round trip to the server instead of three.
+                # Every read is one statement, consistent on its own, and so is a move on
+                # PostgreSQL: without BEGIN and COMMIT around it, it costs one round trip to
+                # the server instead of three.
                 conn.execution_options(isolation_level="AUTOCOMMIT")
             with conn.begin():
                 yield conn
@@ -575,17 +793,25 @@ class SQLStore:
         """The database's SQLAlchemy dialect name (``sqlite``, ``postgresql``)."""
         return self._engine.dialect.name
 
-    def _run(self, what: str, work: Callable[[sa.Connection], _T], *, write: bool = False) -> _T:
+    def _run(
+        self,
+        what: str,
+        work: Callable[[sa.Connection], _T],
+        *,
+        write: bool = False,
+        autocommit: bool = False,
+    ) -> _T:
         """``work`` in one transaction; database failures as govflow errors naming ``what``.
 
         A constraint violation becomes :class:`_RefusedError` (the caller knows what it means); any
         other database failure a :class:`StoreError` -- the database, not the request, failed.
+        ``autocommit`` (PostgreSQL): ``work`` is one statement, its own transaction.
         """
         try:
-            with self._connection(write=write) as conn:
+            with self._connection(write=write, autocommit=autocommit) as conn:
                 return work(conn)
         except sa_exc.IntegrityError as err:
-            raise _RefusedError(str(err.orig)) from None
+            raise _RefusedError(_constraint(err), str(err.orig)) from None
         except (sa_exc.DataError, UnicodeError) as err:
             # A value the database cannot hold (PostgreSQL text refuses NUL characters; no
             # database takes a lone surrogate): the request was at fault, and was rolled back.
@@ -635,7 +861,7 @@ class SQLStore:
         """The issue as it stands; :class:`~govflow.errors.UnknownIssueError` if there is none."""
         row = self._run(
             f"read issue {issue_id!r}",
-            lambda conn: conn.execute(sa.select(_issues).where(_issues.c.id == issue_id)).first(),
+            lambda conn: conn.execute(_SELECT_ISSUE, {"issue_id": issue_id}).first(),
         )
         if row is None:
             raise UnknownIssueError(issue_id)
@@ -706,17 +932,57 @@ class SQLStore:
 
     def due(self, now: datetime) -> Iterator[Issue]:
         """Issues whose ``alarm_at`` (early warning or due time) is at or before ``now``,
-        earliest first (index on due_key)."""
+        earliest first (index on due_key).
+
+        Read a page at a time along the index, each page starting after the last issue of the
+        one before: memory stays flat however many issues are due, no connection is held
+        between pages, and an issue the caller moves meanwhile is read again only if the move
+        left it due at a later point of the order.
+        """
         check_time("now", now)  # refused as by every store, not guessed to be UTC
-        rows = self._run(
-            "find due issues",
-            lambda conn: conn.execute(
-                sa.select(_issues)
-                .where(_issues.c.due_key <= _time_key(now))
-                .order_by(_issues.c.due_key, _issues.c.id)
-            ).all(),
-        )
-        return iter(list(_readable_issues(rows)))
+        return self._due_pages(_time_key(now))
+
+    def _due_pages(self, limit: int) -> Iterator[Issue]:
+        after: tuple[int, str] | None = None
+
+        def page(conn: sa.Connection) -> Sequence[sa.Row[Any]]:
+            query = _SELECT_ISSUES.where(_issues.c.due_key <= limit)
+            if after is not None:
+                query = query.where(sa.tuple_(_issues.c.due_key, _issues.c.id) > after)
+            return conn.execute(query.order_by(_issues.c.due_key, _issues.c.id).limit(_PAGE)).all()
+
+        while True:
+            rows = self._run("find due issues", page)
+            yield from _readable_issues(rows)
+            if len(rows) < _PAGE:
+                return
+            last = rows[-1]._mapping
+            after = (last["due_key"], last["id"])
+
+    @property
+    def group_sizes(self) -> tuple[int, ...]:
+        """How many moves each of the last (up to 1,000) group commits held, oldest first:
+        to see whether concurrent callers share commits, and to tune ``group_commit``."""
+        return () if self._group is None else tuple(self._group.group_sizes)
+
+    def durability(self) -> Mapping[str, str]:
+        """The durability settings in force, read back from the database.
+
+        SQLite: ``journal_mode`` and ``synchronous`` (``"wal"``, ``"NORMAL"`` by default);
+        PostgreSQL: the server's ``synchronous_commit`` and ``fsync``.
+        """
+
+        def read(conn: sa.Connection) -> dict[str, str]:
+            if self._sqlite:
+                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+                level = conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
+                return {"journal_mode": str(mode), "synchronous": _SYNCHRONOUS_NAMES[int(level)]}
+            return {
+                name: str(conn.exec_driver_sql(f"SHOW {name}").scalar_one())
+                for name in ("synchronous_commit", "fsync")
+            }
+
+        return MappingProxyType(self._run("read the durability settings", read))
 
     def issues(self) -> Iterator[Issue]:
         """Every issue, in the order they were opened.
@@ -728,8 +994,7 @@ class SQLStore:
 
         def page(conn: sa.Connection) -> Sequence[sa.Row[Any]]:
             return conn.execute(
-                sa.select(_issues)
-                .where(_issues.c.position > after)
+                _SELECT_ISSUES.where(_issues.c.position > after)
                 .order_by(_issues.c.position)
                 .limit(_PAGE)
             ).all()
@@ -796,20 +1061,56 @@ class SQLStore:
         the move is stored. A value the database cannot hold (a NUL character in a PostgreSQL
         text column, a lone surrogate) raises :class:`~govflow.errors.InvalidRequestError`,
         likewise after a rollback.
+
+        With group commit on (the default on SQLite), moves committed at the same time by other
+        threads may share the transaction; each is still checked on its own, and a refused one
+        is kept out of the others' commit (see :meth:`_write_group`).
         """
         if event.issue_id != issue.id or event.sequence != issue.version:
             mismatch = check_commit(None, issue, event)  # names the mismatch in shared words
             raise ConflictError(issue.id, mismatch or "the event does not belong to the issue")
+        move = (issue, event, idempotency_key)
+        if self._group is None:
+            self._commit_alone(move)
+        else:
+            self._group.commit(move)
+
+    def commit_many(self, moves: Sequence[_Move]) -> None:
+        """Commit every move of ``moves`` in one transaction, or none of them.
+
+        The moves are ``(issue, event, idempotency_key)`` in the order they were made; an issue
+        may move several times. Each issue's row is written once, at its last state, checked
+        against the version the first of its moves read; events, log entries and keys go in
+        with one ``executemany`` each. Any conflict rolls the whole transaction back and raises
+        :class:`~govflow.errors.ConflictError` naming the first issue that could not be stored.
+        """
+        if not moves:
+            return
+        plan = _BatchPlan(moves)
+        try:
+            self._run(f"commit a batch of {len(moves)} moves", plan.write, write=True)
+        except _RefusedError as refused:
+            raise ConflictError(
+                plan.first_issue,
+                f"the batch was refused ({self._batch_conflict(plan, refused)});"
+                " nothing of it was stored",
+            ) from None
+        except _BusyError as busy:
+            raise ConflictError(
+                plan.first_issue, f"{busy}; nothing of the batch was stored"
+            ) from None
+
+    def _commit_alone(self, move: _Move) -> None:
+        issue, event, key = move
         try:
             self._run(
                 f"commit event {event.sequence} of issue {issue.id!r}",
-                lambda conn: self._write(conn, issue, event, idempotency_key),
+                partial(self._write_one_alone, move),
                 write=True,
+                autocommit=self._single_statement(move),
             )
         except _RefusedError as refused:
-            raise ConflictError(
-                issue.id, self._conflict(refused, issue, event, idempotency_key)
-            ) from None
+            raise ConflictError(issue.id, self._conflict(refused, issue, event, key)) from None
         except _BusyError as busy:
             raise ConflictError(issue.id, f"{busy}; nothing was stored") from None
 
@@ -845,36 +1146,89 @@ class SQLStore:
             raise ConflictError(span, f"{refused}; nothing was stored") from None
         return len(events)
 
-    @staticmethod
-    def _write(conn: sa.Connection, issue: Issue, event: Event, key: str | None) -> None:
-        values = _issue_values(issue)
-        if event.sequence == 0:
-            try:
-                conn.execute(sa.insert(_issues).values(values))
-            except sa_exc.IntegrityError:
-                raise _RefusedError("issue") from None
-        else:
-            moved = conn.execute(
-                sa.update(_issues)
-                .where(_issues.c.id == issue.id, _issues.c.version == event.sequence - 1)
-                .values(values)
-            )
-            if moved.rowcount != 1:
-                raise _RefusedError("version")
-        try:
-            conn.execute(sa.insert(_events).values(_event_values(event)))
-        except sa_exc.IntegrityError:
-            raise _RefusedError("event") from None
+    def _single_statement(self, move: _Move) -> bool:
+        # PostgreSQL takes the whole move as one statement (see _write_one); a statement run
+        # in autocommit is its own transaction, so the move costs one round trip to the server.
+        return not self._sqlite and (move[1].sequence > 0 or move[2] is None)
+
+    def _write_one_alone(self, move: _Move, conn: sa.Connection) -> None:
+        if not self._write_one(conn, move):
+            raise _RefusedError("version")
+
+    def _write_one(self, conn: sa.Connection, move: _Move) -> bool:
+        """Write one move inside ``conn``'s transaction; False if the issue was not at the
+        version the move read (then nothing was written)."""
+        issue, event, key = move
+        event_params = _event_values(event)
+        statements = None if event.sequence == 0 else _statements_for(event)
+        if not self._sqlite and (statements is not None or key is None):
+            params = _prefixed(event_params, "e_")
+            if statements is None:
+                params.update(_prefixed(_issue_values(issue), "i_"))
+                statement: sa.Executable = _PG_OPEN
+            else:
+                params.update(statements.params(issue, event.sequence - 1))
+                if key is None:
+                    statement = statements.pg_move
+                else:
+                    params["k_key"] = key
+                    statement = statements.pg_move_keyed
+            return bool(conn.execute(statement, params).rowcount == 1)
+        if statements is None:
+            conn.execute(_INSERT_ISSUE, _issue_values(issue))
+        elif (
+            conn.execute(statements.update, statements.params(issue, event.sequence - 1)).rowcount
+            != 1
+        ):
+            return False
+        conn.execute(_INSERT_EVENT, event_params)
         conn.execute(
-            sa.insert(_log).values(issue_id=issue.id, sequence=event.sequence, hash=event.hash)
+            _INSERT_LOG, {"issue_id": issue.id, "sequence": event.sequence, "hash": event.hash}
         )
         if key is not None:
-            try:
-                conn.execute(
-                    sa.insert(_keys).values(issue_id=issue.id, key=key, sequence=event.sequence)
-                )
-            except sa_exc.IntegrityError:
-                raise _RefusedError("key") from None
+            conn.execute(
+                _INSERT_KEY, {"issue_id": issue.id, "key": key, "sequence": event.sequence}
+            )
+        return True
+
+    def _write_group(self, moves: Sequence[_Move]) -> list[BaseException | None]:
+        """The group committer's writer: every move in one transaction, each checked alone.
+
+        A move whose issue moved on meanwhile writes nothing (its UPDATE matched no row), so it
+        is simply left out. A move that breaks a constraint would take the transaction down
+        with it (PostgreSQL aborts the whole transaction on an error), so then the group is
+        rolled back and every move committed on its own instead: the refused move is refused,
+        the others are stored, as if they had never met.
+        """
+        if len(moves) == 1:
+            return [self._outcome_alone(moves[0])]
+
+        def write(conn: sa.Connection) -> list[bool]:
+            return [self._write_one(conn, move) for move in moves]
+
+        try:
+            written = self._run(f"commit a group of {len(moves)} moves", write, write=True)
+        except (_RefusedError, InvalidRequestError):
+            return [self._outcome_alone(move) for move in moves]
+        except _BusyError as busy:
+            return [ConflictError(move[0].id, f"{busy}; nothing was stored") for move in moves]
+        except GovflowError as failed:
+            return [StoreError(str(failed)) for _ in moves]
+        return [
+            None
+            if stored
+            else ConflictError(
+                move[0].id, self._conflict(_RefusedError("version"), move[0], move[1], move[2])
+            )
+            for move, stored in zip(moves, written, strict=True)
+        ]
+
+    def _outcome_alone(self, move: _Move) -> BaseException | None:
+        try:
+            self._commit_alone(move)
+        except GovflowError as refused:
+            return refused
+        return None
 
     def _conflict(self, refused: _RefusedError, issue: Issue, event: Event, key: str | None) -> str:
         """Why a commit was refused, in the words every store uses (read after the rollback)."""
@@ -892,6 +1246,26 @@ class SQLStore:
         return check_commit(current, issue, event) or (
             "the issue changed while the move was being stored"
         )
+
+    def _batch_conflict(self, plan: _BatchPlan, refused: _RefusedError) -> str:
+        """Why a batch was refused: the first issue whose stored version is not the one read."""
+        if refused.constraint == "key":
+            return "an idempotency key of the batch was used already"
+        if refused.constraint == "event":
+            return "an event of the batch was stored already: another engine committed first"
+        for issue_id, read in plan.read_versions.items():
+            try:
+                current = self.get(issue_id).version
+            except UnknownIssueError:
+                return f"issue {issue_id!r} does not exist"
+            if current != read:
+                return (
+                    f"issue {issue_id!r} is at version {current}, not {read}: it changed since "
+                    "the batch read it"
+                )
+        if refused.constraint == "issue":
+            return "an issue the batch opens exists already"
+        return "an issue changed while the batch was being stored"
 
     # --- deadline claims, for several workers on one database (see govflow.store._claims) ---
 
@@ -914,3 +1288,69 @@ class SQLStore:
         from govflow.store import _claims  # noqa: PLC0415  (only workers need it)
 
         _claims.release(self, owner, issue_ids)
+
+
+#: One move as a store commits it: the issue's new state, its event, its idempotency key.
+_Move = tuple[Issue, Event, str | None]
+
+
+class _BatchPlan:
+    """What :meth:`SQLStore.commit_many` writes: each issue's row once, then every event, log
+    entry and key, in the order the moves were made.
+
+    Refuses, before anything is written, a batch whose moves do not follow each other: an
+    issue's events must come in sequence, each issue state at its event's sequence.
+    """
+
+    def __init__(self, moves: Sequence[_Move]) -> None:
+        self.first_issue = moves[0][0].id
+        #: issue id -> the version its first move read (absent for issues the batch opens)
+        self.read_versions: dict[str, int] = {}
+        opened: dict[str, Issue] = {}
+        moved: dict[str, Issue] = {}
+        self.events: list[dict[str, Any]] = []
+        self.log: list[dict[str, Any]] = []
+        self.keys: list[dict[str, Any]] = []
+        last: dict[str, int] = {}
+        for issue, event, key in moves:
+            if event.issue_id != issue.id or event.sequence != issue.version:
+                raise ConflictError(
+                    issue.id, "the event does not belong to this version of the issue"
+                )
+            before = last.get(issue.id)
+            if before is not None and event.sequence != before + 1:
+                raise ConflictError(
+                    issue.id, f"the batch moves it from version {before} to {event.sequence}"
+                )
+            last[issue.id] = event.sequence
+            if event.sequence == 0 or issue.id in opened:
+                opened[issue.id] = issue
+            else:
+                self.read_versions.setdefault(issue.id, event.sequence - 1)
+                moved[issue.id] = issue
+            self.events.append(_event_values(event))
+            self.log.append({"issue_id": issue.id, "sequence": event.sequence, "hash": event.hash})
+            if key is not None:
+                self.keys.append({"issue_id": issue.id, "key": key, "sequence": event.sequence})
+        self.inserts = [_issue_values(issue) for issue in opened.values()]
+        self.updates = [
+            _ALL_COLUMNS.params(issue, self.read_versions[issue_id])
+            for issue_id, issue in moved.items()
+        ]
+
+    def write(self, conn: sa.Connection) -> None:
+        if self.inserts:
+            conn.execute(_INSERT_ISSUE, self.inserts)
+        if self.updates:
+            if conn.dialect.supports_sane_multi_rowcount:  # both shipped dialects
+                matched = conn.execute(_ALL_COLUMNS.update, self.updates).rowcount
+            else:  # pragma: no cover -- a dialect that cannot count executemany's rows
+                matched = sum(
+                    conn.execute(_ALL_COLUMNS.update, one).rowcount for one in self.updates
+                )
+            if matched != len(self.updates):
+                raise _RefusedError("version")
+        conn.execute(_INSERT_EVENT, self.events)
+        conn.execute(_INSERT_LOG, self.log)
+        if self.keys:
+            conn.execute(_INSERT_KEY, self.keys)

@@ -1,10 +1,11 @@
 """A plugin that records every hook call an engine makes, for assertions in tests.
 
-The engine calls each plugin's implementation directly (to attribute answers), not through
-pluggy's combined hook call, so pluggy's call monitoring would see nothing. The recorder is
-therefore itself a plugin implementing every hook, marked ``tryfirst`` so it is asked before
-any firstresult answer stops the call; it answers nothing (None never vetoes or decides).
-Pass it to the engine when building it: ``govflow_engine(recorder)``.
+The engine calls hooks through pluggy, so ``engine.plugins.manager.add_hookcall_monitoring``
+sees every call it makes; but it skips the per-move hooks no plugin implements, and a monitor
+attached after the engine is built misses the declaration hooks. The recorder is therefore
+itself a plugin implementing every hook, marked ``tryfirst`` so it is asked before any
+firstresult answer stops the call; it answers nothing (None never vetoes or decides). Pass it to
+the engine when building it: ``govflow_engine(recorder)``.
 """
 
 from __future__ import annotations

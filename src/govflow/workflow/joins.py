@@ -196,6 +196,11 @@ def _branches(value: Iterable[Branch | Mapping[str, Any]]) -> tuple[Branch, ...]
     return tuple(out)
 
 
+def _kinds(value: Iterable[str]) -> tuple[str, ...]:
+    # A typed converter: with the bare ``tuple`` mypy's attrs plugin cannot type the argument.
+    return tuple(value)
+
+
 @attrs.frozen(slots=True)
 class Link:
     """Child issues a move opens, under the link ``name``, and the parent may wait for.
@@ -206,12 +211,16 @@ class Link:
     :param location: ``"same"`` (the parent's location), ``"up"`` (its parent unit; an
         unlocated parent's child is unlocated too) or ``"payload"`` (the payload's
         ``child_location``).
+    :param up_to: with ``"up"``, climb past the parent unit to the nearest unit above of one
+        of these kinds (a residential area's matter goes to its community, not to the grid
+        between them).
     """
 
     name: str
     workflow: str
     location: str = SAME
     label: str = ""
+    up_to: tuple[str, ...] = attrs.field(default=(), converter=_kinds)
 
     def __attrs_post_init__(self) -> None:
         if self.location not in (SAME, UP, PAYLOAD):
@@ -219,6 +228,10 @@ class Link:
                 "?",
                 f"link {self.name!r}",
                 f"location must be same, up or payload, not {self.location!r}",
+            )
+        if self.up_to and self.location != UP:
+            raise InvalidWorkflowError(
+                "?", f"link {self.name!r}", "up_to applies to location 'up' only"
             )
 
 

@@ -282,6 +282,8 @@ def _link_to_dict(link: Link) -> dict[str, Any]:
     out: dict[str, Any] = {"name": link.name, "workflow": link.workflow}
     if link.location != "same":
         out["location"] = link.location
+    if link.up_to:
+        out["up_to"] = list(link.up_to)
     if link.label:
         out["label"] = link.label
     return out

@@ -276,7 +276,8 @@ class Transition:
     opens: tuple[Link, ...] = attrs.field(default=(), converter=_links)
     #: The link whose children must all have concluded before the move may fire.
     awaits: str | None = None
-    #: Move the issue ``"up"`` to its location's parent unit, or ``"down"`` to the payload's
+    #: Move the issue ``"up"`` to its location's parent unit (or to the payload's
+    #: ``location``, a unit above the current one), or ``"down"`` to the payload's
     #: ``location`` (a unit below the current one).
     relocate: str | None = attrs.field(default=None, converter=_relocate)
     restarts_deadline: bool = False

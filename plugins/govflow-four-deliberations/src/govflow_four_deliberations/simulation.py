@@ -3,7 +3,8 @@
 An administrative village puts a matter on the agenda; the branch proposes it (jointly with
 the two committees when the secretary also directs the committee, 一肩挑); the two committees
 consult, the party members review, the villagers' representatives resolve; the resolution is
-publicized, carried out, and the result publicized. Notice periods run on the clock.
+publicized, carried out with its progress disclosed, and the result publicized. Notice
+periods run on the clock.
 """
 
 from __future__ import annotations
@@ -88,10 +89,14 @@ def story(scene: Scene) -> Iterator[float]:
     while scene.issue.state in ("resolution_notice", "implementing"):
         yield 24.0  # the notice period runs on the clock; implementing takes weeks
         if scene.issue.state == "implementing":
-            yield scene.hours(24 * 14)
-            reporter = _first(who_may(engine, issue.id, "report_result"))
-            if reporter is not None:
-                engine.fire(issue.id, "report_result", actor=reporter)
+            yield scene.hours(24 * 7)
+            reporter = _first(who_may(engine, issue.id, "disclose_progress"))
+            if reporter is None:
+                return
+            # 实施过程公开: the committee posts how far the work has got, then the result
+            engine.fire(issue.id, "disclose_progress", actor=reporter, payload={"progress": "过半"})
+            yield scene.hours(24 * 7)
+            engine.fire(issue.id, "report_result", actor=reporter)
             return
 
 

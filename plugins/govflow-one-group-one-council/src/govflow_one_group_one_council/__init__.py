@@ -6,13 +6,17 @@ democratically elected council (会): a villagers' council 村民理事会 or re
 words "建立问题'收集-交办-处理-反馈'的闭环链条":
 
 * 收集 collect -- grid patrol teams ("每日巡、经常访、及时记、随手做、实时报") record residents'
-  problems; each falls into one of five categories (:data:`CATEGORIES`);
+  problems; each falls into one of five categories (:data:`CATEGORIES`); what the patrol
+  mends on the spot (随手做) it reports at once (``fix_on_spot``), straight to the council's
+  feedback; a wrongly categorized matter is corrected (``reclassify`` by the group, or
+  ``return_misrouted`` by the handler it reached), never dropped for it;
 * 交办 assign -- the group and council review it ("交'一组一会'审核分析") and hand it, by
   category, to its handler (:data:`ROUTES`): the council, the village/community, a paired unit
   (共建单位), a law-enforcement department (执法部门) or a social organization (社会组织);
 * 处理 handle -- the handler works it;
 * 反馈 feed back -- "办理结果由村民理事会(居民议事会)统一反馈": the council of the place gives the
-  feedback, nobody else;
+  feedback, nobody else, saying what was done (and, for a referred matter, what the 四议两公开
+  came to);
 * then the resident evaluates, as in every closed loop.
 
 Authority comes from the org graph (:mod:`govflow.authority`): the group's work is done by
@@ -51,9 +55,11 @@ from govflow import (
     State,
     StateKind,
     Transition,
+    Update,
     Workflow,
     hookimpl,
 )
+from govflow.links import children
 from govflow_one_group_one_council import org as org_part
 from govflow_one_group_one_council.review import Review, monthly_review, review, weekly_review
 
@@ -148,6 +154,31 @@ WORKFLOW = Workflow(
             label="审核分析, 按类交办",
         ),
         Transition(
+            "fix_on_spot",
+            "collected",
+            "awaiting_feedback",
+            roles={PATROL, "grid_worker"},
+            guards="one-group-one-council:result",
+            label="随手做, 实时报",
+        ),
+        Transition(
+            "reclassify",
+            ("collected", "handling"),
+            "collected",
+            roles={GROUP},
+            guards=("one-group-one-council:new_category", "one-group-one-council:reason"),
+            updates=[Update("category", from_payload="category")],
+            label="类别有误, 重新分类",
+        ),
+        Transition(
+            "return_misrouted",
+            "handling",
+            "collected",
+            requires={Relation.ASSIGNEE},
+            guards="one-group-one-council:reason",
+            label="非本单位职责, 退回一组一会",
+        ),
+        Transition(
             "drop",
             "collected",
             "dropped",
@@ -162,7 +193,15 @@ WORKFLOW = Workflow(
             roles={GROUP},
             guards="one-group-one-council:major_or_cross_village",
             # 四议两公开 is the village's (community's): one level above the group's place
-            opens=[Link(REFERRAL, "four-deliberations", location="up", label="四议两公开")],
+            opens=[
+                Link(
+                    REFERRAL,
+                    "four-deliberations",
+                    location="up",
+                    up_to=org_part.VILLAGE_KINDS,
+                    label="四议两公开",
+                )
+            ],
             label="三重一大或跨自然村(小区), 报村(社区)党组织",
         ),
         Transition(
@@ -187,6 +226,7 @@ WORKFLOW = Workflow(
             "evaluating",
             roles={COUNCIL, COUNCILLOR},
             scope=Scope.NAMED,  # the council of the issue's place, named below
+            guards="one-group-one-council:feedback",
             label="理事会(议事会)统一反馈",
         ),
         Transition(
@@ -224,10 +264,59 @@ def _categorized(context: MoveContext) -> bool:
     return context.issue.category in CATEGORIES
 
 
+def _new_category(context: MoveContext) -> bool:
+    """Reclassifying names one of the five categories, other than the issue's."""
+    wanted = context.payload.get("category")
+    return wanted in CATEGORIES and wanted != context.issue.category
+
+
+def _result_given(context: MoveContext) -> bool:
+    result = context.payload.get("result")
+    return isinstance(result, str) and bool(result.strip())
+
+
+def referral_outcomes(issue: Issue) -> list[str]:
+    """The final states of the 四议两公开 matters ``issue`` was referred into, once concluded."""
+    return [
+        str(child.outcome["state"])
+        for child in children(issue)
+        if child.name == REFERRAL and child.outcome is not None
+    ]
+
+
+def _feedback(context: MoveContext) -> bool:
+    """The council says what was done (``result``); for a referred matter it also states what
+    the 四议两公开 came to (``referral_outcome``: the child's final state, ``closed`` or
+    ``rejected``), as the child's log has it."""
+    if not _result_given(context):
+        return False
+    outcomes = referral_outcomes(context.issue)
+    return not outcomes or context.payload.get("referral_outcome") in outcomes
+
+
+def _spans_areas(context: MoveContext, areas: object) -> bool:
+    """``areas`` names two or more places; with an org graph, natural villages (residential
+    areas, grids) of the issue's own village or community."""
+    if not isinstance(areas, list | tuple) or len(set(areas)) < 2:
+        return False
+    org, location = context.org, context.issue.location
+    if org is None:
+        return True
+    if location is None or location not in org:
+        return False
+    home = org_part.village_of(org, location)
+    return all(
+        isinstance(area, str)
+        and area in org
+        and org.unit(area).kind in org_part.AREA_KINDS
+        and org_part.village_of(org, area) == home
+        for area in areas
+    )
+
+
 def _major_or_cross_village(context: MoveContext) -> bool:
     payload = context.payload
-    areas = payload.get("areas", ())
-    cross = isinstance(areas, list | tuple) and len(set(areas)) >= 2
+    cross = _spans_areas(context, payload.get("areas", ()))
     major = payload.get("major") in MAJOR_MATTERS
     return (cross or major) and bool(payload.get("escalated_to"))
 
@@ -283,6 +372,9 @@ def govflow_guards() -> Mapping[str, Guard]:
     return {
         "one-group-one-council:reason": _reason_given,
         "one-group-one-council:categorized": _categorized,
+        "one-group-one-council:new_category": _new_category,
+        "one-group-one-council:result": _result_given,
+        "one-group-one-council:feedback": _feedback,
         "one-group-one-council:major_or_cross_village": _major_or_cross_village,
         "one-group-one-council:satisfaction": _satisfaction,
     }
@@ -375,6 +467,7 @@ __all__ = [
     "handler_for",
     "issues_by_category",
     "monthly_review",
+    "referral_outcomes",
     "review",
     "weekly_review",
 ]

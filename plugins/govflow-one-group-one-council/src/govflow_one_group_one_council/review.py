@@ -2,8 +2,8 @@
 
 A review is computed from the audit log only, so it can be recomputed at any time and gives the
 same answer: what was collected in the period, by category, and how far the loop got
-(assigned, handled, fed back by the council, referred up, closed), with the residents'
-satisfaction.
+(assigned, handled, fed back by the council, referred up, fixed on the spot by the patrol
+(随手做), reclassified, closed), with the residents' satisfaction.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ class Review:
     handled: int
     fed_back: int
     referred_up: int
+    fixed_on_spot: int
+    reclassified: int
     closed: int
     satisfaction: Mapping[str, int]
     open_now: int
@@ -76,9 +78,11 @@ def review(
         collected=moves["open"],
         by_category=dict(sorted(categories.items())),
         assigned=moves["assign"],
-        handled=moves["report_handled"] + moves["upstream_concluded"],
+        handled=moves["report_handled"] + moves["upstream_concluded"] + moves["fix_on_spot"],
         fed_back=moves["feed_back"],
         referred_up=moves["refer_up"],
+        fixed_on_spot=moves["fix_on_spot"],
+        reclassified=moves["reclassify"],
         closed=moves["evaluate"] + moves["close_unrated"],
         satisfaction=dict(sorted(satisfaction.items())),
         open_now=sum(1 for i in mine.values() if i.state not in _FINAL),

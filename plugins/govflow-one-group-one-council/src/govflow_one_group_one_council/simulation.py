@@ -1,15 +1,17 @@
 """一组一会's part in a simulated season (``govflow simulate``): 收集 → 交办 → 处理 → 反馈 → 评价.
 
-Patrol teams collect residents' problems in residential areas and natural villages; the group
-drops a few (with a reason), assigns the rest to the handler its category routes to (the org
-graph's answer, else the community); the handler works it; the council of the place feeds
-back; the resident rates it, or the clock closes it unrated.
+Patrol teams collect residents' problems in residential areas and natural villages and mend a
+few on the spot (随手做); the group corrects a few wrongly categorized ones (重新分类), drops a
+few (with a reason), assigns the rest to the handler its category routes to (the org graph's
+answer, else the community); the handler works it; the council of the place feeds back; the
+resident rates it, or the clock closes it unrated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from govflow import Actor
 from govflow.authority import who_may
 from govflow.season import Method, Scene
 from govflow_one_group_one_council import CATEGORIES, SATISFACTION, WORKFLOW, handler_for
@@ -51,6 +53,12 @@ def story(scene: Scene) -> Iterator[float]:
         data={"description": _DESCRIPTIONS[category], "collected_by": "patrol"},
     )
     scene.issue_id = issue.id
+    patrol = _first(who_may(engine, issue.id, "fix_on_spot"))
+    if patrol is not None and rng.random() < 0.15:
+        # 随手做、实时报: small things are mended at once and reported
+        engine.fire(issue.id, "fix_on_spot", actor=patrol, payload={"result": "已现场处理"})
+        yield from _feed_back_and_rate(scene, resident)
+        return
     group = _first(who_may(engine, issue.id, "assign"))
     if group is None:
         return  # no group leads this place: the matter waits for the clock
@@ -58,6 +66,12 @@ def story(scene: Scene) -> Iterator[float]:
     if rng.random() < 0.03:
         engine.fire(issue.id, "drop", actor=group, payload={"reason": "已由物业处理"})
         return
+    if rng.random() < 0.05:
+        # filed under the wrong category: corrected, not dropped
+        other = rng.choice(sorted(set(CATEGORIES) - {category}))
+        engine.fire(
+            issue.id, "reclassify", actor=group, payload={"category": other, "reason": "类别有误"}
+        )
     handler = handler_for(scene.issue, scene.org) or scene.unit("community") or scene.location
     engine.fire(issue.id, "assign", actor=group, payload={"assignees": [handler]})
     yield scene.hours(36)
@@ -65,16 +79,22 @@ def story(scene: Scene) -> Iterator[float]:
     if worker is None:
         return  # nobody holds a post in the handling unit
     engine.fire(issue.id, "report_handled", actor=worker, payload={"result": "已办结"})
+    yield from _feed_back_and_rate(scene, resident)
+
+
+def _feed_back_and_rate(scene: Scene, resident: Actor) -> Iterator[float]:
+    """The council of the place feeds the result back; the resident rates it, or not."""
+    engine, rng = scene.engine, scene.rng
     yield rng.uniform(2, 30)
-    feeder = _first(who_may(engine, issue.id, "feed_back"))
+    feeder = _first(who_may(engine, scene.issue_id, "feed_back"))
     if feeder is None:
         return
-    engine.fire(issue.id, "feed_back", actor=feeder)
+    engine.fire(scene.issue_id, "feed_back", actor=feeder, payload={"result": "已办结"})
     if rng.random() < 0.1:
         return  # never rated: the clock closes it unrated
     yield rng.uniform(1, 48)
     rating = rng.choices(SATISFACTION, weights=(80, 14, 6))[0]
-    engine.fire(issue.id, "evaluate", actor=resident, payload={"satisfaction": rating})
+    engine.fire(scene.issue_id, "evaluate", actor=resident, payload={"satisfaction": rating})
 
 
 #: In residential areas (居民议事会) and natural villages (村民理事会).

@@ -14,8 +14,10 @@ Seed 002: "蚌山区天桥街道喻义巷社区推进以百姓点事、'两委'�
 5. 多元办事 -- many parties carry it out: the decision is dispatched to several assignees at once,
    each a party of a join (:class:`govflow.Join`): each reports its own part, and the matter
    goes to the public's evaluation only once every party has reported;
-6. 公众评事 -- the public evaluates: someone who did not carry it out rates the result, or
-   sends it back with a reason; unrated after seven days, it closes unrated.
+6. 公众评事 -- the public evaluates: a resident of the community (:func:`public_of`), who
+   neither carried the work out nor sits on the two committees that tabled and dispatched it,
+   rates the result or sends it back with a reason; unrated after seven days, it closes
+   unrated.
 
 Authority comes from the org graph (:mod:`govflow.authority`): the two committees are the
 people holding :data:`TWO_COMMITTEES` posts in the community (residents' committee) or its party
@@ -50,7 +52,7 @@ from govflow import (
     Workflow,
     hookimpl,
 )
-from govflow.authority import unit_composition
+from govflow.authority import lives_in, unit_composition
 from govflow.gates import Composition
 
 #: The distribution\'s version, which is govflow\'s (written once, in govflow/_version.py).
@@ -174,7 +176,7 @@ WORKFLOW = Workflow(
             "evaluating",
             "closed",
             evaluation=True,
-            guards="six-things:satisfaction",
+            guards=("six-things:public", "six-things:satisfaction"),
             label="公众评事",
         ),
         Transition(
@@ -182,7 +184,7 @@ WORKFLOW = Workflow(
             "evaluating",
             "carrying_out",
             evaluation=True,
-            guards="six-things:reason",
+            guards=("six-things:public", "six-things:reason"),
             label="评议不满意, 退回重办",
         ),
         Transition(
@@ -225,6 +227,35 @@ def meeting(issue: Issue, org: OrgGraph, body: Body) -> Composition | None:
     for unit in units:
         members.update(dict.fromkeys(unit_composition(org, unit, body.member_role).members))
     return Composition(tuple(members), unit_composition(org, council.id, None, "head").chair)
+
+
+def _community_of_issue(issue: Issue, org: OrgGraph | None) -> str | None:
+    if org is not None and issue.location is not None and issue.location in org:
+        return community_of(org, issue.location)
+    given = issue.data.get("community", issue.location)
+    return given if isinstance(given, str) else None
+
+
+def public_of(context: MoveContext) -> bool:
+    """公众评事 is the public's: the evaluator lives in the community of the matter and holds no
+    post of its two committees (who tabled, recorded and dispatched the work).
+
+    With an org graph, where the evaluator lives is the graph's (or the home unit given, see
+    :func:`govflow.authority.lives_in`) and the posts are the graph's; without one, the home
+    unit the actor gives must be the community (``location`` or ``data["community"]``) and a
+    claimed two-committees role refuses.
+    """
+    issue, org, actor = context.issue, context.org, context.actor
+    community = _community_of_issue(issue, org)
+    if community is None:
+        return False
+    if org is None:
+        return actor.home_unit == community and not actor.roles & TWO_COMMITTEES
+    if not lives_in(org, actor, community):
+        return False
+    committees = set(two_committees(org, community))
+    held = org.posts_of(actor.id) if actor.id in org.people else ()
+    return not any(p.unit.id in committees and p.role in TWO_COMMITTEES for p in held)
 
 
 def reason_given(context: MoveContext) -> bool:
@@ -283,6 +314,7 @@ def govflow_authority_units(issue: Issue, org: Any) -> Iterable[str]:
 def govflow_guards() -> Mapping[str, Guard]:
     return {
         **CONSULTATION.guards(),
+        "six-things:public": public_of,
         "six-things:reason": reason_given,
         "six-things:satisfaction": satisfaction_given,
     }
@@ -300,5 +332,6 @@ __all__ = [
     "govflow_guards",
     "govflow_workflows",
     "meeting",
+    "public_of",
     "two_committees",
 ]

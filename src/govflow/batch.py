@@ -1,0 +1,219 @@
+"""Batches: many moves, one transaction, for imports and simulations.
+
+``with engine.batch() as batch:`` gives an engine of its own whose moves are held back and
+committed together, with :meth:`~govflow.store.Store.commit_many`, when the block ends:
+
+- **Each move is checked as it is made**, exactly as outside a batch, against the issues as the
+  batch's earlier moves left them. A move the engine refuses raises at once, as it always does,
+  and is not part of the batch: the moves before and after it are committed. Catch the refusal
+  to go on, or let it escape to give up the batch.
+- **The batch is committed whole or not at all.** If the block raises, nothing of it is
+  committed. If the store refuses the commit -- another engine moved one of the batch's issues
+  meanwhile, say -- :class:`~govflow.errors.ConflictError` is raised and none of the batch's
+  moves is stored, on every backend; a process killed in the middle of the commit leaves every
+  move of the batch or none.
+- Plugins' ``govflow_after_transition`` listeners hear of the moves, and the ledgers receive
+  what the moves post, after the commit: never of a move that was rolled back.
+
+Only the thread that opened a batch may use it; the engine it came from goes on as before, and
+its moves are not part of the batch. The store-wide log (``verify``, ``export``) shows a batch
+once it is committed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from govflow.errors import ConflictError, UnknownIssueError
+from govflow.records import Event, Issue
+from govflow.store.base import CorruptRecord, IssueScan, LogEntry, Store, check_commit
+
+if TYPE_CHECKING:
+    from govflow.engine import Engine
+    from govflow.ledgers import Entry, LedgerStore
+
+__all__ = ["BatchStore", "batch"]
+
+#: One move held by a batch: the issue's new state, its event, its idempotency key.
+Move = tuple[Issue, Event, str | None]
+
+
+class BatchStore:
+    """A store that holds one batch's moves over another store until :meth:`flush`.
+
+    Reads see the batch's moves; :meth:`commit` checks a move against them the way the store
+    underneath would; :meth:`flush` hands them all to the store underneath at once.
+    """
+
+    def __init__(self, base: Store) -> None:
+        self.base = base
+        self._moves: list[Move] = []
+        self._issues: dict[str, Issue] = {}  # issues the batch moved or opened, as they stand
+        self._events: dict[str, list[Event]] = {}
+        self._opened: list[str] = []
+        self._keys: dict[tuple[str, str], Event] = {}
+        self._opening_keys: dict[str, Event] = {}
+        self._read: dict[str, Issue] = {}  # issues read from the store underneath, as read
+
+    @property
+    def moves(self) -> Sequence[Move]:
+        """The moves held so far, in the order they were made."""
+        return tuple(self._moves)
+
+    def flush(self) -> None:
+        """Commit every held move to the store underneath in one go, and forget them."""
+        moves, self._moves = self._moves, []
+        self._issues.clear()
+        self._events.clear()
+        self._opened.clear()
+        self._keys.clear()
+        self._opening_keys.clear()
+        self._read.clear()
+        self.base.commit_many(moves)
+
+    # --- the store contract --------------------------------------------------------------------
+
+    def new_issue_id(self) -> str:
+        return self.base.new_issue_id()
+
+    def get(self, issue_id: str) -> Issue:
+        held = self._issues.get(issue_id)
+        if held is not None:
+            return held
+        read = self.base.get(issue_id)
+        self._read[issue_id] = read  # what this batch's first move of the issue is checked on
+        return read
+
+    def events(self, issue_id: str) -> Sequence[Event]:
+        held = self._events.get(issue_id, [])
+        if issue_id in self._opened:
+            return tuple(held)
+        return (*self.base.events(issue_id), *held)
+
+    def last_event(self, issue_id: str) -> Event | None:
+        held = self._events.get(issue_id)
+        return held[-1] if held else self.base.last_event(issue_id)
+
+    def find_idempotent(self, issue_id: str, key: str) -> Event | None:
+        held = self._keys.get((issue_id, key))
+        return held if held is not None else self.base.find_idempotent(issue_id, key)
+
+    def find_opened(self, key: str) -> Event | None:
+        held = self._opening_keys.get(key)
+        return held if held is not None else self.base.find_opened(key)
+
+    def commit(self, issue: Issue, event: Event, *, idempotency_key: str | None = None) -> None:
+        current = self._issues.get(issue.id) or self._read.get(issue.id)
+        if current is None:
+            try:
+                current = self.base.get(issue.id)
+            except UnknownIssueError:
+                current = None
+        problem = check_commit(current, issue, event)
+        key = idempotency_key
+        if problem is None and key is not None:
+            used = self.find_idempotent(issue.id, key) is not None
+            if event.sequence == 0:
+                used = used or self.find_opened(key) is not None
+            if used:
+                problem = f"idempotency key {key!r} was used already"
+        if problem is not None:
+            raise ConflictError(issue.id, problem)
+        self._moves.append((issue, event, key))
+        if event.sequence == 0:
+            self._opened.append(issue.id)
+        self._issues[issue.id] = issue
+        self._events.setdefault(issue.id, []).append(event)
+        if key is not None:
+            self._keys[(issue.id, key)] = event
+            if event.sequence == 0:
+                self._opening_keys[key] = event
+
+    def commit_many(self, moves: Sequence[Move]) -> None:
+        for issue, event, key in moves:  # a batch inside a batch joins the outer one
+            self.commit(issue, event, idempotency_key=key)
+
+    def due(self, now: datetime) -> Iterator[Issue]:
+        # A batch holds its moves in memory anyway: the due issues are gathered, with the
+        # batch's own state of each, and sorted as the store underneath would sort them.
+        found = {issue.id: self._issues.get(issue.id, issue) for issue in self.base.due(now)}
+        found.update(self._issues)
+        due = [
+            (alarm, issue.id, issue)
+            for issue in found.values()
+            if (alarm := issue.alarm_at) is not None and alarm <= now
+        ]
+        due.sort(key=lambda item: (item[0], item[1]))
+        return iter([issue for _, _, issue in due])
+
+    def issues(self) -> Iterator[Issue]:
+        for issue in self.base.issues():
+            yield self._issues.get(issue.id, issue)
+        for issue_id in self._opened:
+            yield self._issues[issue_id]
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self._opened)
+
+    # The store-wide log holds what was committed: a batch's moves join it at the flush.
+
+    def log_size(self) -> int:
+        return self.base.log_size()
+
+    def log(self, start: int = 0) -> Iterator[LogEntry]:
+        return self.base.log(start)
+
+    def log_events(self, start: int = 0) -> Iterator[Event | CorruptRecord]:
+        return self.base.log_events(start)
+
+    def unlogged(self) -> Iterator[tuple[str, int]]:
+        return self.base.unlogged()
+
+    def scan(self) -> Iterator[IssueScan]:
+        return self.base.scan()
+
+
+class _HeldLedgerStore:
+    """The ledger entries a batch's moves post, held until the batch is committed; reads see
+    them after the stored ones, so that the batch's later moves number theirs on."""
+
+    def __init__(self, base: LedgerStore) -> None:
+        self.base = base
+        self.held: list[Entry] = []
+
+    def append(self, entry: Entry) -> None:
+        expected = len(self.entries(entry.ledger))
+        if entry.sequence != expected:
+            raise ConflictError(
+                entry.ledger, f"entry {entry.sequence} appended where entry {expected} was expected"
+            )
+        self.held.append(entry)
+
+    def entries(self, ledger: str) -> Sequence[Entry]:
+        return (*self.base.entries(ledger), *(e for e in self.held if e.ledger == ledger))
+
+
+@contextmanager
+def batch(engine: Engine) -> Iterator[Engine]:
+    """What :meth:`govflow.Engine.batch` does: see the module's documentation."""
+    held = BatchStore(engine.store)
+    view = copy.copy(engine)  # the same workflows, plugins, org and clock; its own store
+    view.store = held
+    ledgers = None
+    if engine.ledgers.posts:
+        ledgers = _HeldLedgerStore(engine.ledgers.store)
+        view.ledgers = copy.copy(engine.ledgers)
+        view.ledgers.store = ledgers
+    deferred: list[Callable[[], None]] = []
+    view._deferred = deferred  # announcements held back until the batch is committed
+    yield view
+    held.flush()
+    view._deferred = None
+    if ledgers is not None:
+        engine.ledgers.append(ledgers.held)
+    for announce in deferred:
+        announce()

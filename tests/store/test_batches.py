@@ -1,0 +1,166 @@
+"""Batches (``Engine.batch``): many moves, one commit, every move of the batch or none.
+
+Each move in a batch is checked as it is made; a refused move raises at once and is not part of
+the batch; the batch is committed whole when the block ends, or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from govflow import Actor, Engine, Event, Issue, ManualClock, hookimpl
+from govflow.errors import ConflictError, PermissionDeniedError
+from tests.store.conftest import Backend
+
+START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+OPERATOR = Actor("op-1", roles={"operator"})
+DISPATCHER = Actor("disp-1", roles={"dispatcher"})
+RESIDENT = Actor("resident-1")
+
+
+def make_engine(backend: Backend, clock: ManualClock, *plugins: object) -> Engine:
+    return Engine(store=backend.open(), clock=clock, autoload=False, plugins=plugins)
+
+
+def test_a_batch_commits_its_moves_together_when_the_block_ends(backend: Backend) -> None:
+    engine = make_engine(backend, ManualClock(START))
+    with engine.batch() as batch:
+        opened = [batch.open("closed-loop", reporter=RESIDENT).id for _ in range(3)]
+        for issue_id in opened:
+            batch.fire(issue_id, "file", actor=OPERATOR)
+            batch.fire(issue_id, "dispatch", actor=DISPATCHER, payload={"assignees": ["g-1"]})
+            # The batch reads its own moves; the engine outside it does not see them yet.
+            assert batch.get(issue_id).state == "handling"
+            assert [e.trigger for e in batch.history(issue_id)] == ["open", "file", "dispatch"]
+        assert len(engine.store) == 0
+    reopened = Engine(store=backend.open(), clock=ManualClock(START), autoload=False)
+    for issue_id in opened:
+        assert reopened.get(issue_id).state == "handling"
+        assert reopened.verify(issue_id) == 3
+
+
+def test_a_refused_move_in_a_batch_changes_nothing_of_the_others(backend: Backend) -> None:
+    engine = make_engine(backend, ManualClock(START))
+    first = engine.open("closed-loop", reporter=RESIDENT).id
+    second = engine.open("closed-loop", reporter=RESIDENT).id
+    with engine.batch() as batch:
+        batch.fire(first, "file", actor=OPERATOR)
+        with pytest.raises(PermissionDeniedError):
+            batch.fire(second, "file", actor=RESIDENT)  # a resident may not file: refused now
+        batch.fire(second, "file", actor=OPERATOR)
+    assert engine.get(first).version == engine.get(second).version == 1
+    assert [e.actor for e in engine.history(second)] == ["resident-1", "op-1"]
+
+
+def test_a_block_that_raises_commits_nothing(backend: Backend) -> None:
+    engine = make_engine(backend, ManualClock(START))
+    issue_id = engine.open("closed-loop", reporter=RESIDENT).id
+
+    def aborted_import() -> None:
+        with engine.batch() as batch:
+            batch.fire(issue_id, "file", actor=OPERATOR)
+            batch.open("closed-loop", reporter=RESIDENT)
+            raise RuntimeError("import aborted")
+
+    with pytest.raises(RuntimeError, match="import aborted"):
+        aborted_import()
+    assert engine.get(issue_id).version == 0
+    assert len(engine.store) == 1
+
+
+def test_a_batch_overtaken_by_another_engine_is_refused_whole(backend: Backend) -> None:
+    clock = ManualClock(START)
+    engine = make_engine(backend, clock)
+    other = make_engine(backend, clock)
+    ids = [engine.open("closed-loop", reporter=RESIDENT).id for _ in range(3)]
+
+    def overtaken() -> None:
+        with engine.batch() as batch:
+            for issue_id in ids:
+                batch.fire(issue_id, "file", actor=OPERATOR)
+            batch.fire(ids[0], "dispatch", actor=DISPATCHER, payload={"assignees": ["g-1"]})
+            other.fire(ids[2], "cancel", actor=OPERATOR, payload={"reason": "duplicate"})
+
+    with pytest.raises(ConflictError, match="the batch was refused"):
+        overtaken()
+    assert [engine.get(issue_id).state for issue_id in ids] == [
+        "collected",
+        "collected",
+        "cancelled",
+    ]
+    assert [len(engine.history(issue_id)) for issue_id in ids] == [1, 1, 2]
+
+
+def test_an_idempotency_key_reused_inside_a_batch_answers_with_the_first_event(
+    backend: Backend,
+) -> None:
+    engine = make_engine(backend, ManualClock(START))
+    issue_id = engine.open("closed-loop", reporter=RESIDENT).id
+    with engine.batch() as batch:
+        first = batch.fire(issue_id, "file", actor=OPERATOR, idempotency_key="req-1")
+        again = batch.fire(issue_id, "file", actor=OPERATOR, idempotency_key="req-1")
+        assert again == first
+    assert engine.fire(issue_id, "file", actor=OPERATOR, idempotency_key="req-1") == first
+    assert engine.get(issue_id).version == 1
+
+
+def test_listeners_hear_of_a_batch_only_once_it_is_committed(backend: Backend) -> None:
+    heard: list[tuple[str, int]] = []
+
+    class Listener:
+        @hookimpl
+        def govflow_after_transition(self, event: Event) -> None:
+            heard.append((event.trigger, event.sequence))
+
+    engine = make_engine(backend, ManualClock(START), Listener())
+    issue_id = engine.open("closed-loop", reporter=RESIDENT).id
+    heard.clear()
+    with engine.batch() as batch:
+        batch.fire(issue_id, "file", actor=OPERATOR)
+        batch.fire(issue_id, "dispatch", actor=DISPATCHER, payload={"assignees": ["g-1"]})
+        assert heard == []
+    assert heard == [("file", 1), ("dispatch", 2)]
+    heard.clear()
+    issue_id = engine.open("closed-loop", reporter=RESIDENT).id
+    heard.clear()
+
+    def aborted() -> None:
+        with engine.batch() as batch:
+            batch.fire(issue_id, "file", actor=OPERATOR)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        aborted()
+    assert heard == []  # a rolled-back move is never announced
+
+
+def test_tick_inside_a_batch_sees_the_batchs_own_moves(backend: Backend) -> None:
+    clock = ManualClock(START)
+    engine = make_engine(backend, clock)
+    ids = [engine.open("closed-loop", reporter=RESIDENT).id for _ in range(2)]
+    with engine.batch() as batch:
+        for issue_id in ids:
+            batch.fire(issue_id, "file", actor=OPERATOR)
+            batch.fire(issue_id, "dispatch", actor=DISPATCHER, payload={"assignees": ["g-1"]})
+        clock.advance(days=30)
+        fired = batch.tick()
+        assert {event.issue_id for event in fired} == set(ids)
+        assert all(batch.get(issue_id).version == 3 for issue_id in ids)
+    assert [engine.get(issue_id).version for issue_id in ids] == [3, 3]
+    assert all(engine.verify(issue_id) == 4 for issue_id in ids)
+
+
+def test_commit_many_checks_every_move_before_writing_any(backend: Backend) -> None:
+    engine = make_engine(backend, ManualClock(START))
+    issue_id = engine.open("closed-loop", reporter=RESIDENT).id
+    with engine.batch() as batch:
+        batch.fire(issue_id, "file", actor=OPERATOR)
+        moves = list(batch.store.moves)  # type: ignore[attr-defined]
+        batch.store.flush()  # type: ignore[attr-defined]
+    moved: Issue = moves[0][0]
+    assert engine.get(issue_id) == moved
+    with pytest.raises(ConflictError, match="the batch was refused"):
+        engine.store.commit_many(moves)  # the same move again: its version is gone
+    assert engine.get(issue_id) == moved
