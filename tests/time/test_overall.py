@@ -22,7 +22,7 @@ from govflow import (
     workflow_to_mermaid,
 )
 from govflow.errors import InvalidWorkflowError
-from govflow.metrics import compute
+from govflow.metrics import Metric, Ratio, compute
 from govflow.store import SQLStore
 
 from .test_deadlines import DEPARTMENT, DISPATCHER, RESIDENT, SUPERVISOR, intact, local
@@ -212,7 +212,11 @@ def test_the_sql_store_indexes_the_overall_limit(tmp_path: Path) -> None:
     clock.set(OVERALL_DUE)
     assert [e.trigger for e in engine.tick()] == ["overall_overdue", "supervise"]
     intact(engine, issue_id)
-    assert compute(engine, source="sql") == compute(engine)
+    dispatched(engine)  # a second issue, within its limit
+    past_limit = Metric("past_limit", "fired:overall_overdue", "received", label="超期率")
+    report = compute(engine, [past_limit, "on_time"])
+    assert report.total["past_limit"] == Ratio(1, 2)
+    assert compute(engine, [past_limit, "on_time"], source="sql") == report
     store.close()
 
 
