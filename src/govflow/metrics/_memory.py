@@ -106,20 +106,22 @@ def fold_memory(  # noqa: PLR0912, PLR0915  (one loop, inlined on purpose: see a
             phase = 0
             first_due: datetime | None = None
             for kept in log:
-                if type(kept) is tuple:
-                    trigger = kept[1]
-                    due = kept[6]
-                    if triggers:
-                        bit = triggers.get(trigger)
-                        if bit:
-                            mask |= bit
-                    if trigger in deadline:
-                        previous_due = due
-                        continue
-                    source = kept[2]
-                    destination = kept[3]
-                    actor = kept[4]
-                    at = kept[5]
+                packed = type(kept) is tuple
+                if packed:
+                    trigger, due = kept[1], kept[6]
+                else:
+                    event: Event = kept  # the open or latest event
+                    trigger, due = event.trigger, event.due_at
+                if triggers:
+                    bit = triggers.get(trigger)
+                    if bit:
+                        mask |= bit
+                if trigger in deadline:
+                    previous_due = due
+                    continue
+                if packed:
+                    source, destination = kept[2], kept[3]  # pairs: no tuple is built
+                    actor, at = kept[4], kept[5]
                     rated = exclusion = None
                     count = kept[payload_count]
                     if count:
@@ -130,15 +132,6 @@ def fold_memory(  # noqa: PLR0912, PLR0915  (one loop, inlined on purpose: see a
                             elif name == exclusion_key:
                                 exclusion = kept[index + 1]
                 else:
-                    event: Event = kept  # the open or latest event
-                    trigger, due = event.trigger, event.due_at
-                    if triggers:
-                        bit = triggers.get(trigger)
-                        if bit:
-                            mask |= bit
-                    if trigger in deadline:
-                        previous_due = due
-                        continue
                     source, destination = event.source, event.destination
                     actor, at = event.actor, event.at
                     payload = event.payload
