@@ -251,9 +251,17 @@ def aggregate(
     )
 
     def run(conn: sa.Connection) -> tuple[Iterable[Any], Iterable[Any]]:
-        rows = conn.execute(issues).all()
-        counted = conn.execute(moves).all() if count_events else []
-        return rows, counted
+        if not query.postgres:
+            return conn.execute(issues).all(), conn.execute(moves).all() if count_events else []
+        # Once the tables are analyzed, the planner's cost passes jit_above_cost and PostgreSQL
+        # compiles the query's hundred CASE expressions before running it: 5.8 s with JIT,
+        # 1.6 s without, over 200k events (measured, EXPLAIN ANALYZE). Reads run outside a
+        # transaction block, so the setting is the session's, and is put back after.
+        conn.exec_driver_sql("SET jit = off")
+        try:
+            return conn.execute(issues).all(), conn.execute(moves).all() if count_events else []
+        finally:
+            conn.exec_driver_sql("RESET jit")
 
     rows, counted = store.read("aggregate the figures", run)
     tally: Tally = {}
