@@ -146,7 +146,7 @@ class Issue:
             return self.due_at
         warn = timing.get("warn_at")
         alarm = self.due_at if warn is None else datetime.fromisoformat(warn)
-        overall = timing.get("overall_due")
+        overall = timing.get("overall_due")  # the keys are govflow.timekeeping's
         if overall is not None and "overdue" not in timing and "paused" not in timing:
             limit = datetime.fromisoformat(overall)
             if alarm is None or limit < alarm:
