@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,13 @@ from typing import Any
 TARGET = Path(__file__).resolve().parent / "reference.md"
 #: Documented on their own: the command line (as commands, below) and the hook specs.
 SKIPPED = ("govflow.cli", "govflow.hookspecs", "govflow.builtin")
+
+
+def _glossing() -> Any:
+    """docs/glossing.py, which glosses the Chinese terms the docstrings copied here use."""
+    if str(TARGET.parent) not in sys.path:  # loaded by a test, not run from docs/
+        sys.path.insert(0, str(TARGET.parent))
+    return importlib.import_module("glossing")
 
 
 def public_modules() -> list[str]:
@@ -42,8 +50,18 @@ def public_modules() -> list[str]:
     return [names[0], *sorted(names[1:])]
 
 
+#: A Sphinx role in a docstring (``:class:`~govflow.Engine```): mkdocstrings renders those in
+#: what it documents, this page's own text shows them as code (``Engine``).
+ROLE = re.compile(r":(?:class|func|meth|mod|attr|data|exc|obj):`(~?)([^`]+)`")
+
+
+def _plain_roles(text: str) -> str:
+    return ROLE.sub(lambda m: f"`{m[2].rsplit('.', 1)[-1] if m[1] else m[2]}`", text)
+
+
 def _first_paragraph(obj: object) -> str:
-    return (inspect.getdoc(obj) or "").split("\n\n", 1)[0].replace("\n", " ")
+    paragraph = (inspect.getdoc(obj) or "").split("\n\n", 1)[0].replace("\n", " ")
+    return _plain_roles(paragraph)
 
 
 def _modules_section() -> list[str]:
@@ -109,7 +127,7 @@ def _commands_section() -> list[str]:
     ]
     for name in group.list_commands(context):  # type: ignore[attr-defined]
         command = group.get_command(context, name)  # type: ignore[attr-defined]
-        help_text = inspect.cleandoc(command.help or "")
+        help_text = _plain_roles(inspect.cleandoc(command.help or ""))
         lines += [f"### `govflow {name}`", "", help_text, ""]
         lines += ["| parameter | help | default |", "| --- | --- | --- |"]
         for param in command.params:
@@ -134,13 +152,15 @@ def render() -> str:
         "Generated from the code by `docs/reference_gen.py` (`make reference`) and rendered by",
         "mkdocstrings; the test suite fails when this page and the code disagree. For how the",
         "pieces fit, read the [concepts](explanation/concepts.md); to get going, the",
-        "[tutorial](tutorial.md).",
+        "[tutorial](tutorial.md). Chinese terms are glossed where they first appear, as in the",
+        "[glossary](glossary.md).",
         "",
         *_modules_section(),
         *_hooks_section(),
         *_commands_section(),
     ]
-    return "\n".join(parts).rstrip() + "\n"
+    text: str = _glossing().gloss("\n".join(parts).rstrip() + "\n")
+    return text
 
 
 def main(argv: list[str]) -> int:

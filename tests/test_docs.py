@@ -85,3 +85,10 @@ def test_every_hook_has_an_example() -> None:
     assert hooks
     missing = [hook.__name__ for hook in hooks if "Example::" not in (hook.__doc__ or "")]
     assert missing == []
+
+
+def test_the_reference_shows_no_raw_roles() -> None:
+    """The text the generator copies (module summaries, command help) is Markdown, where a
+    Sphinx role would show as written."""
+    text = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    assert re.findall(r":[a-z]+:`[^`]*`", text) == []

@@ -24,6 +24,7 @@ import math
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import attrs
 
@@ -169,15 +170,21 @@ def save_season(engine: Engine, store: SQLStore) -> int:
     return store.add_records((issue, engine.history(issue.id)) for issue in engine.issues())
 
 
-def district(code: str = DEFAULT_DISTRICT, *, seed: int = 2024) -> OrgGraph:
+def district(
+    code: str = DEFAULT_DISTRICT, *, seed: int = 2024, divisions: str | Path | None = None
+) -> OrgGraph:
     """The district ``code`` (6 digits, or 12 ending in zeros) from the shipped division table,
-    filled with synthetic grids, areas, councils, people and paired departments."""
+    filled with synthetic grids, areas, councils, people and paired departments.
+
+    ``divisions``: a folder holding the whole official table (the five CSV files
+    :func:`~govflow.org.load_divisions` reads), for a district beyond the five shipped."""
     prefix = code[:6] if len(code) == 12 and code.endswith("000000") else code
     if len(prefix) != 6 or not prefix.isdigit():
         raise InvalidRequestError(f"district code {code!r}: give the 6-digit code, e.g. 340303")
-    graph = load_divisions(prefix=prefix, graph=OrgGraph(PluginHost().org_schema()))
+    graph = load_divisions(divisions, prefix=prefix, graph=OrgGraph(PluginHost().org_schema()))
     if not graph.units(kind="street") and not graph.units(kind="township"):
-        raise InvalidRequestError(f"district {code!r} is not in the shipped division table")
+        table = "the shipped division table" if divisions is None else f"{divisions}"
+        raise InvalidRequestError(f"district {code!r} is not in {table}")
     synthesize(graph, seed=seed)
     # Authority comes from the graph: the service centre, the handling units and the bodies
     # that deliberate need people holding their posts there.

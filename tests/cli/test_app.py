@@ -82,10 +82,11 @@ def test_a_bug_is_one_line_without_debug_and_a_traceback_with_it(govflow: Runner
     quiet = govflow("crash", plugins=(Greeter(),))
     assert quiet.status == 3
     assert quiet.err == "govflow crash: internal error: RuntimeError: boom\n"
-    loud = govflow("--debug", "crash", plugins=(Greeter(),))
-    assert loud.status == 3
-    assert "Traceback (most recent call last)" in loud.err
-    assert 'raise RuntimeError("boom")' in loud.err
+    for argv in (("--debug", "crash"), ("crash", "--debug")):  # before or after the command
+        loud = govflow(*argv, plugins=(Greeter(),))
+        assert loud.status == 3
+        assert "Traceback (most recent call last)" in loud.err
+        assert 'raise RuntimeError("boom")' in loud.err
 
 
 class Squatter:

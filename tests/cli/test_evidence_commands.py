@@ -89,6 +89,25 @@ def test_a_truncated_or_edited_import_is_refused_and_the_target_untouched(
         run = govflow("import", str(bad), "-d", str(target))
         assert run.status == 2
         assert message in run.err
-        with SQLStore(f"sqlite:///{target}") as store:
-            assert len(store) == 0
-            assert store.log_size() == 0
+        assert list(tmp_path.glob(f"{bad.stem}.db*")) == []  # not even an empty file is left
+    with SQLStore(record.url) as store:
+        size = store.log_size()
+    refused = govflow("import", str(exported), "-d", str(record.path))  # a store in use
+    assert refused.status == 2
+    assert record.path.exists()
+    with SQLStore(record.url) as store:
+        assert store.log_size() == size
+
+
+def test_files_that_cannot_be_written_are_one_line(
+    govflow: Runner, record: Record, tmp_path: Path
+) -> None:
+    nowhere = tmp_path / "no-such-folder"
+    for argv, path in (
+        (["export", str(nowhere / "x.jsonl"), "-d", str(record.path)], nowhere / "x.jsonl"),
+        (["keygen", str(nowhere / "k")], nowhere / "k"),
+    ):
+        run = govflow(*argv)
+        assert run.status == 2, run.err
+        assert run.err == f"govflow {argv[0]}: No such file or directory: {path}\n"
+    assert not nowhere.exists()

@@ -66,7 +66,10 @@ def test_a_missing_database_is_refused_and_not_created(
     for database in (str(missing), f"sqlite:///{missing}"):
         run = govflow(*argv, "--database", database)
         assert run.status == 2
-        assert run.err == f"govflow {command}: no database at {missing}\n"
+        assert run.err == (
+            f"govflow {command}: no database at {missing} "
+            "(name one with --database or GOVFLOW_DATABASE)\n"
+        )
     assert not missing.exists()
 
 

@@ -32,7 +32,15 @@ def test_simulate_writes_the_record_and_the_report(govflow: Runner, tmp_path: Pa
     assert str(database) in run.out
     with SQLStore(f"sqlite:///{database}", create=False) as store:
         assert len(store) == 80
-    assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    # Before the bar: what runs and where the record goes (all a log without a terminal shows).
+    assert run.err.startswith(
+        "Simulating 80 issues over 10 days in 蚌山区 (340303), seed 3; the record goes to "
+    )
+    assert str(database) in run.err.replace("\n", "")
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "at (Beijing time)" in page  # the slowest issues' histories, as every date shown
+    assert "UTC" not in page
     again = govflow(*argv)
     assert again.status == 2
     assert (
@@ -54,6 +62,12 @@ def test_simulate_refuses_bad_options_in_one_line(govflow: Runner, tmp_path: Pat
     assert "is not a date" in bad_date.err
     assert govflow("simulate", "--issues", "0", *where).status == 2
     assert not (tmp_path / "s.db").exists()
+    # A report it could not write is found out before the season runs, not after.
+    nowhere = tmp_path / "no-such-folder" / "r.html"
+    late = govflow("simulate", "--database", str(tmp_path / "s.db"), "--report", str(nowhere))
+    assert late.status == 2
+    assert late.err == f"govflow simulate: cannot write {nowhere}: no folder {nowhere.parent}\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_demo_refuses_bad_options_in_one_line(govflow: Runner, tmp_path: Path) -> None:
@@ -62,3 +76,40 @@ def test_demo_refuses_bad_options_in_one_line(govflow: Runner, tmp_path: Path) -
     assert folder.err == f"govflow demo: {tmp_path} is a folder; give the path of a SQLite file\n"
     assert govflow("demo", "--issues", "0").status == 2
     assert "--days" in govflow("demo", "--days", "x").err
+
+
+#: An extract of the official table (2023) for a district govflow does not ship: Beijing's
+#: 东城区, two of its streets and some of their communities, as the five CSV files read.
+DONGCHENG = {
+    "provinces.csv": "code,name\n11,北京市\n",
+    "cities.csv": "code,name,provinceCode\n1101,市辖区,11\n",
+    "areas.csv": "code,name,cityCode,provinceCode\n110101,东城区,1101,11\n",
+    "streets.csv": "code,name,areaCode,provinceCode,cityCode\n"
+    "110101001,东华门街道,110101,11,1101\n110101002,景山街道,110101,11,1101\n",
+    "villages.csv": "code,name,streetCode,provinceCode,cityCode,areaCode\n"
+    "110101001001,多福巷社区居委会,110101001,11,1101,110101\n"
+    "110101001002,银闸社区居委会,110101001,11,1101,110101\n"
+    "110101001005,东厂社区居委会,110101001,11,1101,110101\n"
+    "110101002001,隆福寺社区居委会,110101002,11,1101,110101\n"
+    "110101002002,吉祥社区居委会,110101002,11,1101,110101\n",
+}
+
+
+def test_any_district_of_the_whole_table_by_its_code(govflow: Runner, tmp_path: Path) -> None:
+    table = tmp_path / "divisions"
+    table.mkdir()
+    for name, text in DONGCHENG.items():
+        (table / name).write_text(text, encoding="utf-8")
+    where = ["-d", str(tmp_path / "s.db"), "--report", str(tmp_path / "r.html")]
+    argv = ["simulate", "--district", "110101", "--issues", "40", "--days", "5", *where]
+    not_shipped = govflow(*argv)
+    assert not_shipped.status == 2
+    assert "'110101' is not in the shipped division table" in not_shipped.err
+    run = govflow(*argv, "--divisions", str(table))
+    assert run.status == 0, run.err
+    assert "东城区 — a season of governance, simulated" in run.out
+    assert "东华门街道" in run.out
+    assert "景山街道" in run.out
+    elsewhere = govflow(*argv, "--replace", "--divisions", str(table / "streets.csv"))
+    assert elsewhere.status == 2
+    assert elsewhere.err == f"govflow simulate: --divisions {table / 'streets.csv'}: not a folder\n"

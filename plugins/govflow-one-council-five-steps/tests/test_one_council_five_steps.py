@@ -354,6 +354,7 @@ def test_an_overdue_department_is_recorded_and_escalated_and_summoned_again(
     assert [e.trigger for e in engine.tick()] == ["still_overdue"]
     event = engine.fire(issue_id, "supervise", actor="district-center-duty")
     assert event.decisions["parties"].startswith("one-council-five-steps")  # chosen for it
+    assert event.payload == {}
     assert [(p.id, p.round) for p in engine.parties(issue_id)] == [(DEPT_B, 2)]
     with pytest.raises(PermissionDeniedError, match="party of the round"):
         engine.fire(issue_id, "report_in", actor="housing-officer", payload={"outcome": "x"})
@@ -364,13 +365,32 @@ def test_an_overdue_department_is_recorded_and_escalated_and_summoned_again(
     assert [e.trigger for e in engine.tick()] == ["close_unrated"]
 
 
+def test_the_district_center_lets_no_late_department_off(
+    engine: Engine, clock: ManualClock
+) -> None:
+    issue_id = _whistled(engine)
+    clock.advance(days=3, minutes=1)
+    assert [e.trigger for e in engine.tick()] == ["party_overdue", "party_overdue", "overdue"]
+    with pytest.raises(GuardFailedError, match="overdue-only"):
+        engine.fire(
+            issue_id, "supervise", actor="district-center-duty", payload={"parties": [DEPT_B]}
+        )
+    engine.fire(
+        issue_id, "supervise", actor="district-center-duty", payload={"parties": [DEPT_B, DEPT_A]}
+    )
+    assert [(p.id, p.status, p.round) for p in engine.parties(issue_id)] == [
+        (DEPT_B, "pending", 2),
+        (DEPT_A, "pending", 2),
+    ]
+
+
 def test_only_the_street_whistles_and_only_for_departments(
     engine: Engine, clock: ManualClock
 ) -> None:
     issue = engine.open("whistle-report", reporter=RESIDENT, location=WENHUA)
     with pytest.raises(PermissionDeniedError):
         engine.fire(issue.id, "whistle", actor=COMMUNITY_SECRETARY, payload={"parties": [DEPT_A]})
-    for wrong in ([WENBIN], [], "dept", None):
+    for wrong in ([WENBIN], [], "dept", None, [{"limit": "1d"}], [DEPT_A, JIANHUA]):
         with pytest.raises(GuardFailedError, match="departments"):
             engine.fire(issue.id, "whistle", actor=STREET_SECRETARY, payload={"parties": wrong})
     clock.advance(days=1, minutes=1)

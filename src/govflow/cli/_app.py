@@ -115,20 +115,26 @@ def main(
     """Run the command line on ``argv`` (default: the process's); return the exit status.
 
     Exit statuses: 0 done; 1 the command ran and found problems (``check``, a log that does
-    not verify); 2 bad arguments or input (a missing database, an unknown workflow or issue),
-    with one line on standard error saying what; 3 a bug, reported the same way. ``--debug``
-    shows the traceback instead. ``plugins`` are registered besides the installed ones (their
-    commands join the built-in ones).
+    not verify); 2 bad arguments or input (a missing database, an unknown workflow or issue, a
+    file that cannot be read or written), with one line on standard error saying what; 3 a
+    bug, reported the same way. ``--debug`` shows the traceback instead. ``plugins`` are
+    registered besides the installed ones (their commands join the built-in ones).
     """
     args = list(sys.argv[1:] if argv is None else argv)
     out = Output(stdout if stdout is not None else sys.stdout, stderr or sys.stderr)
-    out.debug = "--debug" in args[: args.index("--") if "--" in args else len(args)]
+    options_end = args.index("--") if "--" in args else len(args)
+    out.debug = "--debug" in args[:options_end]
+    if out.debug:  # wherever it was typed (after the command, most often): it is govflow's
+        args = ["--debug", *(a for a in args[:options_end] if a != "--debug"), *args[options_end:]]
     try:
         return _run(out, args, plugins)
     except CommandFailedError as failed:
         return _report(out, args, str(failed), failed.status)
     except GovflowError as err:
         return _report(out, args, str(err), 2)
+    except OSError as err:  # a file the user named: a missing folder, no permission, a full disk
+        said = f"{err.strerror}: {err.filename}" if err.strerror and err.filename else str(err)
+        return _report(out, args, said, 2)
     except Exception as bug:  # the one place a bug becomes one line
         return _report(out, args, f"internal error: {type(bug).__name__}: {bug}", 3)
 

@@ -38,6 +38,9 @@ DatabaseOption = Annotated[
 ]
 
 
+_WHICH = " (name one with --database or GOVFLOW_DATABASE)"
+
+
 def database_url(database: str) -> str:
     """The SQLAlchemy URL ``database`` names; a plain path is a SQLite file, which must exist
     (reading commands never create an empty database by mistake)."""
@@ -45,10 +48,10 @@ def database_url(database: str) -> str:
         if database.startswith("sqlite:///"):
             path = database.removeprefix("sqlite:///").split("?", 1)[0]
             if path and path != ":memory:" and not Path(path).exists():
-                fail(f"no database at {path}")
+                fail(f"no database at {path}{_WHICH}")
         return database
     if not Path(database).exists():
-        fail(f"no database at {database}")
+        fail(f"no database at {database}{_WHICH}")
     return f"sqlite:///{database}"
 
 

@@ -147,7 +147,7 @@ def check_command(
     """Verify workflows statically: reachability, the closed loop, separation of duties...
 
     With ``--org``, also role coverage per unit and separation of duties per person on that
-    organization (:mod:`govflow.authority.coverage`). Exits 1 if any workflow has a problem.
+    organization (govflow.authority.coverage). Exits 1 if any workflow has a problem.
     """
     from govflow import __version__  # noqa: PLC0415  (govflow imports heavier modules)
 

@@ -18,7 +18,10 @@ def demo_command(
     days: Annotated[int, typer.Option(min=1, help="simulated days")] = 30,
     seed: Annotated[int, typer.Option(help="the same seed, the same log")] = 2024,
     database: Annotated[
-        Path, typer.Option(help="SQLite file to keep the record in (replaced if it exists)")
+        Path,
+        typer.Option(
+            "--database", "-d", help="SQLite file to keep the record in (replaced if it exists)"
+        ),
     ] = Path("govflow-demo.db"),
     top: Annotated[int, typer.Option(min=1, help="communities to show")] = 10,
 ) -> None:

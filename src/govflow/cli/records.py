@@ -7,6 +7,7 @@ builds an engine with the installed plugins on it, so every workflow the record 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -64,7 +65,7 @@ def history_command(
     out.print(
         table(
             None,
-            ["#", "at", "move", "from → to", "actor", "due", "payload"],
+            ["#", "at (UTC)", "move", "from → to", "actor", "due (UTC)", "payload"],
             (
                 [
                     e.sequence,
@@ -164,7 +165,7 @@ def metrics_command(
                 "total": figures_data(report.total),
                 "by": by.value,
                 "ranking": [figures_data(f) for f in ranked],
-                "plugin_metrics": {k: repr(v) for k, v in report.plugin_metrics.items()},
+                "plugin_metrics": dict(report.plugin_metrics),
             }
         )
         return
@@ -177,6 +178,21 @@ def metrics_command(
     out.print(
         figures_table(f"by {by.value} (top {min(top, len(ranked))} of {len(ranked)})", ranked[:top])
     )
+    if report.plugin_metrics:
+        out.print(
+            table(
+                "the methods' own figures (govflow_metrics)",
+                ["metric", "value"],
+                [[name, _shown(value)] for name, value in report.plugin_metrics.items()],
+            )
+        )
+
+
+def _shown(value: object) -> str:
+    """A plugin's figure in a table cell: a mapping as ``key value`` pairs, one a line."""
+    if isinstance(value, Mapping):
+        return "\n".join(f"{key} {item}" for key, item in value.items())
+    return str(value)
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -209,7 +225,7 @@ def tick_command(
     out.print(
         table(
             f"{len(fired)} deadline move(s)",
-            ["issue", "move", "from → to", "at", "overdue since"],
+            ["issue", "move", "from → to", "at (UTC)", "overdue since (UTC)"],
             (
                 [
                     e.issue_id,

@@ -27,12 +27,23 @@ def simulate_command(
     district: Annotated[
         str, typer.Option(help="the district's 6-digit division code (340303: 蚌山区)")
     ] = "340303",
+    divisions: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FOLDER",
+            help="the whole official division table (its five CSV files), for a district "
+            "beyond the five shipped",
+        ),
+    ] = None,
     issues: Annotated[int, typer.Option(min=1, help="issues raised over the season")] = 1200,
     days: Annotated[int, typer.Option(min=1, help="the season's length in days")] = 91,
     start: Annotated[str, typer.Option(help="the first day, YYYY-MM-DD")] = "2024-03-04",
     seed: Annotated[int, typer.Option(help="the same seed, the same record")] = 2024,
     database: Annotated[
-        Path, typer.Option(help="the SQLite file the record is written to (must be new)")
+        Path,
+        typer.Option(
+            "--database", "-d", help="the SQLite file the record is written to (must be new)"
+        ),
     ] = Path("govflow-season.db"),
     report: Annotated[Path, typer.Option(help="the HTML report to write")] = Path(
         "govflow-report.html"
@@ -62,7 +73,18 @@ def simulate_command(
             fail(f"{path} exists already (pass --replace to overwrite it)")
         if path.is_dir():
             fail(f"{path} is a folder")
-    org = build_district(district, seed=seed)
+        if not path.parent.is_dir():  # found out now, not after the season has run
+            fail(f"cannot write {path}: no folder {path.parent}")
+    if divisions is not None and not divisions.is_dir():
+        fail(f"--divisions {divisions}: not a folder")
+    org = build_district(district, seed=seed, divisions=divisions)
+    root = org.unit(district[:6] + "000000")
+    # Said before the bar starts: where there is no terminal to draw a bar in (a CI log), this
+    # line is what shows the run has begun and where its record goes.
+    out.note(
+        f"Simulating {issues} issues over {days} days in {root.name} ({district}), seed {seed}; "
+        f"the record goes to {database}, the report to {report}."
+    )
     for stale in (database, *(Path(f"{database}{end}") for end in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)
     with Progress(
@@ -73,6 +95,7 @@ def simulate_command(
         TimeElapsedColumn(),
         console=out.err,
         transient=True,
+        disable=not out.err.is_terminal,  # a log gets the line above, not a blank line
     ) as progress:
         task = progress.add_task("simulating", total=issues)
         engine, result = run_season(
@@ -93,7 +116,7 @@ def simulate_command(
             season = season_report(saved, result)
     report.write_text(render_html(season), encoding="utf-8")
     total = season.total
-    out.print(f"[bold]{season.title}[/bold]  {season.period[0]} to {season.period[1]}")
+    out.print(f"[bold]{season.title}[/bold]  {season.span}")
     out.print(
         f"{total.received} issues ("
         + ", ".join(f"{name} {count}" for name, count in season.opened.items())

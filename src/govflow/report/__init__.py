@@ -35,13 +35,15 @@ BEIJING = timedelta(hours=8)
 @attrs.frozen
 class Day:
     """One day of the season: issues that arrived, were completed, were still open at its end;
-    the on-time rate of everything completed so far."""
+    the on-time rate of everything completed so far, and the completion rate (办结率) so far:
+    issues completed over issues that have arrived."""
 
     date: str
     arrivals: int
     completed: int
     backlog: int
     on_time_rate: float | None
+    completion_rate: float | None
 
 
 @attrs.frozen
@@ -59,7 +61,10 @@ class SeasonReport:
     """Everything the report shows."""
 
     title: str
-    period: tuple[str, str]
+    period: tuple[str, str]  # the first and the last day shown, Beijing time
+    raised_until: (
+        str  # the day the last issue was raised: the season then runs on until they settle
+    )
     opened: dict[str, int]
     moves: int
     deadline_moves: int
@@ -72,7 +77,13 @@ class SeasonReport:
     verified_issues: int
     verified_events: int
     failures: tuple[str, ...]
-    plugin_metrics: dict[str, str]
+    plugin_metrics: dict[str, object]  # the figures plugins contribute (govflow_metrics)
+
+    @property
+    def span(self) -> str:
+        """When the season's issues were raised, and until when they were followed."""
+        first, last = self.period
+        return f"issues raised {first} to {self.raised_until}, followed until {last}"
 
 
 def place_of(issue: Issue) -> str | None:
@@ -134,9 +145,10 @@ def season_report(engine: Engine, result: SeasonResult, *, slowest: int = 5) -> 
             total, _ = figures_for([issue], events.__getitem__, _always(workflow))
             on_time_by_day[day] += total.completed_on_time
     timeline = []
-    open_now = done_so_far = on_time_so_far = 0
+    open_now = done_so_far = on_time_so_far = arrived_so_far = 0
     for day in range(days):
         open_now += arrivals[day] - completed[day]
+        arrived_so_far += arrivals[day]
         done_so_far += completed[day]
         on_time_so_far += on_time_by_day[day]
         date = (result.start + BEIJING + timedelta(days=day)).strftime("%m-%d")
@@ -147,6 +159,7 @@ def season_report(engine: Engine, result: SeasonResult, *, slowest: int = 5) -> 
                 completed[day],
                 open_now,
                 None if done_so_far == 0 else on_time_so_far / done_so_far,
+                None if arrived_so_far == 0 else done_so_far / arrived_so_far,
             )
         )
     durations = []
@@ -167,6 +180,9 @@ def season_report(engine: Engine, result: SeasonResult, *, slowest: int = 5) -> 
             failures.append(f"{issue.id}: {err}")
     return SeasonReport(
         title=f"{result.district} — a season of governance, simulated",
+        raised_until=max(
+            (issue.opened_at + BEIJING for issue in issues), default=result.start + BEIJING
+        ).strftime("%Y-%m-%d"),
         period=(
             (result.start + BEIJING).strftime("%Y-%m-%d"),
             (result.start + BEIJING + timedelta(days=days - 1)).strftime("%Y-%m-%d"),
@@ -187,7 +203,7 @@ def season_report(engine: Engine, result: SeasonResult, *, slowest: int = 5) -> 
         verified_issues=len(issues) - len(failures),
         verified_events=verified,
         failures=tuple(failures),
-        plugin_metrics={k: repr(v) for k, v in communities.plugin_metrics.items()},
+        plugin_metrics=dict(communities.plugin_metrics),
     )
 
 

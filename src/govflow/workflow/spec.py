@@ -38,8 +38,10 @@ from govflow.workflow.limits import (
 
 #: The trigger name the engine uses for the event that opens an issue.
 OPEN_TRIGGER = "open"
-#: Triggers of the engine's own deadline events (预警, 办结时限 passed, 挂起, 延期): no workflow
-#: may declare them.
+#: Triggers of the engine's own events that leave an issue in its state -- the deadline events
+#: (预警, 办结时限 passed, 挂起, 延期) and ``erase``, the record of an erasure of personal data
+#: (:meth:`govflow.Engine.erase`): no workflow may declare them, and figures do not count them
+#: as moves.
 DEADLINE_TRIGGERS = frozenset(
     {
         "warn",
@@ -49,6 +51,7 @@ DEADLINE_TRIGGERS = frozenset(
         "request_extension",
         "extend",
         "refuse_extension",
+        "erase",
     }
 )
 

@@ -133,7 +133,7 @@ def _named(payload: Mapping[str, Any]) -> list[str] | None:
         return None
     if isinstance(given, str) or not isinstance(given, Sequence):
         return []
-    return [str(p["id"]) if isinstance(p, Mapping) else str(p) for p in given]
+    return [str(p.get("id")) if isinstance(p, Mapping) else str(p) for p in given]
 
 
 def still_owing(issue: Issue) -> list[str]:
@@ -151,11 +151,12 @@ def _departments(context: MoveContext) -> bool:
 
 
 def _overdue_only(context: MoveContext) -> bool:
-    """The district center summons again only departments that still owe their report (by
-    default, all of them: see :func:`govflow_parties`)."""
+    """The district center summons again exactly the departments that still owe their report
+    (named, or left to :func:`parties_again`): none is let off, none that reported is
+    summoned twice."""
     named = _named(context.payload)
     owing = still_owing(context.issue)
-    return bool(owing) and (named is None or (bool(named) and set(named) <= set(owing)))
+    return bool(owing) and (named is None or sorted(named) == sorted(owing))
 
 
 def _outcome(context: MoveContext) -> bool:
