@@ -563,6 +563,11 @@ class Engine:
     ) -> TickReport:
         """Fire the timeout transition of every issue whose state's time limit has passed.
 
+        Before that, the clock records what else is due: an early warning (``warn``), and a
+        办结时限 that has passed (``overall_overdue``, then the workflow's
+        ``deadlines.on_overdue`` trigger if the issue's state has it; see
+        :mod:`govflow.timekeeping`).
+
         Timeout moves are made by :data:`~govflow.records.SYSTEM_CLOCK`, skip role and relation
         checks (the clock holds no role), but still pass plugins' vetoes and guards; a move they
         refuse (or that another engine made first) is left for a later tick. Returns the events
