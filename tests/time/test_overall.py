@@ -24,6 +24,7 @@ from govflow import (
 from govflow.errors import InvalidWorkflowError
 from govflow.metrics import Metric, Ratio, compute
 from govflow.store import SQLStore
+from govflow.testing import overall_due, past
 
 from .test_deadlines import DEPARTMENT, DISPATCHER, RESIDENT, SUPERVISOR, intact, local
 
@@ -151,6 +152,7 @@ def test_an_issue_closed_in_time_leaves_nothing_pending_and_counts_on_time() -> 
     clock.set(local(2026, 10, 16, 9, 0))
     closed(engine, issue_id)
     issue = engine.get(issue_id)
+    assert overall_due(issue) is None
     assert "overall_due" not in issue.timing
     assert "overdue" not in issue.timing
     assert issue.alarm_at is None
@@ -209,7 +211,8 @@ def test_the_sql_store_indexes_the_overall_limit(tmp_path: Path) -> None:
     store = SQLStore(f"sqlite:///{tmp_path / 'overall.db'}")
     engine, clock = engine_on(store=store)
     issue_id = dispatched(engine)
-    clock.set(OVERALL_DUE)
+    assert overall_due(engine.get(issue_id)) == OVERALL_DUE
+    past(OVERALL_DUE, clock)
     assert [e.trigger for e in engine.tick()] == ["overall_overdue", "supervise"]
     intact(engine, issue_id)
     dispatched(engine)  # a second issue, within its limit
