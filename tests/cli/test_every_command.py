@@ -120,6 +120,11 @@ CASES: dict[str, Case] = {
         reads=True,
     ),
     "import": Case(bad=(lambda t, _r: [str(t / "none.jsonl"), "-d", str(t / "i.db")], "none")),
+    "erase": Case(
+        args=lambda _t, _r: ["resident-nobody", "--actor", "resident-nobody"],
+        bad=(lambda _t, record: ["resident-zhou", "--actor", "op-1", *db(record)], "resident-zhou"),
+        reads=True,
+    ),
     "serve": Case(bad=(lambda t, _r: ["--port", "web", "-d", str(t / "s.db")], "--port")),
     "worker": Case(
         bad=(lambda t, _r: ["--interval", "often", "-d", str(t / "w.db")], "--interval")
