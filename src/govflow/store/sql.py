@@ -880,11 +880,22 @@ class SQLStore:
     # --- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def _connection(self, *, write: bool, autocommit: bool = False) -> Iterator[sa.Connection]:
+    def _connection(
+        self, *, write: bool, autocommit: bool = False, snapshot: bool = False
+    ) -> Iterator[sa.Connection]:
         with self._engine.connect() as conn:
             if write and not autocommit:
                 if self._sqlite:
                     conn.execution_options(govflow_begin="IMMEDIATE")
+            elif snapshot:
+                # Several statements that must see one state of the store (the figures count
+                # issues and events apart): one read transaction. SQLite in WAL mode fixes its
+                # snapshot at the first read and never blocks a writer; PostgreSQL's REPEATABLE
+                # READ gives the whole transaction the snapshot of its first statement.
+                if self._sqlite:
+                    conn.execution_options(govflow_begin="DEFERRED")
+                else:
+                    conn.execution_options(isolation_level="REPEATABLE READ")
             elif self._sqlite:
                 conn.execution_options(govflow_begin=None)
             else:
@@ -946,9 +957,11 @@ class SQLStore:
     def read(self, what: str, work: Callable[[sa.Connection], _T]) -> _T:
         """Run ``work`` on a connection to the store's database and return what it returns:
         for read-only queries over :data:`metadata`'s tables (the figures'
-        :mod:`govflow.metrics.sql` aggregation). Database failures are reported as
-        :class:`~govflow.errors.StoreError` naming ``what``."""
-        return self._run(what, work)
+        :mod:`govflow.metrics.sql` aggregation). Every statement ``work`` runs sees the same
+        state of the store, however many moves other writers commit meanwhile (one read
+        transaction). Database failures are reported as :class:`~govflow.errors.StoreError`
+        naming ``what``."""
+        return self._run(what, work, snapshot=True)
 
     @property
     def dialect(self) -> str:
@@ -962,14 +975,18 @@ class SQLStore:
         *,
         write: bool = False,
         autocommit: bool = False,
+        snapshot: bool = False,
     ) -> _T:
         """``work`` in one transaction; database failures as govflow errors naming ``what``.
 
         A constraint violation becomes :class:`_RefusedError` (the caller knows what it means); any
         other database failure a :class:`StoreError` -- the database, not the request, failed.
         ``autocommit`` (PostgreSQL): ``work`` is one statement, its own transaction.
+        ``snapshot``: ``work`` reads with several statements that must see one state of the
+        store (:meth:`read`); a plain read is one statement, consistent on its own.
         """
-        with self._translated(what), self._connection(write=write, autocommit=autocommit) as conn:
+        connection = self._connection(write=write, autocommit=autocommit, snapshot=snapshot)
+        with self._translated(what), connection as conn:
             return work(conn)
 
     @contextmanager
