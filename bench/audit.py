@@ -5,7 +5,10 @@ engine on a MemoryStore -- every event genuine, hashed as a move hashes it -- th
 SQLite file in one transaction. On that file it times
 
 * ``verify_store``: every chain recomputed and replayed, the store-wide log rooted and matched
-  to the events, the unlogged events looked for (the issue's target: 10 s for 100,000 issues);
+  to the events, the unlogged events looked for (the issue's target: 10 s for 100,000 issues),
+  beside a floor measured in the same run: the least any verifier in Python does -- read every
+  event row through ``sqlite3``, decode its JSON columns, write its sorted JSON and hash it --
+  so that the ratio says how much of verify is govflow's own work, whatever the machine's load;
 * ``export_store``: the whole store as JSON Lines;
 * the store-wide log's cost per move: committed moves with and without its INSERT, best of
   ``--rounds``, on a second SQLite file, and in memory.
@@ -17,8 +20,11 @@ SQLite file in one transaction. On that file it times
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
+import json
 import random
+import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
@@ -93,6 +99,21 @@ def timed() -> Iterator[dict[str, float]]:
         result["cpu"] = time.process_time() - cpu
 
 
+def floor(path: Path) -> None:
+    """The least work of a verifier in Python: every event row read, its JSON columns decoded,
+    the row written as sorted JSON and hashed. No chain, no replay, no log."""
+    with sqlite3.connect(path) as db:
+        cursor = db.execute("SELECT * FROM govflow_events ORDER BY issue_id, sequence")
+        names = [column[0] for column in cursor.description]
+        encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+        while batch := cursor.fetchmany(2000):
+            for values in batch:
+                row = dict(zip(names, values, strict=True))
+                for column in ("payload", "changes", "decisions"):
+                    row[column] = json.loads(row[column])
+                hashlib.sha256(encode(row).encode("utf-8")).hexdigest()
+
+
 def moves(store: Store, issues: int) -> tuple[int, float]:
     """Commit ``issues`` × 3 moves; return (moves, seconds)."""
     engine = Engine(
@@ -108,10 +129,7 @@ def moves(store: Store, issues: int) -> tuple[int, float]:
 
 def anchoring_cost(directory: Path, issues: int, rounds: int) -> dict[str, float]:
     """µs the store-wide log adds to a committed move (SQLite) and to an in-memory move."""
-    real_write = sql_store.SQLStore._write
-
-    def without_log(conn: Any, issue: Any, event: Any, key: Any) -> None:
-        real_write(_NoLog(conn), issue, event, key)
+    real_write = sql_store.SQLStore._write_one
 
     class _NoLog:
         """A connection that drops the store-wide log's INSERT and passes everything else."""
@@ -129,7 +147,11 @@ def anchoring_cost(directory: Path, issues: int, rounds: int) -> dict[str, float
         for mode in ("with", "without"):
             store = SQLStore(f"sqlite:///{directory / f'moves-{mode}-{round_number}.db'}")
             if mode == "without":
-                store._write = without_log  # type: ignore[method-assign]
+
+                def without_log(conn: Any, move: Any, store: SQLStore = store) -> bool:
+                    return real_write(store, _NoLog(conn), move)
+
+                store._write_one = without_log  # type: ignore[method-assign]
             count, seconds = moves(store, issues)
             best[mode] = min(best[mode], seconds / count * 1e6)
             store.close()
@@ -173,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         with timed() as verify:
             report = verify_store(store)
         assert report.ok, report.findings[:5]
+        with timed() as least:
+            floor(directory / "district.db")
         with timed() as export:
             out = io.StringIO()
             export_store(store, out)
@@ -183,8 +207,10 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---:|---:|---:|---|")
         target = VERIFY_TARGET_S * args.issues / 100_000
         verdict = "met" if verify["seconds"] <= target else "not met"
+        ratio = verify["cpu"] / least["cpu"]
         for name, run, goal in (
             ("verify_store", verify, f"≤ {target:.2f} s: {verdict}"),
+            ("floor: read, decode, hash each row", least, f"verify is {ratio:.2f}× it (CPU)"),
             (f"export_store ({size / 2**20:.0f} MiB)", export, ""),
         ):
             print(

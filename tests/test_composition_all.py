@@ -208,11 +208,10 @@ def _alliance_matter(engine: Engine) -> str:
     )
     chair = "unit-bank-secretary"  # September: the bank's turn
     engine.fire(issue.id, "table", actor=chair)
-    engine.fire(issue.id, "contract", actor=chair, payload={"assignees": ["unit-school"]})
+    engine.fire(issue.id, "contract", actor=chair, payload={"parties": ["unit-school"]})
     engine.fire(
-        issue.id, "report_part", actor="unit-school-secretary", payload={"result": "开放教室"}
+        issue.id, "report_part", actor="unit-school-secretary", payload={"outcome": "开放教室"}
     )
-    engine.fire(issue.id, "complete", actor=chair)
     engine.fire(issue.id, "evaluate", actor="resident-hq", payload={"satisfaction": "satisfied"})
     return issue.id
 

@@ -4,6 +4,7 @@ clock does its part, and the record is the same for the same seed."""
 from __future__ import annotations
 
 from collections import Counter
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from govflow.report import render_html, season_report
 from govflow.season import (
     CLOSED_LOOP_METHOD,
     DEFAULT_START,
+    Scene,
     SeasonResult,
     district,
     installed_methods,
@@ -42,7 +44,16 @@ def triggers(engine: Engine, workflow: str) -> Counter[str]:
 def test_every_installed_method_takes_its_share(season: tuple[Engine, SeasonResult]) -> None:
     engine, result = season
     workflows = {m.workflow for m in installed_methods(engine)}
-    shipped = {"one-group-one-council", "six-things", "four-deliberations", "order-dispatch"}
+    shipped = {
+        "one-group-one-council",
+        "six-things",
+        "four-deliberations",
+        "order-dispatch",
+        "four-step",
+        "alliance-matter",
+        "one-council-five-steps",
+        "whistle-report",
+    }
     assert workflows >= {"closed-loop", *shipped}
     assert set(result.opened) == workflows
     assert all(count > 0 for count in result.opened.values())
@@ -98,6 +109,36 @@ def test_deliberations_vote_and_notices_run_on_the_clock(
     orders = triggers(engine, "order-dispatch")
     assert orders["claim"] >= orders["finish"] > 0  # sunk party members take the orders
     assert orders["rate"] > 0
+
+
+def test_joint_work_and_levels_run_in_the_season(season: tuple[Engine, SeasonResult]) -> None:
+    """吹哨报到, 齐领盟事 and 联动解题 as joins (several parties each, late ones escalated by the
+    clock); 一会五步 with matters moving up a level; and all of it in the report."""
+    engine, result = season
+    whistle = triggers(engine, "whistle-report")
+    assert whistle["report_in"] >= 2 * whistle["whistle"] > 0
+    assert whistle["party_overdue"] > 0
+    council = triggers(engine, "one-council-five-steps")
+    assert council["move_up"] > 0
+    assert council["pass_deliberating"] > 0
+    alliance = triggers(engine, "alliance-matter")
+    assert alliance["report_part"] > alliance["contract"] > 0
+    four = triggers(engine, "four-step")
+    assert four["report_part"] >= 2 * four["call_joint"] > 0
+    report = season_report(engine, result)
+    page = render_html(report)
+    for name in ("whistle-report", "one-council-five-steps", "alliance-matter", "four-step"):
+        assert report.opened[name] > 0
+        workflow = engine.workflow(name)
+        assert workflow in report.workflows
+        assert f"<title>{escape(workflow.label)}</title>" in page  # its diagram
+        assert f"{name}: {report.opened[name]}" in page  # its issues counted
+
+
+def test_parties_side_by_side_report_in_the_order_they_finish() -> None:
+    waits = Scene.side_by_side({"dept-b": 5.0, "dept-a": 2.0, "dept-c": 5.0})
+    assert waits == [(2.0, "dept-a"), (3.0, "dept-b"), (0.0, "dept-c")]
+    assert Scene.side_by_side({}) == []
 
 
 def test_the_same_seed_gives_the_same_record(season: tuple[Engine, SeasonResult]) -> None:

@@ -28,9 +28,16 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from govflow.errors import ConflictError, UnknownIssueError
+from govflow.errors import ConflictError, InvalidRequestError, UnknownIssueError
 from govflow.records import Event, Issue
-from govflow.store.base import CorruptRecord, IssueScan, LogEntry, Store, check_commit
+from govflow.store.base import (
+    CorruptRecord,
+    IssueScan,
+    LogEntry,
+    Store,
+    SubjectKey,
+    check_commit,
+)
 
 if TYPE_CHECKING:
     from govflow.engine import Engine
@@ -175,6 +182,27 @@ class BatchStore:
 
     def scan(self) -> Iterator[IssueScan]:
         return self.base.scan()
+
+    # Subjects' keys are not moves: they are read and made in the store underneath at once
+    # (a key made for a move the batch then drops opens nothing). Erasing is not batched.
+
+    def subject_key(self, subject: str, *, create: bool = False) -> SubjectKey | None:
+        return self.base.subject_key(subject, create=create)
+
+    def subject_secret(self, key_id: str) -> bytes | None:
+        return self.base.subject_secret(key_id)
+
+    def subject_keys(self) -> Iterator[SubjectKey]:
+        return self.base.subject_keys()
+
+    def add_subject_key(self, key: SubjectKey) -> None:
+        self.base.add_subject_key(key)
+
+    def forget_subject(self, subject: str) -> int:
+        raise InvalidRequestError(f"erasing {subject!r} is not part of a batch: erase outside it")
+
+    def reported_by(self, subject: str) -> Iterator[Issue]:
+        return self.base.reported_by(subject)
 
 
 class _HeldLedgerStore:

@@ -24,8 +24,10 @@ import attrs
 from govflow.access import AccessLists
 from govflow.audit import GENESIS, seal, verify_events
 from govflow.audit.hashing import DEFAULT_ALGORITHM, digest_function
+from govflow.audit.personal import ERASE_TRIGGER, ERASER, PersonalData, erasure_payload
 from govflow.authority import Authority
-from govflow.batch import batch
+from govflow.authority.privacy import may_read_personal
+from govflow.batch import BatchStore, batch
 from govflow.calendar import BusinessCalendar, Duration, china_calendar
 from govflow.clock import Clock, SystemClock
 from govflow.errors import (
@@ -38,6 +40,7 @@ from govflow.errors import (
     PluginError,
     RefusalError,
     TransitionNotAllowedError,
+    UnknownSubjectError,
     UnknownWorkflowError,
 )
 from govflow.joint import Party, parties
@@ -126,6 +129,8 @@ class Engine:
     ) -> None:
         self.org = org
         self.store: Store = store if store is not None else MemoryStore()
+        #: Seals residents' personal data under their keys, so that it can be erased.
+        self.personal = PersonalData(self.store)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.plugins = PluginHost(plugins, autoload=autoload)
         self.calendar = calendar if calendar is not None else china_calendar()
@@ -244,14 +249,19 @@ class Engine:
         permission in scope (see :mod:`govflow.authority.privacy`)."""
         check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
-        return self.authority.read_issue(issue, self._privacy_of(issue), reader)
+        privacy = self._privacy_of(issue)
+        return self.personal.unseal_issue(
+            self.authority.read_issue(issue, privacy, reader), privacy.fields
+        )
 
     def history(self, issue_id: str, *, reader: Actor | str | None = None) -> tuple[Event, ...]:
         """The issue's audit log, oldest first, personal data left out as for :meth:`get`."""
         check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
-        return self.authority.read_events(
-            issue, self._privacy_of(issue), self.store.events(issue_id), reader
+        privacy = self._privacy_of(issue)
+        return self.personal.unseal_events(
+            self.authority.read_events(issue, privacy, self.store.events(issue_id), reader),
+            privacy.fields,
         )
 
     def issues(self, *, visible_to: Actor | str | None = None) -> Iterator[Issue]:
@@ -265,7 +275,10 @@ class Engine:
         reader = self.authority.principal(visible_to)
         for issue in self.store.issues():
             if self.authority.sees(issue, reader):
-                yield self.authority.read_issue(issue, self._privacy_of(issue), reader.actor)
+                privacy = self._privacy_of(issue)
+                yield self.personal.unseal_issue(
+                    self.authority.read_issue(issue, privacy, reader.actor), privacy.fields
+                )
 
     def _privacy_of(self, issue: Issue) -> Privacy:
         # A record may hold issues of workflows this engine does not register (a plugin that
@@ -388,6 +401,8 @@ class Engine:
                 check_text(f"the category plugin {answer[0].name} chose", answer[1])
                 category = answer[1]
                 decisions.append(("category", answer[0]))
+        # Personal data is sealed before anything hashes or stores it (govflow.audit.personal).
+        sealed = self.personal.seal(spec.privacy.fields, who.id, payload)
         # id, workflow, version, state, category, location, reporter, opened_at, updated_at
         fields = (
             new_id,
@@ -401,7 +416,7 @@ class Engine:
             now,
         )
         record = json_data("joint", joint, self.json_limits)
-        draft = Issue(*fields, data=payload, joint=record)  # what the deadline hook sees
+        draft = Issue(*fields, data=sealed, joint=record)  # what the deadline hook sees
         due_at, limit = self._deadline(spec, draft, spec.initial, now, decisions)
         timing = self._time.opened(spec, draft, now)
         if spec.deadlines.warn_at is not None:
@@ -409,7 +424,7 @@ class Engine:
         issue = (
             draft
             if due_at is None and not timing
-            else Issue(*fields, due_at, data=payload, joint=record, timing=timing)
+            else Issue(*fields, due_at, data=sealed, joint=record, timing=timing)
         )
         initial: Mapping[str, Any] = InitialFields(issue)
         extra: dict[str, Any] = {}
@@ -459,8 +474,8 @@ class Engine:
         version: int | None,
         issue_id: str | None,
     ) -> Issue:
-        same_opening(earlier, key, workflow, reporter.id, location, category, data, version,
-                     issue_id)  # fmt: skip
+        same_opening(self._opened(earlier), key, workflow, reporter.id, location,
+                     category, data, version, issue_id)  # fmt: skip
         return self.store.get(earlier.issue_id)
 
     def fire(
@@ -493,7 +508,9 @@ class Engine:
         if idempotency_key is not None:
             earlier = self.store.find_idempotent(issue_id, idempotency_key)
             if earlier is not None:
-                return same_request(earlier, idempotency_key, trigger, who.id, data)
+                same_request(self._opened(earlier), idempotency_key, trigger,
+                             who.id, data)  # fmt: skip
+                return earlier
         if expected_version is not None and expected_version != issue.version:
             raise ConflictError(
                 issue_id,
@@ -517,6 +534,7 @@ class Engine:
         refusal, acting_for = self._authorize(issue, move, who)
         if refusal is not None:
             raise refusal
+        data = self.personal.seal(compiled.workflow.privacy.fields, issue.reporter, data)
         return self._apply(
             compiled,
             issue,
@@ -610,6 +628,80 @@ class Engine:
             except Exception as error:
                 report.skip(issue.id, f"{type(error).__name__}: {error}")
         return report
+
+    # --- erasure of personal data (PIPL): see govflow.audit.personal -----------------------
+
+    def erase(
+        self, subject: str, *, actor: Actor | str, reason: str | None = None
+    ) -> tuple[Event, ...]:
+        """Erase a resident's personal data on request (PIPL art. 47) by destroying their key.
+
+        Each issue ``subject`` reported gets an ``erase`` event (who asked, when, which
+        subject, ``reason``; never the data), then the subject's key is deleted: every value
+        sealed with it stays in the log, hashed as before (the log still verifies), and can
+        never be opened again. ``actor`` must be the subject, or may read the personal data
+        of every one of those issues (the workflow's privacy permission, in scope).
+
+        :return: the ``erase`` events appended, one per issue.
+        :raises UnknownSubjectError: no personal data is held for ``subject``; nothing changed.
+        :raises PermissionDeniedError: ``actor`` may not; nothing changed.
+        """
+        check_text("subject", subject)
+        check_text("reason", reason, optional=True)
+        if isinstance(self.store, BatchStore):  # its events would wait, its keys would not
+            raise InvalidRequestError("erasing is not part of a batch: erase outside it")
+        who = self.authority.principal(actor)
+        if self.store.subject_key(subject) is None:
+            raise UnknownSubjectError(subject)
+        issues = list(self.store.reported_by(subject))
+        for issue in issues:
+            privacy = self._privacy_of(issue)
+            if not may_read_personal(issue, privacy, who, self.org):
+                raise PermissionDeniedError(
+                    issue.id,
+                    ERASE_TRIGGER,
+                    who.id,
+                    missing_roles=[privacy.permission],
+                    reason=f"erasing needs the subject, or {privacy.permission!r} over each of "
+                    "their issues",
+                )
+        payload = json_data("payload", erasure_payload(subject, reason), self.json_limits)
+        events = tuple(self._erasure_event(issue, who.id, payload) for issue in issues)
+        self.store.forget_subject(subject)
+        return events
+
+    def _opened(self, earlier: Event) -> Event:
+        """An earlier request's event with its personal data opened: what a retry, which
+        sends the data in the clear, is compared with."""
+        fields = self._privacy_of(self.store.get(earlier.issue_id)).fields
+        return self.personal.unseal_event(earlier, fields)
+
+    def _erasure_event(self, issue: Issue, actor: str, payload: Mapping[str, Any]) -> Event:
+        while True:  # a move that got in first is no reason not to record the erasure
+            now = self.clock.now()
+            moved = attrs.evolve(issue, updated_at=now, version=issue.version + 1)
+            event = self._event(
+                issue.id,
+                moved.version,
+                ERASE_TRIGGER,
+                issue.state,
+                issue.state,
+                actor,
+                now,
+                issue.due_at,
+                payload,
+                EMPTY,
+                ERASER,
+                [],
+                self._previous_hash(issue),
+            )
+            try:
+                self.store.commit(moved, event)
+            except ConflictError:
+                issue = self.store.get(issue.id)
+                continue
+            self._notify(moved, issue, event)
+            return event
 
     # --- deadlines: 挂起, 延期 (see govflow.timekeeping) ------------------------------------
 

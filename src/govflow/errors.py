@@ -110,6 +110,15 @@ class UnknownUnitError(InvalidRequestError, LookupError):
         super().__init__(f"no unit with {what} {unit_id!r} in the org graph")
 
 
+class UnknownSubjectError(InvalidRequestError, LookupError):
+    """No personal data is held for this subject: they never reported any, or it was erased
+    already (see :meth:`govflow.Engine.erase`)."""
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+        super().__init__(f"no personal data is held for subject {subject!r}")
+
+
 class TransitionNotAllowedError(RefusalError):
     """The trigger does not exist, or does not leave the issue's current state."""
 
@@ -301,6 +310,7 @@ __all__ = [
     "TransitionNotAllowedError",
     "UnknownIssueError",
     "UnknownLedgerError",
+    "UnknownSubjectError",
     "UnknownUnitError",
     "UnknownWorkflowError",
 ]

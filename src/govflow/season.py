@@ -133,6 +133,18 @@ class Scene:
         """A handling time: exponentially distributed around ``mean`` hours."""
         return self.rng.expovariate(1 / mean)
 
+    @staticmethod
+    def side_by_side(done_in: Mapping[str, float]) -> list[tuple[float, str]]:
+        """Parties working side by side (the departments of a join), each done
+        ``done_in[party]`` hours from now: each party with the hours to wait after the report
+        before it, in the order the reports come in (ties by party). A story yields each wait,
+        then makes that party's report."""
+        done = sorted((hours, party) for party, hours in done_in.items())
+        return [
+            (at - (done[number - 1][0] if number else 0.0), party)
+            for number, (at, party) in enumerate(done)
+        ]
+
 
 @attrs.frozen
 class SeasonResult:

@@ -36,6 +36,16 @@ def test_a_home_nobody_knows_or_outside_the_graph_is_no_home() -> None:
     assert not lives_in(org, Actor("visitor", home_unit="nowhere"), COMMUNITY)
 
 
-def test_the_home_an_actor_gives_is_read_before_the_graphs() -> None:
-    # A resident the graph does not list says where they live (a claim: it authorizes no post).
+def test_a_resident_the_graph_does_not_list_is_taken_at_their_word() -> None:
+    # Most residents are not in the graph: the home they give is a claim that authorizes no post.
     assert lives_in(_org(), Actor("newcomer", home_unit=AREA), COMMUNITY)
+
+
+def test_a_person_the_graph_lists_cannot_move_house_by_saying_so() -> None:
+    org = _org()
+    # 王阿姨 lives in the area: claiming the neighbouring community changes nothing.
+    assert home_of(org, Actor("wang", home_unit=OTHER)) == AREA
+    assert not lives_in(org, Actor("wang", home_unit=OTHER), OTHER)
+    # 李师傅 is listed without a home: his record decides, so a claimed home is no home.
+    assert home_of(org, Actor("li", home_unit=AREA)) is None
+    assert not lives_in(org, Actor("li", home_unit=AREA), COMMUNITY)

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from govflow import Actor, ManualClock
+from govflow.audit.personal import is_sealed
 from govflow.interop.open311 import normalized, parse_json, parse_xml
 from govflow.testing.web import LiveServer
 from govflow.web import SignedTokens
@@ -147,7 +148,9 @@ def test_the_example_post_answers_as_the_spec_shows(
     assert issue.category == "sanitation/cans"
     assert issue.data["attributes"] == {"WHISPAWN": "123456", "WHISDORN": "COISL001"}
     assert issue.data["address_string"] == "1234 5th street"
-    assert issue.data["personal"]["email"] == "smit333@sfgov.edu"  # kept, never shown
+    assert is_sealed(issue.data["personal"])  # kept, sealed under the resident's key
+    opened = city.get(created, reader="resident-7").data["personal"]
+    assert opened["email"] == "smit333@sfgov.edu"  # and shown to the resident only
     assert "personal" not in city.get(created).data  # what a read without permission gets
 
 

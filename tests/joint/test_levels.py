@@ -168,3 +168,18 @@ def test_an_unlocated_matter_cannot_move_levels(levels: Engine) -> None:
     scenario.as_("resident").open()
     scenario.as_("c").fire("set_topic").fire("convene")
     scenario.assert_refused("refer_up", error=InvalidRequestError, match="located")
+
+
+def test_a_matter_goes_up_to_a_named_unit_above_it_and_nowhere_else(levels: Engine) -> None:
+    """A level up need not be the parent unit: the payload may name any unit above."""
+    scenario = Scenario(levels, "five-steps", actors={"resident": "resident-liu", "c": CONVENER})
+    scenario.as_("resident").open(location="xq-1")
+    scenario.as_("c").fire("set_topic").fire("convene")
+    for elsewhere, why in (("xq-2", "not above"), ("xq-1", "not above"), ("nowhere", "nowhere")):
+        scenario.assert_refused(
+            "refer_up", error=InvalidRequestError, location=elsewhere, match=why
+        )
+    scenario.assert_refused("refer_up", error=InvalidRequestError, location="", match="name a unit")
+    assert scenario.issue.location == "xq-1"  # nothing changed
+    scenario.fire("refer_up", location="street").assert_location("street")
+    assert location_path(scenario.history) == ["xq-1", "street"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from govflow.audit.personal import is_sealed
 from govflow.interop.open311 import Open311, Service, ServiceType, parse_json
 from govflow.web import SignedTokens
 
@@ -85,9 +86,11 @@ def test_no_public_response_carries_a_personal_field(
     for answer in answers:
         for value in PERSONAL.values():
             assert value not in answer.text, (answer.request.url, value)
-    # kept in the record, and shown to the one it belongs to
+    # kept in the record (sealed under the caller's key: see govflow.audit.personal), and
+    # shown to the one it belongs to
     caller_issue = opened.json()["id"]
-    assert engine.store.get(caller_issue).data["personal"] == PERSONAL
+    assert is_sealed(engine.store.get(caller_issue).data["personal"])
+    assert engine.get(caller_issue, reader="caller-9").data["personal"] == PERSONAL
     with server.client(govflow_tokens.issue("caller-9")) as caller:
         own = caller.get(f"/issues/{caller_issue}").json()
     assert own["data"]["personal"] == PERSONAL

@@ -81,6 +81,7 @@ def _dongshi() -> OrgGraph:
         org.add_person(rep.id, rep.id, party_member=True, home_unit=home)
         org.assign(rep.id, unit, "party_secretary")
     org.add_person("member-ye", "叶", party_member=True)
+    org.assign("member-ye", LEAD, "staff")  # an in-service member of the tax bureau
     org.add_person("member-unregistered", "未报到党员", party_member=True)
     org.add_person("citizen-wang", "王", party_member=False)
     dual_report(org, "member-ye", community=DONGSHI)
@@ -125,15 +126,14 @@ def _raise(engine: Engine) -> str:
 def _contracted(engine: Engine) -> str:
     issue_id = _raise(engine)
     engine.fire(issue_id, "table", actor=BANK_REP)
-    engine.fire(issue_id, "contract", actor=BANK_REP, payload={"assignees": [SCHOOL, "member-ye"]})
+    engine.fire(issue_id, "contract", actor=BANK_REP, payload={"parties": [SCHOOL, "member-ye"]})
     return issue_id
 
 
 def _reported(engine: Engine) -> str:
     issue_id = _contracted(engine)
-    engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"result": "开放教室"})
-    engine.fire(issue_id, "report_part", actor=MEMBER, payload={"result": "志愿辅导作业"})
-    engine.fire(issue_id, "complete", actor=BANK_REP)
+    engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"outcome": "开放教室"})
+    engine.fire(issue_id, "report_part", actor=MEMBER, payload={"outcome": "志愿辅导作业"})
     return issue_id
 
 
@@ -148,15 +148,21 @@ def test_a_key_small_matter_from_raising_to_the_residents_verdict(engine: Engine
     issue_id = _raise(engine)
     engine.fire(issue_id, "table", actor=BANK_REP)  # the bank chairs in the second quarter
     event = engine.fire(
-        issue_id, "contract", actor=BANK_REP, payload={"assignees": [SCHOOL, "member-ye"]}
+        issue_id,
+        "contract",
+        actor=BANK_REP,
+        payload={"parties": [SCHOOL, {"id": "member-ye", "limit": "14d"}]},
     )
-    assert engine.get(issue_id).assignees == (SCHOOL, "member-ye")
     assert event.destination == "working"
-    engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"result": "开放教室"})
-    with pytest.raises(GuardFailedError, match="all-reported"):
-        engine.fire(issue_id, "complete", actor=BANK_REP)
-    engine.fire(issue_id, "report_part", actor=MEMBER, payload={"result": "志愿辅导作业"})
-    engine.fire(issue_id, "complete", actor=BANK_REP)
+    assert [p.id for p in engine.parties(issue_id, pending=True)] == [SCHOOL, "member-ye"]
+    engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"outcome": "开放教室"})
+    assert engine.get(issue_id).state == "working"  # the member's part is still to come
+    engine.fire(issue_id, "report_part", actor=MEMBER, payload={"outcome": "志愿辅导作业"})
+    assert engine.get(issue_id).state == "evaluating"
+    assert {p.id: p.outcome for p in engine.parties(issue_id)} == {
+        SCHOOL: "开放教室",
+        "member-ye": "志愿辅导作业",
+    }
     event = engine.fire(
         issue_id, "evaluate", actor=NEIGHBOUR, payload={"satisfaction": "satisfied"}
     )
@@ -177,7 +183,7 @@ def test_the_chair_rotates_every_quarter_in_the_order_of_joining(org: OrgGraph) 
     assert DONGSHI in {u.id for u in org.paired(LEAD)}  # the lead agency is paired (结对)
 
 
-def test_only_the_chair_of_the_day_tables_contracts_declines_and_completes(
+def test_only_the_chair_of_the_day_tables_contracts_and_declines(
     engine: Engine, clock: ManualClock
 ) -> None:
     issue_id = _raise(engine)
@@ -187,7 +193,7 @@ def test_only_the_chair_of_the_day_tables_contracts_declines_and_completes(
             engine.fire(issue_id, "table", actor=someone)
     engine.fire(issue_id, "table", actor=BANK_REP)
     with pytest.raises(GuardFailedError, match="chair-on-duty"):
-        engine.fire(issue_id, "contract", actor=SCHOOL_REP, payload={"assignees": [SCHOOL]})
+        engine.fire(issue_id, "contract", actor=SCHOOL_REP, payload={"parties": [SCHOOL]})
     clock.advance(days=60)  # July: the school chairs now
     with pytest.raises(GuardFailedError, match="chair-on-duty"):
         engine.fire(issue_id, "decline", actor=BANK_REP, payload={"reason": "x"})
@@ -199,7 +205,16 @@ def test_only_the_chair_of_the_day_tables_contracts_declines_and_completes(
 
 @pytest.mark.parametrize(
     "parties",
-    [[], [OUTSIDER_UNIT], ["member-unregistered"], ["citizen-wang"], [SCHOOL, "nobody"], SCHOOL],
+    [
+        None,
+        [],
+        [OUTSIDER_UNIT],
+        ["member-unregistered"],
+        ["citizen-wang"],
+        [SCHOOL, "nobody"],
+        [{"limit": "3d"}],
+        SCHOOL,
+    ],
 )
 def test_a_matter_is_contracted_to_alliance_units_and_registered_members_only(
     engine: Engine, parties: object
@@ -207,19 +222,43 @@ def test_a_matter_is_contracted_to_alliance_units_and_registered_members_only(
     issue_id = _raise(engine)
     engine.fire(issue_id, "table", actor=BANK_REP)
     with pytest.raises(GuardFailedError, match="parties"):
-        engine.fire(issue_id, "contract", actor=BANK_REP, payload={"assignees": parties})
+        engine.fire(issue_id, "contract", actor=BANK_REP, payload={"parties": parties})
 
 
-def test_only_a_party_reports_its_part_with_its_result(engine: Engine) -> None:
+def test_only_a_party_reports_its_part_with_its_outcome(engine: Engine) -> None:
     issue_id = _contracted(engine)
-    for party in (SCHOOL_REP, MEMBER):
-        engine.fire(issue_id, "report_part", actor=party, payload={"result": "done"})
-    with pytest.raises(GuardFailedError, match="chair-on-duty"):
-        engine.fire(issue_id, "complete", actor=SCHOOL_REP)
-    with pytest.raises(PermissionDeniedError, match="assignee"):
-        engine.fire(issue_id, "report_part", actor=BANK_REP, payload={"result": "x"})
-    with pytest.raises(GuardFailedError, match="result"):
-        engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"result": ""})
+    with pytest.raises(PermissionDeniedError, match="party of the round"):
+        engine.fire(issue_id, "report_part", actor=BANK_REP, payload={"outcome": "x"})
+    with pytest.raises(GuardFailedError, match="outcome"):
+        engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"outcome": ""})
+    engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"outcome": "done"})
+    with pytest.raises(PermissionDeniedError, match="party of the round"):
+        engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"outcome": "again"})
+    engine.fire(issue_id, "report_part", actor=MEMBER, payload={"outcome": "done"})
+    assert engine.get(issue_id).state == "evaluating"
+
+
+def test_a_late_party_is_recorded_and_escalated_to_its_own_unit(
+    engine: Engine, clock: ManualClock
+) -> None:
+    """Each party its own limit: the in-service member past it is escalated to the agency he
+    works in; the school, on time, is untouched."""
+    issue_id = _raise(engine)
+    engine.fire(issue_id, "table", actor=BANK_REP)
+    engine.fire(
+        issue_id,
+        "contract",
+        actor=BANK_REP,
+        payload={"parties": [SCHOOL, {"id": "member-ye", "limit": "7d"}]},
+    )
+    engine.fire(issue_id, "report_part", actor=SCHOOL_REP, payload={"outcome": "开放教室"})
+    clock.advance(days=7, minutes=1)
+    [late] = engine.tick()
+    assert (late.trigger, late.payload["party"]) == ("party_overdue", "member-ye")
+    member = {p.id: p for p in engine.parties(issue_id)}["member-ye"]
+    assert (member.status, member.escalated_to) == ("overdue", (LEAD,))
+    engine.fire(issue_id, "report_part", actor=MEMBER, payload={"outcome": "补上辅导"})
+    assert engine.get(issue_id).state == "evaluating"
 
 
 def test_residents_of_the_community_evaluate_and_not_the_parties(engine: Engine) -> None:
@@ -253,6 +292,12 @@ def test_residents_send_the_work_back(engine: Engine) -> None:
         engine.fire(issue_id, "send_back", actor=SCHOOL_REP, payload={"reason": "x"})
     event = engine.fire(issue_id, "send_back", actor=NEIGHBOUR, payload={"reason": "只开放周一"})
     assert event.destination == "working"
+    # the same parties take it up again, in a new round
+    assert event.decisions["parties"].startswith("dual-report")
+    assert [(p.id, p.status, p.round) for p in engine.parties(issue_id)] == [
+        (SCHOOL, "pending", 2),
+        ("member-ye", "pending", 2),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -260,7 +305,6 @@ def test_residents_send_the_work_back(engine: Engine) -> None:
     [
         (0, 8, "remind", "raised"),
         (1, 15, "remind_consult", "consulting"),
-        (2, 31, "urge", "working"),
         (3, 8, "close_unrated", "closed"),
     ],
 )

@@ -8,30 +8,35 @@ Through the installed plugin (entry point ``one-council-five-steps``) and govflo
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from govflow_one_council_five_steps import (
     DELIBERATION,
+    PUSH_DOWN,
+    RULE,
     WHISTLE,
     WORKFLOW,
-    access_list,
+    DutyLists,
     add_grid,
     assess,
-    conclude_above,
-    delist_item,
     grid_gaps,
-    list_item,
     move_up,
-    overdue_parties,
-    push_down,
+    still_owing,
     upper_place,
 )
 
 from govflow import Actor, Engine, ManualClock, OrgGraph, workflow_to_mermaid
-from govflow.errors import GuardFailedError, InvalidRequestError, PermissionDeniedError
+from govflow.errors import (
+    AccessRefusedError,
+    GuardFailedError,
+    InvalidRequestError,
+    PermissionDeniedError,
+)
+from govflow.joint import location_path
 from govflow.org import load_divisions
+from govflow.workflow.check import check_engine
 
 START = datetime(2026, 5, 6, 1, tzinfo=UTC)
 JIANHUA = "230203000000"  # 建华区
@@ -148,21 +153,38 @@ def test_five_steps_in_the_residential_area_council(engine: Engine, clock: Manua
     assert engine.verify(issue_id) == len(engine.history(issue_id))
 
 
-def test_a_matter_the_area_cannot_settle_moves_up_and_comes_back_decided(engine: Engine) -> None:
-    """三级联动: the area's council cannot settle it; the community's council decides it; the area
-    makes it public."""
+def test_a_matter_the_area_cannot_settle_moves_up_to_the_community_and_the_street(
+    engine: Engine, clock: ManualClock
+) -> None:
+    """三级联动: the area's council cannot settle it, nor the community's; the street's council
+    decides it, makes it public and the street's residents evaluate it. One matter, its log
+    holding the levels it passed."""
     issue_id = _collect(engine)
-    upper = move_up(engine, issue_id, actor=AREA_SECRETARY, reason="涉及两个小区, 本级议不了")
-    assert engine.get(issue_id).state == "referred_up"
-    assert (upper.location, upper.data["moved_up_from"]) == (WENBIN, issue_id)
-    with pytest.raises(InvalidRequestError, match="not decided"):
-        conclude_above(engine, issue_id, upper.id, actor=AREA_SECRETARY)
-    _decide(engine, upper.id, WENBIN, COMMUNITY_SECRETARY)  # the community's council votes
-    other = _collect(engine, by=NEIGHBOUR)
-    with pytest.raises(InvalidRequestError, match="not moved up from"):
-        conclude_above(engine, other, upper.id, actor=AREA_SECRETARY)
-    conclude_above(engine, issue_id, upper.id, actor=AREA_SECRETARY)
-    assert engine.get(issue_id).state == "publicized"
+    clock.advance(days=5)
+    move_up(engine, issue_id, actor=AREA_SECRETARY, reason="涉及两个小区, 本级议不了")
+    moved = engine.get(issue_id)
+    assert (moved.state, moved.location) == ("collected", WENBIN)
+    assert moved.due_at == clock.now() + timedelta(days=7)  # the community's own 7 days
+    # the area's secretary has no say up there; the community's council is the body now
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue_id, "set_agenda", actor=AREA_SECRETARY)
+    engine.fire(issue_id, "set_agenda", actor=COMMUNITY_SECRETARY)
+    members = engine.get(issue_id).data["bodies"]["council"]["members"]
+    assert set(_council(WENBIN)) <= set(members)
+    assert not set(_council(AREA)) & set(members)
+    DELIBERATION.record_vote(  # not agreed at the community: back to collection there
+        engine, issue_id, actor=COMMUNITY_SECRETARY, attendees=members, votes_for=members[:1]
+    )
+    move_up(engine, issue_id, actor=COMMUNITY_SECRETARY, reason="需街道统筹")
+    _decide(engine, issue_id, WENHUA, STREET_SECRETARY)
+    engine.fire(issue_id, "publicize", actor=STREET_SECRETARY, payload={"result": "街道统筹维修"})
+    clock.advance(days=5, minutes=1)
+    engine.tick()
+    engine.fire(issue_id, "evaluate", actor=RESIDENT, payload={"satisfaction": "satisfied"})
+    history = engine.history(issue_id)
+    assert location_path(history) == [AREA, WENBIN, WENHUA]
+    assert [e.changes["location"] for e in history if e.trigger == "move_up"] == [WENBIN, WENHUA]
+    assert engine.verify(issue_id) == len(history)
 
 
 def test_the_levels_go_area_community_street_and_no_further(engine: Engine, org: OrgGraph) -> None:
@@ -172,8 +194,18 @@ def test_the_levels_go_area_community_street_and_no_further(engine: Engine, org:
     street_matter = _collect(engine, place=WENHUA)
     with pytest.raises(GuardFailedError, match="upper-level"):
         move_up(engine, street_matter, actor=STREET_SECRETARY, reason="区里议")
+    area_matter = _collect(engine)
     with pytest.raises(GuardFailedError, match="reason"):
-        engine.fire(_collect(engine), "move_up", actor=AREA_SECRETARY)
+        engine.fire(area_matter, "move_up", actor=AREA_SECRETARY, payload={"location": WENBIN})
+    for skipping in (WENHUA, JIANHUA):  # one level at a time: not over the community's head
+        with pytest.raises(GuardFailedError, match="upper-level"):
+            engine.fire(
+                area_matter,
+                "move_up",
+                actor=AREA_SECRETARY,
+                payload={"reason": "x", "location": skipping},
+            )
+    assert engine.get(area_matter).location == AREA
 
 
 def test_only_the_party_secretary_of_the_place_sets_the_agenda(engine: Engine) -> None:
@@ -182,13 +214,6 @@ def test_only_the_party_secretary_of_the_place_sets_the_agenda(engine: Engine) -
         with pytest.raises(PermissionDeniedError):
             engine.fire(issue_id, "set_agenda", actor=someone)
     engine.fire(issue_id, "set_agenda", actor=COMMUNITY_SECRETARY)
-    moved = _collect(engine)
-    upper = move_up(engine, moved, actor=AREA_SECRETARY, reason="本级议不了")
-    payload = {"upper_issue": upper.id, "outcome": "decided"}
-    with pytest.raises(PermissionDeniedError):
-        engine.fire(moved, "settled_above", actor=RESIDENT, payload=payload)
-    with pytest.raises(GuardFailedError, match="upper-outcome"):
-        engine.fire(moved, "settled_above", actor=AREA_SECRETARY, payload={"outcome": "x"})
 
 
 def test_the_council_not_agreeing_returns_the_matter_to_collection(engine: Engine) -> None:
@@ -273,47 +298,90 @@ def test_collection_and_carrying_out_have_time_limits(
 # --- 吹哨报到 -------------------------------------------------------------------------------
 
 
-def _whistled(engine: Engine) -> str:
+def _whistled(engine: Engine, *parties: object) -> str:
     issue = engine.open("whistle-report", reporter=RESIDENT, location=WENHUA, category="违建")
     engine.fire(
-        issue.id, "whistle", actor=STREET_SECRETARY, payload={"assignees": [DEPT_A, DEPT_B]}
+        issue.id,
+        "whistle",
+        actor=STREET_SECRETARY,
+        payload={"parties": list(parties or (DEPT_A, DEPT_B))},
     )
     return issue.id
 
 
 def test_the_street_whistles_and_every_department_reports_in(engine: Engine) -> None:
     issue_id = _whistled(engine)
-    engine.fire(issue_id, "report_in", actor="housing-officer", payload={"result": "已核查产权"})
-    with pytest.raises(GuardFailedError, match="all-reported"):
-        engine.fire(issue_id, "feed_back", actor=STREET_SECRETARY)
-    engine.fire(issue_id, "report_in", actor="urban-officer", payload={"result": "已拆除"})
+    engine.fire(issue_id, "report_in", actor="housing-officer", payload={"outcome": "已核查产权"})
+    assert engine.get(issue_id).state == "summoned"  # the join waits for every department
+    assert [p.id for p in engine.parties(issue_id, pending=True)] == [DEPT_B]
+    engine.fire(issue_id, "report_in", actor="urban-officer", payload={"outcome": "已拆除"})
+    assert engine.get(issue_id).state == "handled"
+    assert {p.id: p.outcome for p in engine.parties(issue_id)} == {
+        DEPT_A: "已核查产权",
+        DEPT_B: "已拆除",
+    }
     engine.fire(issue_id, "feed_back", actor=STREET_SECRETARY)
     event = engine.fire(issue_id, "evaluate", actor=RESIDENT, payload={"satisfaction": "satisfied"})
     assert event.destination == "closed"
+    assert engine.verify(issue_id) == len(engine.history(issue_id))
 
 
-def test_overdue_departments_are_recorded_and_escalated(engine: Engine, clock: ManualClock) -> None:
-    issue_id = _whistled(engine)
-    engine.fire(issue_id, "report_in", actor="housing-officer", payload={"result": "已核查"})
-    clock.advance(days=2, minutes=1)
+def test_an_overdue_department_is_recorded_and_escalated_and_summoned_again(
+    engine: Engine, clock: ManualClock
+) -> None:
+    """Each department its own limit: the one past it is recorded overdue and escalated to the
+    district; when the summons runs out, the district center summons exactly the late ones."""
+    issue_id = _whistled(engine, DEPT_A, {"id": DEPT_B, "limit": "1d"})
+    engine.fire(issue_id, "report_in", actor="housing-officer", payload={"outcome": "已核查"})
+    clock.advance(days=1, minutes=1)
+    [late] = engine.tick()
+    assert (late.trigger, late.payload["party"]) == ("party_overdue", DEPT_B)
+    party = {p.id: p for p in engine.parties(issue_id)}[DEPT_B]
+    assert (party.status, party.escalated_to) == ("overdue", (JIANHUA,))
+    assert engine.get(issue_id).state == "summoned"  # the others are untouched
+    clock.advance(days=2)
     [overdue] = engine.tick()
     assert (overdue.trigger, overdue.destination) == ("overdue", "escalated")
-    assert overdue_parties(engine, issue_id) == [DEPT_B]
-    for wrong in ([DEPT_A], [DEPT_A, DEPT_B], []):
-        with pytest.raises(GuardFailedError, match="names-overdue"):
-            engine.fire(
-                issue_id, "escalate", actor="district-center-duty", payload={"overdue": wrong}
-            )
+    assert still_owing(engine.get(issue_id)) == [DEPT_B]
     with pytest.raises(PermissionDeniedError):
-        engine.fire(issue_id, "escalate", actor=STREET_SECRETARY, payload={"overdue": [DEPT_B]})
+        engine.fire(issue_id, "supervise", actor=STREET_SECRETARY)
+    for wrong in ([DEPT_A], [DEPT_A, DEPT_B], []):
+        with pytest.raises(GuardFailedError, match="overdue-only"):
+            engine.fire(
+                issue_id, "supervise", actor="district-center-duty", payload={"parties": wrong}
+            )
     clock.advance(days=1, minutes=1)
     assert [e.trigger for e in engine.tick()] == ["still_overdue"]
-    engine.fire(issue_id, "escalate", actor="district-center-duty", payload={"overdue": [DEPT_B]})
-    engine.fire(issue_id, "report_in", actor="urban-officer", payload={"result": "已处置"})
-    assert overdue_parties(engine, issue_id) == []
+    event = engine.fire(issue_id, "supervise", actor="district-center-duty")
+    assert event.decisions["parties"].startswith("one-council-five-steps")  # chosen for it
+    assert event.payload == {}
+    assert [(p.id, p.round) for p in engine.parties(issue_id)] == [(DEPT_B, 2)]
+    with pytest.raises(PermissionDeniedError, match="party of the round"):
+        engine.fire(issue_id, "report_in", actor="housing-officer", payload={"outcome": "x"})
+    engine.fire(issue_id, "report_in", actor="urban-officer", payload={"outcome": "已处置"})
+    assert engine.get(issue_id).state == "handled"
     engine.fire(issue_id, "feed_back", actor=STREET_SECRETARY)
     clock.advance(days=8)
     assert [e.trigger for e in engine.tick()] == ["close_unrated"]
+
+
+def test_the_district_center_lets_no_late_department_off(
+    engine: Engine, clock: ManualClock
+) -> None:
+    issue_id = _whistled(engine)
+    clock.advance(days=3, minutes=1)
+    assert [e.trigger for e in engine.tick()] == ["party_overdue", "party_overdue", "overdue"]
+    with pytest.raises(GuardFailedError, match="overdue-only"):
+        engine.fire(
+            issue_id, "supervise", actor="district-center-duty", payload={"parties": [DEPT_B]}
+        )
+    engine.fire(
+        issue_id, "supervise", actor="district-center-duty", payload={"parties": [DEPT_B, DEPT_A]}
+    )
+    assert [(p.id, p.status, p.round) for p in engine.parties(issue_id)] == [
+        (DEPT_B, "pending", 2),
+        (DEPT_A, "pending", 2),
+    ]
 
 
 def test_only_the_street_whistles_and_only_for_departments(
@@ -321,27 +389,32 @@ def test_only_the_street_whistles_and_only_for_departments(
 ) -> None:
     issue = engine.open("whistle-report", reporter=RESIDENT, location=WENHUA)
     with pytest.raises(PermissionDeniedError):
-        engine.fire(issue.id, "whistle", actor=COMMUNITY_SECRETARY, payload={"assignees": [DEPT_A]})
-    with pytest.raises(GuardFailedError, match="departments"):
-        engine.fire(issue.id, "whistle", actor=STREET_SECRETARY, payload={"assignees": [WENBIN]})
+        engine.fire(issue.id, "whistle", actor=COMMUNITY_SECRETARY, payload={"parties": [DEPT_A]})
+    for wrong in ([WENBIN], [], "dept", None, [{"limit": "1d"}], [DEPT_A, JIANHUA]):
+        with pytest.raises(GuardFailedError, match="departments"):
+            engine.fire(issue.id, "whistle", actor=STREET_SECRETARY, payload={"parties": wrong})
     clock.advance(days=1, minutes=1)
     assert [e.trigger for e in engine.tick()] == ["remind"]
-    engine.fire(issue.id, "whistle", actor=STREET_SECRETARY, payload={"assignees": [DEPT_A]})
-    with pytest.raises(PermissionDeniedError, match="assignee"):
-        engine.fire(issue.id, "report_in", actor="urban-officer", payload={"result": "x"})
-    with pytest.raises(GuardFailedError, match="result"):
-        engine.fire(issue.id, "report_in", actor="housing-officer", payload={"result": ""})
-    engine.fire(issue.id, "report_in", actor="housing-officer", payload={"result": "done"})
+    engine.fire(issue.id, "whistle", actor=STREET_SECRETARY, payload={"parties": [DEPT_A]})
+    with pytest.raises(PermissionDeniedError, match="party of the round"):
+        engine.fire(issue.id, "report_in", actor="urban-officer", payload={"outcome": "x"})
+    with pytest.raises(GuardFailedError, match="outcome"):
+        engine.fire(issue.id, "report_in", actor="housing-officer", payload={"outcome": ""})
+    engine.fire(issue.id, "report_in", actor="housing-officer", payload={"outcome": "done"})
+    with pytest.raises(PermissionDeniedError):
+        engine.fire(issue.id, "feed_back", actor=RESIDENT)
+    clock.advance(days=1, minutes=1)
+    assert [e.trigger for e in engine.tick()] == ["urge"]
     engine.fire(issue.id, "feed_back", actor=STREET_SECRETARY)
     for who, error in ((NEIGHBOUR, PermissionDeniedError), (RESIDENT, GuardFailedError)):
         with pytest.raises(error):
             engine.fire(issue.id, "evaluate", actor=who, payload={"satisfaction": "meh"})
 
 
-def test_a_handler_who_reported_the_matter_does_not_evaluate_it(engine: Engine) -> None:
+def test_a_department_that_reported_the_matter_does_not_evaluate_it(engine: Engine) -> None:
     issue = engine.open("whistle-report", reporter="housing-officer", location=WENHUA)
-    engine.fire(issue.id, "whistle", actor=STREET_SECRETARY, payload={"assignees": [DEPT_A]})
-    engine.fire(issue.id, "report_in", actor="housing-officer", payload={"result": "done"})
+    engine.fire(issue.id, "whistle", actor=STREET_SECRETARY, payload={"parties": [DEPT_A]})
+    engine.fire(issue.id, "report_in", actor="housing-officer", payload={"outcome": "done"})
     engine.fire(issue.id, "feed_back", actor=STREET_SECRETARY)
     with pytest.raises(PermissionDeniedError, match="did not handle"):
         engine.fire(
@@ -349,32 +422,99 @@ def test_a_handler_who_reported_the_matter_does_not_evaluate_it(engine: Engine) 
         )
 
 
-# --- 事项准入, the assessment, 三类网格 ------------------------------------------------------
+# --- 事项准入 -------------------------------------------------------------------------------
+
+LISTS = {WENBIN: {"环境卫生巡查", "老年人信息采集"}, f"{WENBIN}-G01": {"环境卫生巡查"}}
 
 
-def test_only_listed_items_are_pushed_down_to_a_community(engine: Engine) -> None:
-    list_item(engine, WENBIN, "环境卫生巡查", actor=STREET_SECRETARY)
-    list_item(engine, WENBIN, "老年人信息采集", actor=STREET_SECRETARY)
-    with pytest.raises(PermissionDeniedError, match="not on the access list"):
-        push_down(engine, WENBIN, "招商引资任务", by="housing-officer")
-    assert list(engine.issues()) == []
-    issue = push_down(engine, WENBIN, "环境卫生巡查", by="housing-officer")
-    assert (issue.location, issue.category, issue.data["pushed_down_by"]) == (
-        WENBIN,
-        "环境卫生巡查",
-        "housing-officer",
-    )
-    delist_item(engine, WENBIN, "环境卫生巡查", actor=STREET_SECRETARY)
-    assert access_list(engine, WENBIN) == ("老年人信息采集",)
+@pytest.fixture
+def listed(govflow_engine: Callable[..., Engine], clock: ManualClock, org: OrgGraph) -> Engine:
+    """The engine with 文宾社区's 权责事项清单 and one of its grids'."""
+    org.add_unit(f"{WENBIN}-G01", "grid", "文宾一网格", parent=WENBIN)
+    org.add_person("grid-secretary", "网格党支部书记", party_member=True)
+    grid_party = org.add_unit(f"{WENBIN}-G01/party", "branch", "文宾一网格党支部")
+    org.add_edge("leads", grid_party.id, f"{WENBIN}-G01")
+    org.assign("grid-secretary", grid_party.id, "secretary")
+    return govflow_engine(DutyLists(LISTS), autoload=True, clock=clock, org=org)
+
+
+def _held(engine: Engine, item: str) -> str:
+    return engine.open("push-down", reporter=STREET_SECRETARY, location=WENHUA, category=item).id
+
+
+def test_only_listed_items_are_pushed_down(listed: Engine, clock: ManualClock) -> None:
+    """事项准入: the street hands work down only within the unit's 权责事项清单; a grid's push
+    passes its community's list too; anything else stays with the street, nothing changed."""
+    land = _held(listed, "招商引资任务")
+    with pytest.raises(AccessRefusedError) as refused:
+        listed.fire(land, "push_down", actor=STREET_SECRETARY, payload={"location": WENBIN})
+    assert (refused.value.rule, refused.value.unit) == (RULE, WENBIN)
+    assert listed.get(land).location == WENHUA
+    assert len(listed.history(land)) == 1
+    elders = _held(listed, "老年人信息采集")  # on the community's list, not the grid's
+    with pytest.raises(AccessRefusedError) as refused:
+        listed.fire(
+            elders, "push_down", actor=STREET_SECRETARY, payload={"location": f"{WENBIN}-G01"}
+        )
+    assert refused.value.unit == f"{WENBIN}-G01"
+    listed.fire(elders, "push_down", actor=STREET_SECRETARY, payload={"location": WENBIN})
     with pytest.raises(PermissionDeniedError):
-        push_down(engine, WENBIN, "环境卫生巡查", by="housing-officer")
-    with pytest.raises(InvalidRequestError, match="already"):
-        list_item(engine, WENBIN, "老年人信息采集", actor=STREET_SECRETARY)
-    with pytest.raises(InvalidRequestError, match="not on the access list"):
-        delist_item(engine, WENBIN, "招商引资任务", actor=STREET_SECRETARY)
-    with pytest.raises(InvalidRequestError, match="not a community"):
-        push_down(engine, AREA, "环境卫生巡查", by="housing-officer")
-    assert engine.ledgers.verify("access-lists") == 3
+        listed.fire(elders, "finish", actor="grid-secretary", payload={"result": "x"})
+    listed.fire(elders, "finish", actor=COMMUNITY_SECRETARY, payload={"result": "已采集"})
+    listed.fire(elders, "send_back", actor=STREET_SECRETARY, payload={"reason": "信息不全"})
+    listed.fire(elders, "finish", actor=COMMUNITY_SECRETARY, payload={"result": "已补全"})
+    with pytest.raises(PermissionDeniedError):
+        listed.fire(elders, "accept", actor=COMMUNITY_SECRETARY)
+    listed.fire(elders, "accept", actor=STREET_SECRETARY)
+    assert listed.get(elders).state == "closed"
+    sweep = _held(listed, "环境卫生巡查")
+    listed.fire(sweep, "push_down", actor=STREET_SECRETARY, payload={"location": f"{WENBIN}-G01"})
+    listed.fire(sweep, "finish", actor="grid-secretary", payload={"result": "已巡查"})
+    clock.advance(days=3, minutes=1)
+    assert [e.trigger for e in listed.tick()] == ["remind", "accept_unchecked"]
+
+
+def test_pushing_down_is_the_street_s_move_and_needs_a_place_below(listed: Engine) -> None:
+    sweep = _held(listed, "环境卫生巡查")
+    with pytest.raises(PermissionDeniedError):
+        listed.fire(sweep, "push_down", actor=COMMUNITY_SECRETARY, payload={"location": WENBIN})
+    with pytest.raises(InvalidRequestError, match="not below"):
+        listed.fire(sweep, "push_down", actor=STREET_SECRETARY, payload={"location": JIANHUA})
+    listed.fire(sweep, "push_down", actor=STREET_SECRETARY, payload={"location": WENBIN})
+    with pytest.raises(GuardFailedError, match="result"):
+        listed.fire(sweep, "finish", actor=COMMUNITY_SECRETARY, payload={"result": " "})
+
+
+def test_who_carried_the_work_out_does_not_check_it(listed: Engine, clock: ManualClock) -> None:
+    """A street cadre who is also the community's secretary (兼职) finishes the work: another
+    checks it. The community cannot check its own work either, nor send it back."""
+    org = listed.org
+    assert org is not None
+    org.add_person("double-hat", "街道干部兼社区书记", party_member=True)
+    org.assign("double-hat", f"{WENBIN}/party", "secretary")
+    org.assign("double-hat", WENHUA, "street_secretary")
+    sweep = _held(listed, "环境卫生巡查")
+    listed.fire(sweep, "push_down", actor=STREET_SECRETARY, payload={"location": WENBIN})
+    clock.advance(days=15, minutes=1)
+    assert [e.trigger for e in listed.tick()] == ["urge"]
+    listed.fire(sweep, "finish", actor="double-hat", payload={"result": "已巡查"})
+    for trigger in ("accept", "send_back"):
+        with pytest.raises(PermissionDeniedError, match="did not handle"):
+            listed.fire(sweep, trigger, actor="double-hat", payload={"reason": "x"})
+    with pytest.raises(PermissionDeniedError):
+        listed.fire(sweep, "send_back", actor=COMMUNITY_SECRETARY, payload={"reason": "x"})
+    with pytest.raises(GuardFailedError, match="reason"):
+        listed.fire(sweep, "send_back", actor=STREET_SECRETARY)
+    listed.fire(sweep, "accept", actor=STREET_SECRETARY)
+
+
+def test_every_shipped_workflow_passes_the_checks(listed: Engine) -> None:
+    reports = {report.workflow: report for report in check_engine(listed)}
+    for workflow in (WORKFLOW, WHISTLE, PUSH_DOWN):
+        assert reports[workflow.name].ok, reports[workflow.name].problems
+
+
+# --- the assessment, 三类网格 ---------------------------------------------------------------
 
 
 def test_communities_are_ranked_on_figures_and_scores(engine: Engine, clock: ManualClock) -> None:
@@ -424,9 +564,9 @@ def test_three_kinds_of_grid_each_with_its_code(org: OrgGraph) -> None:
         add_grid(org, "g", "g", community=AREA, grid_type="unit")
 
 
-def test_the_readme_shows_both_workflows_as_the_code_draws_them() -> None:
+def test_the_readme_shows_the_workflows_as_the_code_draws_them() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    for workflow in (WORKFLOW, WHISTLE):
+    for workflow in (WORKFLOW, WHISTLE, PUSH_DOWN):
         assert f"```mermaid\n{workflow_to_mermaid(workflow)}```" in readme
     assert "汇、定、议、示、评" in readme
 
@@ -468,34 +608,3 @@ def test_a_vote_stands_only_as_counted_and_recorded_by_the_secretary(
         engine.fire(issue_id, trigger, actor=AREA_SECRETARY, payload=payload)
     with pytest.raises(PermissionDeniedError):
         engine.fire(issue_id, trigger, actor=RESIDENT, payload=payload)
-
-
-def test_departments_report_in_while_escalated_and_the_street_feeds_back(
-    engine: Engine, clock: ManualClock
-) -> None:
-    issue_id = _whistled(engine)
-    with pytest.raises(PermissionDeniedError):
-        engine.fire(issue_id, "feed_back", actor=RESIDENT)
-    clock.advance(days=2, minutes=1)
-    engine.tick()  # overdue: both departments
-    assert engine.get(issue_id).state == "escalated"
-    with pytest.raises(GuardFailedError, match="result"):
-        engine.fire(issue_id, "report_in", actor="housing-officer", payload={})
-    with pytest.raises(PermissionDeniedError, match="assignee"):
-        engine.fire(issue_id, "report_in", actor=RESIDENT, payload={"result": "x"})
-    engine.fire(issue_id, "report_in", actor="housing-officer", payload={"result": "已核查"})
-    clock.advance(days=2, minutes=1)
-    engine.tick()
-    assert engine.get(issue_id).state == "escalated"
-    with pytest.raises(GuardFailedError, match="all-reported"):
-        engine.fire(issue_id, "feed_back", actor=STREET_SECRETARY)
-    with pytest.raises(PermissionDeniedError):
-        engine.fire(issue_id, "feed_back", actor=RESIDENT)
-    engine.fire(issue_id, "report_in", actor="urban-officer", payload={"result": "已拆除"})
-    # Reporting in from escalation brings the matter back to the summoned state; the street
-    # feeds back from there. From escalation it can too, once all have reported:
-    clock.advance(days=2, minutes=1)
-    engine.tick()
-    assert engine.get(issue_id).state == "escalated"
-    event = engine.fire(issue_id, "feed_back", actor=STREET_SECRETARY)
-    assert (event.source, event.destination) == ("escalated", "fed_back")

@@ -147,6 +147,14 @@ def _plain(value: Any, corners: list[bool]) -> Any:  # noqa: PLR0911, PLR0912  (
     raise CanonicalFormError(f"a {kind.__name__} is not JSON data")
 
 
+def parse_integer(text: str) -> int | float:
+    """A JSON integer literal as read back from canonical JSON (``json.loads(...,
+    parse_int=parse_integer)``): JSON numbers are IEEE doubles (I-JSON), so an integral one
+    beyond the safe range can only have been a float, which JCS writes without a fraction."""
+    value = int(text)
+    return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else float(value)
+
+
 def canonical_json(value: Any) -> str:
     """The RFC 8785 canonical JSON text of ``value`` (mappings, sequences, text, numbers,
     booleans, None; datetimes as ISO 8601 text, a PluginRef as ``{"name", "version"}``).
@@ -257,6 +265,21 @@ _CHECKED: Final = tuple(
 )
 
 
+def plain_text(value: Any) -> str:
+    """``value`` -- plain JSON values only: dicts, lists, text, numbers, booleans, None -- as
+    the C encoder writes it with JCS's settings: :func:`canonical_json`'s text whenever the
+    value reaches neither corner (no float, no key at or above U+E000, no integer beyond the
+    safe range). For a verifier that recomputes hashes and falls back to the exact path on a
+    mismatch.
+
+    :raises CanonicalFormError: ``value`` holds something other than plain JSON values.
+    """
+    try:
+        return "".join(_c_iterencode(value, 0))
+    except _CornerError:
+        raise CanonicalFormError("not plain JSON values") from None
+
+
 def canonical_text(event: Event) -> str:
     """``canonical_json(canonical_object(event))``, computed quickly: the text hashed."""
     values = _values(event)
@@ -293,4 +316,6 @@ __all__ = [
     "canonical_json",
     "canonical_object",
     "canonical_text",
+    "parse_integer",
+    "plain_text",
 ]

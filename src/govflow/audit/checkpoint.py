@@ -1,8 +1,9 @@
 """Signed checkpoints of the store-wide log, kept outside the database.
 
 A :class:`Checkpoint` says "the first ``tree_size`` entries of this store's log have the Merkle
-root ``root``" (:mod:`govflow.audit.merkle`), signed with Ed25519 (RFC 8032, through
-``cryptography``: ``pip install 'govflow[sign]'``). Whoever keeps the file -- a supervising
+root ``root``" (:mod:`govflow.audit.merkle`), signed with Ed25519 (RFC 8032) or SM2 (GB/T
+32918, for systems assessed under 商用密码应用安全性评估): :mod:`govflow.audit.signing`; the
+checkpoint records which. Whoever keeps the file -- a supervising
 office, a notary, a second server -- can later prove that no event it covers was edited,
 re-hashed, deleted, reordered or rolled back, whoever had the database in between.
 
@@ -24,48 +25,29 @@ from typing import Any, Final
 
 import attrs
 
+from govflow.audit import signing
 from govflow.audit.canonical import canonical_json
 from govflow.audit.hashing import DEFAULT_ALGORITHM
 from govflow.audit.merkle import MerkleRoot
+from govflow.audit.signing import DEFAULT_SIGNATURE
 from govflow.errors import DefinitionError, IntegrityError
 from govflow.store.base import Store
 
-#: The version of the checkpoint format.
-CHECKPOINT_FORMAT: Final = 1
+#: The version of the checkpoint format: 2 records the signature algorithm (1, which did
+#: not, was always Ed25519 and is still read).
+CHECKPOINT_FORMAT: Final = 2
+_READ_FORMATS: Final = frozenset({1, 2})
 
 
-def _crypto() -> Any:
-    try:
-        from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: PLC0415
-    except ImportError:
-        raise DefinitionError(
-            "signing checkpoints needs the cryptography package: pip install 'govflow[sign]'"
-        ) from None
-    return ed25519
+def generate_signing_key(algorithm: str = DEFAULT_SIGNATURE) -> bytes:
+    """A new private key for ``algorithm`` (``ed25519`` or ``sm2``), as its 32 raw bytes
+    (keep it secret, outside the database)."""
+    return signing.generate(algorithm)
 
 
-def generate_signing_key() -> bytes:
-    """A new Ed25519 private key, as its 32 raw bytes (keep it secret, outside the database)."""
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
-
-    key = _crypto().Ed25519PrivateKey.generate()
-    raw: bytes = key.private_bytes(
-        serialization.Encoding.Raw,
-        serialization.PrivateFormat.Raw,
-        serialization.NoEncryption(),
-    )
-    return raw
-
-
-def public_key_of(private_key: bytes) -> str:
-    """The public key (hex of its 32 raw bytes) that checks signatures of ``private_key``."""
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
-
-    key = _crypto().Ed25519PrivateKey.from_private_bytes(private_key)
-    public: bytes = key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
-    return public.hex()
+def public_key_of(private_key: bytes, algorithm: str = DEFAULT_SIGNATURE) -> str:
+    """The public key (hex) that checks signatures of ``private_key``."""
+    return signing.public_key(algorithm, private_key)
 
 
 @attrs.frozen
@@ -73,8 +55,9 @@ class Checkpoint:
     """A signed statement of the log's size and root at one moment.
 
     ``algorithm`` is the Merkle tree's hash; ``store`` a label of the store (its URL without
-    password, say); ``public_key`` the Ed25519 key that signed, as hex; ``signature`` the
-    signature over :meth:`signed_bytes`, as hex.
+    password, say); ``public_key`` the key that signed, as hex; ``signature`` the signature
+    over :meth:`signed_bytes`, as hex; ``signature_algorithm`` how it was made (``ed25519``,
+    ``sm2``: see :mod:`govflow.audit.signing`).
     """
 
     tree_size: int
@@ -85,11 +68,20 @@ class Checkpoint:
     signature: str
     algorithm: str = DEFAULT_ALGORITHM
     format: int = CHECKPOINT_FORMAT
+    signature_algorithm: str = DEFAULT_SIGNATURE
 
     def body(self) -> dict[str, Any]:
         """Every member but the signature: what is signed."""
-        fields = attrs.asdict(self)
+        fields = self.members()
         del fields["signature"]
+        return fields
+
+    def members(self) -> dict[str, Any]:
+        """The checkpoint as its file's first line holds it (format 1 had no
+        ``signature_algorithm``: it was always Ed25519)."""
+        fields = attrs.asdict(self)
+        if self.format == 1:
+            del fields["signature_algorithm"]
         return fields
 
     def signed_bytes(self) -> bytes:
@@ -100,22 +92,22 @@ class Checkpoint:
         """Raise :class:`~govflow.errors.IntegrityError` unless the signature is good, made by
         ``public_key`` when it is given (pin the key you trust: the file's own could be
         replaced along with the signature)."""
-        if public_key is not None and public_key != self.public_key:
+        if public_key is not None and public_key.lower() != self.public_key.lower():
             raise IntegrityError("?", self.tree_size, "the checkpoint was signed by another key")
-        from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
-
-        try:
-            key = _crypto().Ed25519PublicKey.from_public_bytes(bytes.fromhex(self.public_key))
-            key.verify(bytes.fromhex(self.signature), self.signed_bytes())
-        except (InvalidSignature, ValueError):
+        if self.signature_algorithm not in signing.SIGNATURES:
             raise IntegrityError(
-                "?", self.tree_size, "the checkpoint's signature does not verify"
-            ) from None
+                "?", self.tree_size, f"unknown signature algorithm {self.signature_algorithm!r}"
+            )
+        if not signing.verify(
+            self.signature_algorithm, self.public_key, self.signature, self.signed_bytes()
+        ):
+            raise IntegrityError("?", self.tree_size, "the checkpoint's signature does not verify")
 
 
 def _sign(private_key: bytes, unsigned: Checkpoint) -> Checkpoint:
-    key = _crypto().Ed25519PrivateKey.from_private_bytes(private_key)
-    return attrs.evolve(unsigned, signature=key.sign(unsigned.signed_bytes()).hex())
+    algorithm = unsigned.signature_algorithm
+    signature = signing.sign(algorithm, private_key, unsigned.signed_bytes())
+    return attrs.evolve(unsigned, signature=signature)
 
 
 def make_checkpoint(
@@ -126,8 +118,10 @@ def make_checkpoint(
     issued_at: datetime,
     label: str = "",
     algorithm: str = DEFAULT_ALGORITHM,
+    signature_algorithm: str = DEFAULT_SIGNATURE,
 ) -> Checkpoint:
-    """Sign the store's log as it stands and write the checkpoint file to ``path``.
+    """Sign the store's log as it stands and write the checkpoint file to ``path``, with
+    ``private_key`` of ``signature_algorithm`` (``ed25519`` or ``sm2``).
 
     The log is streamed (to a temporary file beside ``path``, then behind the checkpoint's
     line), so a store of any size is checkpointed in constant memory.
@@ -148,13 +142,14 @@ def make_checkpoint(
             root=tree.root(),
             issued_at=issued_at.isoformat(),
             store=label,
-            public_key=public_key_of(private_key),
+            public_key=public_key_of(private_key, signature_algorithm),
             signature="",
             algorithm=algorithm,
+            signature_algorithm=signature_algorithm,
         )
         checkpoint = _sign(private_key, unsigned)
         with target.open("w", encoding="utf-8") as out, spool.open(encoding="utf-8") as entries:
-            out.write(canonical_json(attrs.asdict(checkpoint)) + "\n")
+            out.write(canonical_json(checkpoint.members()) + "\n")
             shutil.copyfileobj(entries, out)
     finally:
         spool.unlink(missing_ok=True)
@@ -194,7 +189,9 @@ def read_checkpoint(path: str | Path) -> CheckpointFile:
         checkpoint = Checkpoint(**first)
     except (OSError, StopIteration, ValueError, TypeError) as err:
         raise DefinitionError(f"{source} is not a govflow checkpoint file: {err}") from None
-    if checkpoint.format != CHECKPOINT_FORMAT:
+    if checkpoint.format not in _READ_FORMATS or (
+        checkpoint.format == 1 and "signature_algorithm" in first
+    ):
         raise DefinitionError(f"{source}: checkpoint format {checkpoint.format} is not known")
     return CheckpointFile(checkpoint, source)
 

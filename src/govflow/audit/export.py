@@ -15,10 +15,17 @@ The last line holds the count and the Merkle root of the events' hashes
 before it writes the first event, and writes only into an empty store, so a file that does not
 verify leaves the target untouched. Importing an export gives a store whose log, issue by
 issue and entry by entry, is the one exported: checkpoints of the source verify against it.
+
+Residents' personal data is in the file only sealed (:mod:`govflow.audit.personal`): the file
+can go to an auditor as it is. The subjects' keys that open it go, when asked for, to a second
+file (:func:`export_keys`), which is as secret as the data it opens; a subject erased before
+the export has no key in it.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -30,20 +37,22 @@ import attrs
 
 from govflow.audit.canonical import (
     CANONICAL_FIELDS,
-    MAX_SAFE_INTEGER,
     canonical_json,
     canonical_object,
+    parse_integer,
 )
 from govflow.audit.chain import GENESIS, advance, recompute_hash
 from govflow.audit.merkle import MerkleRoot
 from govflow.errors import CorruptRecordError, GovflowError, IntegrityError, InvalidRequestError
 from govflow.records import EMPTY, Event, Issue, PluginRef, freeze_mapping
-from govflow.store.base import CorruptRecord, Store
+from govflow.store.base import CorruptRecord, Store, SubjectKey
 
 #: The version of the export format.
 EXPORT_FORMAT: Final = 1
 
 _HEADER: Final = {"govflow": "export", "format": EXPORT_FORMAT}
+_KEYS_HEADER: Final = {"govflow": "subject-keys", "format": EXPORT_FORMAT}
+_KEY_BYTES: Final = 32
 _TYPES: Final = {field.name: str(field.type) for field in attrs.fields(Event)}
 
 
@@ -120,18 +129,11 @@ def event_from_canonical(obj: Mapping[str, Any], event_hash: str) -> Event:
         raise InvalidRequestError(f"not an event: {type(err).__name__}: {err}") from None
 
 
-def _integer(text: str) -> int | float:
-    # JSON numbers are IEEE doubles (I-JSON): an integral one beyond the safe range can only
-    # have been a float, which JCS writes without a fraction.
-    value = int(text)
-    return value if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else float(value)
-
-
 def _lines(path: Path) -> Iterator[tuple[int, Any]]:
     with path.open(encoding="utf-8") as source:
         for number, line in enumerate(source, start=1):
             try:
-                yield number, json.loads(line, parse_int=_integer)
+                yield number, json.loads(line, parse_int=parse_integer)
             except ValueError as err:
                 raise IntegrityError(
                     "?", number, f"{path}, line {number}: not JSON ({err})"
@@ -193,23 +195,79 @@ def _check(path: Path) -> ExportSummary:
     return ExportSummary(tree.size, tree.root())
 
 
-def import_store(path: str | Path, store: Store) -> ExportSummary:
-    """Load an export into ``store``, which must be empty, after verifying all of it.
+def export_keys(store: Store, out: TextIO) -> int:
+    """Write the subjects' keys ``store`` holds to ``out`` (JSON Lines); return how many.
 
-    :raises IntegrityError: the file does not verify (truncated, edited, reordered); nothing
-        was written.
+    Keep the file as secret as the personal data it opens, and apart from the export.
+    """
+    out.write(canonical_json(_KEYS_HEADER) + "\n")
+    count = 0
+    for key in store.subject_keys():
+        secret = base64.b64encode(key.secret).decode("ascii")
+        out.write(canonical_json({"subject": key.subject, "key": key.key_id, "secret": secret}))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def _key(record: Any) -> SubjectKey:
+    if not isinstance(record, dict) or set(record) != {"subject", "key", "secret"}:
+        raise TypeError("not a key line")
+    secret = base64.b64decode(record["secret"], validate=True)
+    if len(secret) != _KEY_BYTES or type(record["subject"]) is not str:
+        raise ValueError("not a 32-byte key of a subject")
+    return SubjectKey(record["subject"], str(record["key"]), secret)
+
+
+def read_keys(path: str | Path) -> list[SubjectKey]:
+    """The keys of a file :func:`export_keys` wrote.
+
+    :raises IntegrityError: the file is not such a file (the line is named).
+    """
+    source = Path(path)
+    keys: list[SubjectKey] = []
+    lines = _lines(source)
+    if next(lines, (1, None))[1] != _KEYS_HEADER:
+        raise IntegrityError("?", 1, f"{source} does not start with a subjects' keys header")
+    for number, record in lines:
+        try:
+            keys.append(_key(record))
+        except (TypeError, ValueError, binascii.Error) as err:
+            raise IntegrityError("?", number, f"{source}, line {number}: {err}") from None
+    return keys
+
+
+def import_store(
+    path: str | Path, store: Store, *, keys: str | Path | None = None
+) -> ExportSummary:
+    """Load an export into ``store``, which must be empty, after verifying all of it; with
+    ``keys``, the subjects' keys :func:`export_keys` wrote, so their personal data opens.
+
+    :raises IntegrityError: the file (or the keys file) does not verify (truncated, edited,
+        reordered); nothing was written.
     :raises InvalidRequestError: the store is not empty; nothing was written.
     """
     source = Path(path)
-    if len(store) or store.log_size():
+    if len(store) or store.log_size() or next(store.subject_keys(), None) is not None:
         raise InvalidRequestError("import needs an empty store: this one holds issues already")
     summary = _check(source)
+    subject_keys = [] if keys is None else read_keys(keys)
     issues: dict[str, Issue] = {}
     for _, event in _events(source):
         issue = advance(issues.get(event.issue_id), event)
         store.commit(issue, event)
         issues[event.issue_id] = issue
+    for key in subject_keys:
+        store.add_subject_key(key)
     return summary
 
 
-__all__ = ["EXPORT_FORMAT", "ExportSummary", "event_from_canonical", "export_store", "import_store"]
+__all__ = [
+    "EXPORT_FORMAT",
+    "ExportSummary",
+    "event_from_canonical",
+    "export_keys",
+    "export_store",
+    "import_store",
+    "read_keys",
+]

@@ -10,12 +10,23 @@ store of any size is rooted in constant memory.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 
 from govflow.audit.hashing import DEFAULT_ALGORITHM, digest_function
 
 _LEAF = b"\x00"
 _NODE = b"\x01"
+
+
+def _raw_digest(algorithm: str) -> Callable[[bytes], bytes]:
+    """``algorithm``'s digest as bytes: straight from hashlib where it has it (two hashes a
+    leaf, over a whole store), else through the hex digest :mod:`govflow.audit.hashing` gives."""
+    if algorithm == "sha256":
+        sha256 = hashlib.sha256
+        return lambda data: sha256(data).digest()
+    hex_digest = digest_function(algorithm)
+    return lambda data: bytes.fromhex(hex_digest(data))
 
 
 class MerkleRoot:
@@ -26,8 +37,7 @@ class MerkleRoot:
 
     def __init__(self, algorithm: str = DEFAULT_ALGORITHM) -> None:
         self.algorithm = algorithm
-        hex_digest = digest_function(algorithm)
-        self._hash: Callable[[bytes], bytes] = lambda data: bytes.fromhex(hex_digest(data))
+        self._hash: Callable[[bytes], bytes] = _raw_digest(algorithm)
         # The roots of the perfect subtrees covering the leaves so far, largest first: one per
         # set bit of the leaf count, as in a binary counter.
         self._stack: list[tuple[int, bytes]] = []

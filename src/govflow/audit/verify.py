@@ -87,7 +87,7 @@ def _check_issue(scan: IssueScan) -> Iterator[Finding]:
             )
         yield Finding(scan.issue_id, last, problem)
     try:
-        verify_events(scan.events, scan.issue)
+        verify_events(scan.events, scan.issue, hashes=scan.hashes)
     except IntegrityError as err:
         yield Finding(err.issue_id, err.sequence, err.problem)
     except _REPLAY_ERRORS as err:

@@ -136,18 +136,19 @@ class Directory:
 
 
 def home_of(org: OrgGraph, actor: Actor) -> str | None:
-    """Where ``actor`` lives: the home unit the actor gives, else the graph's record of the
-    person; None when neither says, or the unit is not in the graph.
+    """Where ``actor`` lives: the graph's record of the person when the graph lists them, else
+    the home unit the actor gives; None when neither says, or the unit is not in the graph.
 
-    What residents' guards (群众评议 by the residents of the place) read. The home unit an
-    actor gives is a claim: it authorizes no post, it only says where a resident lives.
+    What residents' guards (群众评议 by the residents of the place) read. For a person the graph
+    lists, their record decides and a different home the caller gives is ignored: a post holder
+    who lives elsewhere cannot become a resident of the place by saying so. Only a resident the
+    graph does not list (most residents are not in it) is taken at their word; that claim
+    authorizes no post, it only says where the resident lives.
     """
-    home = actor.home_unit
-    if home is None:
-        try:
-            home = org.person(actor.id).home_unit
-        except UnknownUnitError:
-            return None
+    try:
+        home = org.person(actor.id).home_unit
+    except UnknownUnitError:
+        home = actor.home_unit
     return home if home is not None and home in org else None
 
 

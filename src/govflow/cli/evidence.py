@@ -1,6 +1,7 @@
 """Commands over a store's audit log as evidence: ``verify``, ``checkpoint``, ``keygen``,
-``export`` and ``import``. The logic is in :mod:`govflow.audit` (verify, checkpoint, export);
-these only parse options and print."""
+``export``, ``import`` and ``erase``. The logic is in :mod:`govflow.audit` (verify,
+checkpoint, export, personal) and :meth:`govflow.Engine.erase`; these only parse options and
+print."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from govflow.cli._options import DatabaseOption, JsonOption, open_store
+from govflow.cli._options import DatabaseOption, JsonOption, engine_on, open_store
 from govflow.cli._output import fail, output
 
 SinceOption = Annotated[
@@ -19,6 +20,14 @@ SinceOption = Annotated[
         "--since",
         metavar="CHECKPOINT",
         help="a checkpoint file: also check the store against it (what it anchors is unchanged)",
+    ),
+]
+KeysOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--keys",
+        metavar="FILE",
+        help="the subjects' keys file (personal data opens only with it; keep it secret)",
     ),
 ]
 PublicKeyOption = Annotated[
@@ -77,18 +86,33 @@ def verify_command(
 
 def keygen_command(
     ctx: typer.Context,
-    key: Annotated[Path, typer.Argument(help="where to write the private key (hex)")],
+    key: Annotated[Path, typer.Argument(help="where to write the private key")],
+    algorithm: Annotated[
+        str, typer.Option("--algorithm", help="ed25519, or sm2 (needs govflow[sm])")
+    ] = "ed25519",
 ) -> int:
-    """Make an Ed25519 signing key for checkpoints; prints its public key."""
+    """Make a signing key for checkpoints (Ed25519 or SM2); prints its public key.
+
+    The file holds ``ALGORITHM:HEX`` (a bare hex line is an Ed25519 key, as older files are).
+    """
     from govflow.audit.checkpoint import generate_signing_key, public_key_of  # noqa: PLC0415
 
     if key.exists():
         fail(f"{key} exists already: a signing key is never overwritten")
-    private = generate_signing_key()
-    key.write_text(private.hex() + "\n", encoding="utf-8")
-    key.chmod(0o600)
-    output(ctx).text(public_key_of(private) + "\n")
+    private = generate_signing_key(algorithm)
+    key.touch(mode=0o600)
+    key.write_text(f"{algorithm}:{private.hex()}\n", encoding="utf-8")
+    output(ctx).text(public_key_of(private, algorithm) + "\n")
     return 0
+
+
+def _read_signing_key(key: Path) -> tuple[str, bytes]:
+    try:
+        text = key.read_text(encoding="utf-8").strip()
+        algorithm, _, hex_key = text.rpartition(":")
+        return algorithm or "ed25519", bytes.fromhex(hex_key)
+    except (OSError, ValueError) as err:
+        fail(f"cannot read the key {key}: {err}")
 
 
 def checkpoint_command(
@@ -100,13 +124,15 @@ def checkpoint_command(
     """Sign the store-wide log as it stands; keep the file outside the database."""
     from govflow.audit.checkpoint import make_checkpoint  # noqa: PLC0415
 
-    try:
-        private = bytes.fromhex(key.read_text(encoding="utf-8").strip())
-    except (OSError, ValueError) as err:
-        fail(f"cannot read the key {key}: {err}")
+    algorithm, private = _read_signing_key(key)
     with open_store(database) as store:
         made = make_checkpoint(
-            store, private, out_file, issued_at=datetime.now(UTC), label=store.url
+            store,
+            private,
+            out_file,
+            issued_at=datetime.now(UTC),
+            label=store.url,
+            signature_algorithm=algorithm,
         )
     output(ctx).note(f"{out_file}: {made.tree_size} entries, root {made.root}")
     return 0
@@ -116,12 +142,20 @@ def export_command(
     ctx: typer.Context,
     out_file: Annotated[Path, typer.Argument(help="the JSON Lines file to write")],
     database: DatabaseOption = "govflow.db",
+    keys: KeysOption = None,
 ) -> int:
-    """Write the whole store as JSON Lines, one event a line, in commit order."""
-    from govflow.audit.export import export_store  # noqa: PLC0415
+    """Write the whole store as JSON Lines, one event a line, in commit order; personal data
+    stays sealed. With --keys, the subjects' keys go to a second file (mode 600)."""
+    from govflow.audit.export import export_keys, export_store  # noqa: PLC0415
 
-    with open_store(database) as store, out_file.open("w", encoding="utf-8") as out:
-        summary = export_store(store, out)
+    with open_store(database) as store:
+        with out_file.open("w", encoding="utf-8") as out:
+            summary = export_store(store, out)
+        if keys is not None:
+            keys.touch(mode=0o600)
+            with keys.open("w", encoding="utf-8") as out:
+                held = export_keys(store, out)
+            output(ctx).note(f"{keys}: {held} subjects' keys")
     output(ctx).note(f"{out_file}: {summary.events} events, root {summary.root}")
     return 0
 
@@ -132,6 +166,7 @@ def import_command(
     database: Annotated[
         str, typer.Option("--database", "-d", metavar="URL", help="the (new, empty) store")
     ],
+    keys: KeysOption = None,
 ) -> int:
     """Load an export into an empty store, after verifying all of it (else nothing is written)."""
     from govflow.audit.export import import_store  # noqa: PLC0415
@@ -145,7 +180,7 @@ def import_command(
         new_file = None  # not ours to remove: import_store refuses a store that is not empty
     try:
         with SQLStore(url) as store:
-            summary = import_store(in_file, store)
+            summary = import_store(in_file, store, keys=keys)
     except BaseException:
         # A refused import leaves nothing behind, not even the empty file it would have filled.
         if new_file is not None:
@@ -156,9 +191,29 @@ def import_command(
     return 0
 
 
+def erase_command(
+    ctx: typer.Context,
+    subject: Annotated[str, typer.Argument(help="the resident (reporter id) whose data to erase")],
+    actor: Annotated[
+        str, typer.Option("--actor", metavar="ID", help="who asks: the resident, or an official")
+    ],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="recorded in the log (no personal data)")
+    ] = None,
+    database: DatabaseOption = "govflow.db",
+) -> int:
+    """Erase a resident's personal data (PIPL art. 47): their key is destroyed; the log keeps
+    verifying, and records the erasure in each of their issues."""
+    with open_store(database) as store:
+        events = engine_on(store).erase(subject, actor=actor, reason=reason)
+    output(ctx).note(f"erased {subject}'s personal data; recorded in {len(events)} issues")
+    return 0
+
+
 def register(app: typer.Typer) -> None:
     app.command("verify")(verify_command)
     app.command("checkpoint")(checkpoint_command)
     app.command("keygen")(keygen_command)
     app.command("export")(export_command)
     app.command("import")(import_command)
+    app.command("erase")(erase_command)

@@ -119,13 +119,29 @@ def _relocate(engine: Engine, issue: Issue, move: Transition, payload: Mapping[s
             "an org graph and a located issue"
         )
     if move.relocate == UP:
-        up = org.parent(issue.location)
-        if up is None:
+        named = payload.get(LOCATION_KEY)
+        if named is None:
+            up = org.parent(issue.location)
+            if up is None:
+                raise InvalidRequestError(
+                    f"issue {issue.id!r}: {issue.location!r} is at the top; {move.trigger!r} "
+                    "cannot move the issue up"
+                )
+            return up.id
+        # A level up need not be the parent: a matter at a residential area whose grid sits
+        # between it and the community goes up to the community's council.
+        if not isinstance(named, str) or not named:
             raise InvalidRequestError(
-                f"issue {issue.id!r}: {issue.location!r} is at the top; {move.trigger!r} "
-                "cannot move the issue up"
+                f"issue {issue.id!r}: {move.trigger!r}: the payload's {LOCATION_KEY!r} must "
+                f"name a unit, got {named!r}"
             )
-        return up.id
+        org.unit(named)  # UnknownUnitError
+        if named not in {u.id for u in org.chain(issue.location)[1:]}:
+            raise InvalidRequestError(
+                f"issue {issue.id!r}: {named!r} is not above {issue.location!r}; "
+                f"{move.trigger!r} moves an issue up its own chain only"
+            )
+        return named
     assert move.relocate == DOWN
     target = payload.get(LOCATION_KEY)
     if not isinstance(target, str) or not target:

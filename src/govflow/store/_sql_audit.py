@@ -9,14 +9,17 @@ JSON, a bad time, a NULL where a value belongs) is reported as a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
-from govflow.errors import StoreError
-from govflow.records import Event, Issue
+from govflow.errors import GovflowError, StoreError
+from govflow.records import EMPTY, Event, Issue, PluginRef
 from govflow.store.base import CorruptRecord, IssueScan, LogEntry
 
 if TYPE_CHECKING:
@@ -57,8 +60,11 @@ class _Row:
         self._mapping = mapping
 
 
-def _stream_raw(store: SQLStore, what: str, statement: sa.Select[Any]) -> Iterator[_Row]:
-    """``statement``'s rows straight from the driver's cursor, in batches (no parameters)."""
+def _stream_raw(
+    store: SQLStore, what: str, statement: sa.Select[Any], names: list[str]
+) -> Iterator[tuple[Any, ...]]:
+    """``statement``'s rows straight from the driver's cursor as tuples, in batches (no
+    parameters); ``names`` is filled with the columns' names before the first row."""
     try:
         with store._engine.connect() as connection:
             conn = connection
@@ -73,13 +79,12 @@ def _stream_raw(store: SQLStore, what: str, statement: sa.Select[Any]) -> Iterat
                 cursor = driver.cursor(name="govflow_scan") if postgres else driver.cursor()
                 try:
                     cursor.execute(sql)
-                    names = [column[0] for column in cursor.description]
+                    names[:] = [column[0] for column in cursor.description]
                     while True:
                         batch = cursor.fetchmany(_BATCH)
                         if not batch:
                             break
-                        for values in batch:
-                            yield _Row(dict(zip(names, values, strict=True)))
+                        yield from batch
                         del batch  # before the next fetch: one batch in memory, not two
                 finally:
                     cursor.close()
@@ -211,10 +216,141 @@ def _joined_issue(row: _Row, issue_id: str, corrupt: list[CorruptRecord]) -> Iss
     return found  # type: ignore[no-any-return]
 
 
+_scan_json = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _load(text: str) -> Any:
+    """``json.loads(text)`` for text as the store writes it (no surrounding whitespace), one
+    call into the C scanner; anything else raises ValueError (the store's own decoder then
+    reads the row, and names what is wrong with it)."""
+    try:
+        value, end = _scan_json(text, 0)
+    except StopIteration:
+        raise ValueError("not JSON") from None
+    if end != len(text):
+        raise ValueError("not JSON")
+    return value
+
+
+class _EventReader:
+    """Reads an event row of the scan into an :class:`Event` (equal to what the store's own
+    decoder gives) and its hash recomputed from the same decoded values: the canonical text
+    (:mod:`govflow.audit.canonical`) written in one pass of the C encoder. JCS is what it
+    writes except in corners (fractions, exponents, keys at or above U+E000); there the text
+    differs, the hash does not match, and ``verify_events`` recomputes the event exactly."""
+
+    def __init__(self, names: list[str]) -> None:
+        from govflow.audit.canonical import AUDIT_FORMAT, CANONICAL_FIELDS  # noqa: PLC0415
+
+        self.format = AUDIT_FORMAT
+        index = {name: position for position, name in enumerate(names)}
+        self.issue_id = index["issue_id"]
+        self.sequence = index["sequence"]
+        self.row_version = index["row_version"]
+        self.joined = index["i_id"]
+        computed = {"payload", "changes", "decisions", "plugin", "at", "due_at", "hash"}
+        direct = [name for name in CANONICAL_FIELDS if name not in computed]
+        #: The fields taken from their columns as they are, by name and all at once.
+        self.direct_names = (*direct, "at", "due_at")
+        self.direct = operator.itemgetter(*(index[name] for name in self.direct_names))
+        self.computed = operator.itemgetter(
+            *(
+                index[name]
+                for name in ("payload", "changes", "decisions", "plugin_name", "plugin_version")
+            )
+        )
+        self.hash = index["hash"]
+        self._decisions: dict[str, tuple[Any, Mapping[str, Any]]] = {}
+        self._plugins: dict[tuple[str, str | None], tuple[PluginRef, dict[str, Any]]] = {}
+
+    def _decided(self, text: str) -> tuple[Any, Mapping[str, Any]]:
+        from govflow.store.sql import _load_decisions  # noqa: PLC0415
+
+        found = self._decisions.get(text)
+        if found is None:
+            found = (_load(text), _load_decisions(text))
+            if len(self._decisions) < _CACHED:
+                self._decisions[text] = found
+        return found
+
+    def _plugin(self, name: str, version: str | None) -> tuple[PluginRef, dict[str, Any]]:
+        found = self._plugins.get((name, version))
+        if found is None:
+            found = (PluginRef(name, version), {"name": name, "version": version})
+            if len(self._plugins) < _CACHED:
+                self._plugins[name, version] = found
+        return found
+
+    def read(self, values: tuple[Any, ...]) -> tuple[Event, str | None]:
+        """The event, and its hash recomputed (None where it cannot be here)."""
+        from govflow.audit.canonical import plain_text  # noqa: PLC0415
+        from govflow.audit.hashing import digest  # noqa: PLC0415
+        from govflow.store.sql import _decode_change  # noqa: PLC0415
+
+        payload_text, changes_text, decisions_text, name, version = self.computed(values)
+        payload = {} if payload_text == "{}" else _load(payload_text)
+        changes = {} if changes_text == "{}" else _load(changes_text)
+        if type(payload) is not dict or type(changes) is not dict:
+            raise TypeError("payload and changes must be objects")
+        decisions, frozen_decisions = self._decided(decisions_text)
+        plugin, plain_plugin = (None, None) if name is None else self._plugin(name, version)
+        canonical = dict(zip(self.direct_names, self.direct(values), strict=True))
+        canonical["payload"] = payload
+        canonical["changes"] = changes
+        canonical["decisions"] = decisions
+        canonical["plugin"] = plain_plugin
+        at, due = canonical["at"], canonical["due_at"]
+        event = Event(
+            canonical["issue_id"],
+            canonical["sequence"],
+            canonical["trigger"],
+            canonical["source"],
+            canonical["destination"],
+            canonical["actor"],
+            datetime.fromisoformat(at),
+            None if due is None else datetime.fromisoformat(due),
+            MappingProxyType(payload) if payload else EMPTY,
+            MappingProxyType({k: _decode_change(k, v) for k, v in changes.items()})
+            if changes
+            else EMPTY,
+            plugin,
+            frozen_decisions,
+            canonical["previous_hash"],
+            values[self.hash],
+            canonical["acting_for"],
+            canonical["audit_format"],
+            canonical["hash_algorithm"],
+        )
+        rehashed: str | None = None
+        if event.audit_format == self.format:
+            try:
+                text = plain_text(canonical).encode("utf-8")
+                rehashed = digest(event.hash_algorithm, text)
+            except (ValueError, TypeError, GovflowError):  # a lone surrogate, say
+                rehashed = None
+        return event, rehashed
+
+
+_CACHED: Final = 1024  # distinct decision sets and plugins kept decoded
+
+
+def _read_event(
+    reader: _EventReader, values: tuple[Any, ...], names: list[str]
+) -> tuple[Event | CorruptRecord, str | None]:
+    try:
+        return reader.read(values)
+    except (*DECODE_ERRORS, RecursionError):
+        # The store's own decoder names what is wrong with the row, as every read names it.
+        from govflow.store.sql import _event_from_row  # noqa: PLC0415
+
+        row = _Row(dict(zip(names, values, strict=True)))
+        return _decode(_event_from_row, row, values[reader.issue_id], values[reader.sequence]), None
+
+
 def scan(store: SQLStore) -> Iterator[IssueScan]:
     """Every issue with its events: one query over the events in key order, each joined to its
     issue row where the row is at that event, then the issue rows that have no events."""
-    from govflow.store.sql import _event_from_row, _events, _issue_from_row, _issues  # noqa: PLC0415
+    from govflow.store.sql import _events, _issue_from_row, _issues  # noqa: PLC0415
 
     at_version = _issues.alias("at_version")
     any_version = _issues.alias("any_version")
@@ -233,29 +369,36 @@ def scan(store: SQLStore) -> Iterator[IssueScan]:
     )
     current: str | None = None
     events: list[Event] = []
+    hashes: list[str | None] = []
     corrupt: list[CorruptRecord] = []
     issue: Issue | None = None
     row_version: int | None = None
 
     def finish() -> IssueScan:
         assert current is not None
-        return IssueScan(current, issue, tuple(events), tuple(corrupt), row_version)
+        return IssueScan(
+            current, issue, tuple(events), tuple(corrupt), row_version, hashes=tuple(hashes)
+        )
 
-    for row in _stream_raw(store, "scan the events", statement):
-        m = row._mapping
-        issue_id = m["issue_id"]
+    names: list[str] = []
+    reader: _EventReader | None = None
+    for values in _stream_raw(store, "scan the events", statement, names):
+        if reader is None:
+            reader = _EventReader(names)
+        issue_id = values[reader.issue_id]
         if issue_id != current:
             if current is not None:
                 yield finish()
-            current, events, corrupt, issue = issue_id, [], [], None
-            row_version = m["row_version"]
-        sequence = m["sequence"]
-        decoded = _decode(_event_from_row, row, issue_id, sequence)
+            current, events, hashes, corrupt, issue = issue_id, [], [], [], None
+            row_version = values[reader.row_version]
+        decoded, rehashed = _read_event(reader, values, names)
         if isinstance(decoded, CorruptRecord):
             corrupt.append(decoded)
         else:
             events.append(decoded)
-        if m["i_id"] is not None:
+            hashes.append(rehashed)
+        if values[reader.joined] is not None:
+            row = _Row(dict(zip(names, values, strict=True)))
             issue = _joined_issue(row, issue_id, corrupt)
     if current is not None:
         yield finish()

@@ -9,6 +9,7 @@ issue's new state" true for every backend.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -38,6 +39,9 @@ class IssueScan:
     corrupt: tuple[CorruptRecord, ...] = ()
     #: The version the issue row claims, when the row exists but ``issue`` is None.
     row_version: int | None = None
+    #: Each event's hash as the store recomputed it from the row it read, where it did
+    #: (None where it did not): a verifier takes a match as checked and recomputes the rest.
+    hashes: tuple[str | None, ...] = ()
 
 
 @attrs.frozen
@@ -51,6 +55,21 @@ class LogEntry:
     event_hash: str | None
     #: When the event says it happened (its ``at``, ISO 8601), if it is there.
     at: str | None = None
+
+
+@attrs.frozen
+class SubjectKey:
+    """A subject's data key (see :mod:`govflow.audit.personal`): 32 random bytes, and the id
+    every envelope sealed with it names."""
+
+    subject: str
+    key_id: str
+    secret: bytes = attrs.field(repr=False)  # never in a message, a repr or a log line
+
+    @classmethod
+    def new(cls, subject: str) -> SubjectKey:
+        """A fresh random key for ``subject``."""
+        return cls(subject, secrets.token_hex(16), secrets.token_bytes(32))
 
 
 @runtime_checkable
@@ -145,8 +164,35 @@ class Store(Protocol):
         every row that cannot be read named instead of raised."""
         ...
 
+    # --- subjects' keys, outside every hash (read by govflow.audit.personal) ----------------
 
-__all__ = ["CorruptRecord", "IssueScan", "LogEntry", "Store", "check_commit"]
+    def subject_key(self, subject: str, *, create: bool = False) -> SubjectKey | None:
+        """The subject's current key; with ``create``, a new one is stored if there is none."""
+        ...
+
+    def subject_secret(self, key_id: str) -> bytes | None:
+        """The secret of the key with this id; None if there is none (it was erased)."""
+        ...
+
+    def subject_keys(self) -> Iterator[SubjectKey]:
+        """Every key held, by subject (for export)."""
+        ...
+
+    def add_subject_key(self, key: SubjectKey) -> None:
+        """Store ``key`` as it is (for import): a subject holds one key at a time."""
+        ...
+
+    def forget_subject(self, subject: str) -> int:
+        """Delete the subject's keys beyond recovery (overwritten where the database can);
+        return how many there were."""
+        ...
+
+    def reported_by(self, subject: str) -> Iterator[Issue]:
+        """The issues ``subject`` reported, in the order they were opened."""
+        ...
+
+
+__all__ = ["CorruptRecord", "IssueScan", "LogEntry", "Store", "SubjectKey", "check_commit"]
 
 
 def check_commit(current: Issue | None, issue: Issue, event: Event) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from govflow.errors import ConflictError, UnknownIssueError
 from govflow.records import EMPTY, Event, Issue, PluginRef
-from govflow.store.base import CorruptRecord, IssueScan, LogEntry, check_commit
+from govflow.store.base import CorruptRecord, IssueScan, LogEntry, SubjectKey, check_commit
 from govflow.validate import check_time
 
 #: An event without its issue id, packed: ``sequence, trigger, source, destination, actor, at,
@@ -89,6 +89,9 @@ class MemoryStore:
         self._tables = _Tables()
         self._deadlines: list[tuple[datetime, str, int]] = []
         self._ids = itertools.count(1)
+        # Subjects' keys (govflow.audit.personal), by subject and by key id.
+        self._subject_keys: dict[str, SubjectKey] = {}
+        self._secrets: dict[str, SubjectKey] = {}
 
     def new_issue_id(self) -> str:
         while True:
@@ -233,6 +236,36 @@ class MemoryStore:
 
     def log_size(self) -> int:
         return len(self._log)
+
+    def subject_key(self, subject: str, *, create: bool = False) -> SubjectKey | None:
+        key = self._subject_keys.get(subject)
+        if key is None and create:
+            key = SubjectKey.new(subject)
+            self.add_subject_key(key)
+        return key
+
+    def subject_secret(self, key_id: str) -> bytes | None:
+        key = self._secrets.get(key_id)
+        return None if key is None else key.secret
+
+    def subject_keys(self) -> Iterator[SubjectKey]:
+        return iter(sorted(self._subject_keys.values(), key=lambda key: key.subject))
+
+    def add_subject_key(self, key: SubjectKey) -> None:
+        if key.subject in self._subject_keys or key.key_id in self._secrets:
+            raise ConflictError("-", f"subject {key.subject!r} holds a key already")
+        self._subject_keys[key.subject] = key
+        self._secrets[key.key_id] = key
+
+    def forget_subject(self, subject: str) -> int:
+        key = self._subject_keys.pop(subject, None)
+        if key is None:
+            return 0
+        del self._secrets[key.key_id]
+        return 1
+
+    def reported_by(self, subject: str) -> Iterator[Issue]:
+        return iter([issue for issue in self._issues.values() if issue.reporter == subject])
 
     def _logged(self, issue_id: str, sequence: int) -> Event | None:
         events = self._events.get(issue_id)

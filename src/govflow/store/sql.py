@@ -65,15 +65,16 @@ from govflow.errors import (
     UnknownIssueError,
 )
 from govflow.records import EMPTY, Event, Issue, PluginRef, freeze_mapping
+from govflow.store import _sql_keys
 from govflow.store._group import GroupCommitter
-from govflow.store.base import CorruptRecord, IssueScan, LogEntry, check_commit
+from govflow.store.base import CorruptRecord, IssueScan, LogEntry, SubjectKey, check_commit
 from govflow.validate import check_time
 
 __all__ = ["SCHEMA_VERSION", "SYNCHRONOUS", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
-SCHEMA_VERSION: Final = 6
+SCHEMA_VERSION: Final = 7
 
 _T = TypeVar("_T")
 
@@ -168,6 +169,16 @@ _log = sa.Table(
     sa.Column("sequence", sa.Integer, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
     sa.UniqueConstraint("issue_id", "sequence", name="govflow_log_event_key"),
+)
+
+#: Subjects' data keys (govflow.audit.personal): outside every hash, deleted to erase.
+_subject_keys = sa.Table(
+    "govflow_subject_keys",
+    metadata,
+    sa.Column("key_id", sa.String, primary_key=True),
+    sa.Column("subject", sa.String, nullable=False),
+    sa.Column("secret", sa.LargeBinary, nullable=False),
+    sa.UniqueConstraint("subject", name="govflow_subject_keys_subject_key"),
 )
 
 _meta = sa.Table(
@@ -1046,6 +1057,32 @@ class SQLStore:
         from govflow.store import _sql_audit  # noqa: PLC0415
 
         return _sql_audit.scan(self)
+
+    # --- subjects' keys (see govflow.store._sql_keys) ----------------------------------------
+
+    def subject_key(self, subject: str, *, create: bool = False) -> SubjectKey | None:
+        """The subject's current key; with ``create``, a new one is stored if there is none."""
+        return _sql_keys.subject_key(self, subject, create=create)
+
+    def subject_secret(self, key_id: str) -> bytes | None:
+        """The secret of the key with this id; None if there is none (it was erased)."""
+        return _sql_keys.subject_secret(self, key_id)
+
+    def subject_keys(self) -> Iterator[SubjectKey]:
+        """Every key held, by subject (for export)."""
+        return _sql_keys.subject_keys(self)
+
+    def add_subject_key(self, key: SubjectKey) -> None:
+        """Store ``key`` as it is (for import)."""
+        _sql_keys.add_subject_key(self, key)
+
+    def forget_subject(self, subject: str) -> int:
+        """Delete the subject's keys, overwritten on disk where the database can."""
+        return _sql_keys.forget_subject(self, subject)
+
+    def reported_by(self, subject: str) -> Iterator[Issue]:
+        """The issues ``subject`` reported, in the order they were opened."""
+        return _sql_keys.reported_by(self, subject)
 
     # --- writing -------------------------------------------------------------------------------
 

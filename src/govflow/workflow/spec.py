@@ -38,9 +38,12 @@ from govflow.workflow.limits import (
 
 #: The trigger name the engine uses for the event that opens an issue.
 OPEN_TRIGGER = "open"
-#: Triggers of the engine's own deadline events (预警, 挂起, 延期): no workflow may declare them.
+#: Triggers of the engine's own events that leave an issue in its state -- the deadline events
+#: (预警, 挂起, 延期) and ``erase``, the record of an erasure of personal data
+#: (:meth:`govflow.Engine.erase`): no workflow may declare them, and figures do not count them
+#: as moves.
 DEADLINE_TRIGGERS = frozenset(
-    {"warn", "pause", "resume", "request_extension", "extend", "refuse_extension"}
+    {"warn", "pause", "resume", "request_extension", "extend", "refuse_extension", "erase"}
 )
 
 
@@ -267,7 +270,8 @@ class Transition:
     opens: tuple[Link, ...] = attrs.field(default=(), converter=_links)
     #: The link whose children must all have concluded before the move may fire.
     awaits: str | None = None
-    #: Move the issue ``"up"`` to its location's parent unit, or ``"down"`` to the payload's
+    #: Move the issue ``"up"`` to its location's parent unit (or to the payload's
+    #: ``location``, a unit above the current one), or ``"down"`` to the payload's
     #: ``location`` (a unit below the current one).
     relocate: str | None = attrs.field(default=None, converter=_relocate)
     restarts_deadline: bool = False

@@ -11,8 +11,10 @@ tasks; their units form red alliances around paired communities, "同签'盟约'
 2. 合商 -- the alliance's chair of the day (轮值主席, :mod:`.alliance`) tables it for consultation
    (协商议事), or declines it with a reason;
 3. 契约共建 -- the chair contracts the work to member units and to party members registered
-   with the community (双报到), who take their parts (齐领盟事);
-4. each reports its part, and once all have, the residents of the community evaluate it.
+   with the community (双报到), who take their parts (齐领盟事): a join of parallel parties, each
+   with its own limit, a late one recorded and escalated to its own unit;
+4. each reports its part; the last report sends the matter to the residents of the community,
+   who evaluate it, or send it back to the same parties.
 
 The community's standing duties are in :mod:`.standards`: 四方会谈 at least twice a month, the
 8-minute service circle, and the three-level party net with its 楼道长.
@@ -21,12 +23,14 @@ The community's standing duties are in :mod:`.standards`: 四方会谈 at least 
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from govflow import (
     Guard,
     Issue,
+    Join,
     LedgerSpec,
     MoveContext,
     OrgGraph,
@@ -37,6 +41,7 @@ from govflow import (
     hookimpl,
 )
 from govflow.authority import lives_in
+from govflow.joint import PARTIES_KEY, parties
 from govflow.obligations import CHINA_TIME
 from govflow_dual_report.alliance import (
     TERM_MONTHS,
@@ -71,7 +76,11 @@ WORKFLOW = Workflow(
         State("raised", "关键小事 raised", StateKind.OPEN, time_limit="7d"),
         State("consulting", "合商盟规 协商议事", StateKind.DELIBERATION, time_limit="14d"),
         State(
-            "working", "齐领盟事 taken up by the parties", StateKind.PROCESSING, time_limit="30d"
+            "working",
+            "齐领盟事 taken up by the parties",
+            StateKind.PROCESSING,
+            timeout_exempt=True,  # the limits are the parties': each runs out on its own
+            join=Join("all", party_limit="30d"),
         ),
         State("evaluating", "群众评议 residents evaluate", StateKind.FEEDBACK, time_limit="7d"),
         State("closed", "办结 closed", StateKind.CLOSED),
@@ -90,7 +99,6 @@ WORKFLOW = Workflow(
             "contract",
             "consulting",
             "working",
-            assigns=True,
             guards=("dual-report:chair-on-duty", "dual-report:parties"),
             label="契约共建: 分领盟事",
         ),
@@ -111,19 +119,11 @@ WORKFLOW = Workflow(
         Transition(
             "report_part",
             "working",
-            "working",
-            requires={"assignee"},
-            guards="dual-report:result",
-            label="报告所领盟事",
-        ),
-        Transition(
-            "complete",
-            "working",
             "evaluating",
-            guards=("dual-report:chair-on-duty", "dual-report:all-reported"),
-            label="各方完成, 交群众评议",
+            reports=True,  # a party's part; the last one sends the matter to the residents
+            guards="dual-report:outcome",
+            label="报告所领盟事 (各方均已完成: 交群众评议)",
         ),
-        Transition("urge", "working", "working", on_timeout=True, label="逾期未完成, 督办"),
         Transition(
             "evaluate",
             "evaluating",
@@ -140,7 +140,7 @@ WORKFLOW = Workflow(
             requires={"not_handler"},
             evaluation=True,
             guards=("dual-report:resident-of-community", "dual-report:reason"),
-            label="评议不满意, 退回",
+            label="评议不满意, 退回原各方",
         ),
         Transition(
             "close_unrated", "evaluating", "closed", on_timeout=True, label="逾期未评, 结案"
@@ -185,26 +185,29 @@ def registered_members(org: OrgGraph, community: str) -> set[str]:
     return {p.id for p in org.registered(community) if p.party_member}
 
 
+def named_parties(context: MoveContext) -> list[str] | None:
+    """The party ids the payload names (ids or ``{"id": ...}`` tables), None if it names none."""
+    given = context.payload.get(PARTIES_KEY)
+    if given is None:
+        return None
+    if isinstance(given, str) or not isinstance(given, Sequence):
+        return []
+    return [str(p.get("id")) if isinstance(p, Mapping) else str(p) for p in given]
+
+
 def parties_valid(context: MoveContext) -> bool:
-    """``assignees`` names at least one party, each a member unit of the alliance or a party
+    """``parties`` names at least one party, each a member unit of the alliance or a party
     member registered with the community (双联系双报到)."""
     org, issue = context.org, context.issue
-    named = context.payload.get("assignees")
-    if org is None or issue.location is None or not isinstance(named, list) or not named:
+    named = named_parties(context)
+    if org is None or issue.location is None or not named:
         return False
     alliance = _alliance(issue, org)
     community = community_of(org, issue.location)
     if alliance is None or community is None:
         return False
     allowed = set(members_of(org, alliance)) | registered_members(org, community)
-    return all(isinstance(n, str) and n in allowed for n in named)
-
-
-def all_reported(context: MoveContext) -> bool:
-    """Every party has reported its part (its move in ``working`` made it a handler) -- until
-    govflow's joins land."""
-    issue = context.issue
-    return bool(issue.assignees) and set(issue.assignees) <= set(issue.handlers)
+    return set(named) <= allowed
 
 
 def resident_of_community(context: MoveContext) -> bool:
@@ -231,14 +234,31 @@ def govflow_guards() -> Mapping[str, Guard]:
     return {
         "dual-report:chair-on-duty": chair_on_duty,
         "dual-report:parties": parties_valid,
-        "dual-report:all-reported": all_reported,
         "dual-report:resident-of-community": resident_of_community,
-        "dual-report:result": lambda context: _text(context, "result"),
+        "dual-report:outcome": lambda context: _text(context, "outcome"),
         "dual-report:reason": lambda context: _text(context, "reason"),
         "dual-report:satisfaction": lambda context: (
             context.payload.get("satisfaction") in SATISFACTION
         ),
     }
+
+
+@hookimpl
+def govflow_parties(issue: Issue, state: State, transition: Transition) -> list[str] | None:
+    """Sent back by the residents, a 盟事 goes to the same parties again."""
+    if issue.workflow != WORKFLOW.name or state.name != "working":
+        return None
+    if transition.trigger != "send_back":
+        return None
+    return [party.id for party in parties(issue)] or None
+
+
+@hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """The red alliance's part in ``govflow simulate`` (see :mod:`.simulation`)."""
+    from govflow_dual_report.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
 
 
 @hookimpl
@@ -275,9 +295,12 @@ __all__ = [
     "form_alliance",
     "govflow_guards",
     "govflow_ledgers",
+    "govflow_parties",
+    "govflow_simulation_methods",
     "govflow_workflows",
     "hold_four_party_meeting",
     "members_of",
+    "named_parties",
     "party_net_gaps",
     "registered_members",
     "service_circle_gaps",

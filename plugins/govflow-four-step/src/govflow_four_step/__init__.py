@@ -271,6 +271,14 @@ def govflow_metrics() -> Mapping[str, Any]:
     return {"four-step.lists": lists_metric}
 
 
+@hookimpl
+def govflow_simulation_methods() -> Iterable[Any]:
+    """The method's part in ``govflow simulate`` (see :mod:`.simulation`)."""
+    from govflow_four_step.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
+
+
 __all__ = [
     "CATEGORIES",
     "CHIEF_CONVENER",
@@ -299,6 +307,7 @@ __all__ = [
     "govflow_metrics",
     "govflow_org_schemas",
     "govflow_resolve_assignees",
+    "govflow_simulation_methods",
     "govflow_workflows",
     "helpers",
     "lists_metric",

@@ -7,14 +7,15 @@ Seed 004: "在全区推广以党组织为核心,以三级议事会为载体,以'
 1. 汇 -- matters are collected at the residential area, the community or the street;
 2. 定 -- the party unit there sets it on its council's agenda (or declines it with a reason), or,
    when this level cannot settle it, moves it up to the council one level up (:func:`move_up`:
-   the matter waits while the upper council works it, and resumes with its outcome);
+   the matter itself moves, 小区 → 社区 → 街道, and is collected there; its log keeps the path);
 3. 议 -- the council serving the place deliberates (a gate over the council's members, resolved
    from the org graph where the matter lies);
 4. 示 -- the decision and what was done are made public; an objection in the publicity period
    sends the matter back to the council;
 5. 评 -- residents of the place evaluate it.
 
-Beside it: :mod:`.whistle` (吹哨报到), :mod:`.access` (事项准入: the community's access list),
+Beside it: :mod:`.whistle` (吹哨报到, a join of departments), :mod:`.access` (事项准入: the
+权责事项清单 of streets, communities and grids, checked by the engine),
 :mod:`.assessment` (the community assessment and its ranking) and :mod:`.grids` (三类网格 with
 网格赋码).
 """
@@ -22,17 +23,18 @@ Beside it: :mod:`.whistle` (吹哨报到), :mod:`.access` (事项准入: the com
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from govflow import (
     MAJORITY_OF_ATTENDEES,
     Actor,
     Engine,
+    Event,
     Gate,
     GateSequence,
     Guard,
     Issue,
-    LedgerSpec,
     MoveContext,
     OrgGraph,
     State,
@@ -43,17 +45,11 @@ from govflow import (
 )
 from govflow.authority import lives_in
 from govflow.errors import InvalidRequestError
-from govflow_one_council_five_steps.access import (
-    ACCESS_LISTS,
-    access_list,
-    delist_item,
-    list_item,
-    push_down,
-)
+from govflow_one_council_five_steps.access import PUSH_DOWN, RULE, DutyLists
 from govflow_one_council_five_steps.assessment import Assessment, assess
 from govflow_one_council_five_steps.grids import GRID_TYPES, add_grid, grid_gaps
 from govflow_one_council_five_steps.whistle import GUARDS as WHISTLE_GUARDS
-from govflow_one_council_five_steps.whistle import WHISTLE, overdue_parties
+from govflow_one_council_five_steps.whistle import WHISTLE, parties_again, still_owing
 
 #: The distribution's version, which is govflow's (written once, in govflow/_version.py).
 __version__ = importlib.metadata.version("govflow-one-council-five-steps")
@@ -91,12 +87,6 @@ WORKFLOW = Workflow(
     states=[
         State("collected", "汇 collected", StateKind.OPEN, time_limit="7d"),
         *DELIBERATION.states,
-        State(
-            "referred_up",
-            "上移 moved up to the council one level up",
-            StateKind.PROCESSING,
-            timeout_exempt=True,
-        ),
         State("carrying_out", "议定事项办理 carrying out", StateKind.PROCESSING, time_limit="30d"),
         State("publicized", "示 made public", StateKind.FEEDBACK, time_limit="5d"),
         State("evaluating", "评 residents evaluate", StateKind.FEEDBACK, time_limit="7d"),
@@ -123,18 +113,12 @@ WORKFLOW = Workflow(
         Transition(
             "move_up",
             "collected",
-            "referred_up",
+            "collected",
             roles={SECRETARY},
+            relocate="up",  # to the payload's location: the unit of the council one level up
+            restarts_deadline=True,  # the upper level's 7 days to set it on its agenda
             guards=("one-council-five-steps:upper-level", "one-council-five-steps:reason"),
             label="本级议不了, 提交上一级议事会",
-        ),
-        Transition(
-            "settled_above",
-            "referred_up",
-            "publicized",
-            roles={SECRETARY},
-            guards="one-council-five-steps:upper-outcome",
-            label="上级议定, 本级公示",
         ),
         *DELIBERATION.transitions,
         Transition(
@@ -203,23 +187,18 @@ def upper_place(org: OrgGraph, place: str) -> str | None:
 
 
 def _upper_level(context: MoveContext) -> bool:
-    """There is a council one level up (a street's matter cannot move up)."""
+    """The move names, as its ``location``, the unit of the council one level up (a street's
+    matter cannot move up: there is no higher council)."""
     org, place = context.org, context.issue.location
-    return org is not None and place is not None and upper_place(org, place) is not None
+    if org is None or place is None:
+        return False
+    upper = upper_place(org, place)
+    return upper is not None and context.payload.get("location") == upper
 
 
 def _text(context: MoveContext, key: str) -> bool:
     value = context.payload.get(key)
     return isinstance(value, str) and bool(value.strip())
-
-
-def _upper_outcome(context: MoveContext) -> bool:
-    """The payload names the upper issue and its outcome (checked by :func:`conclude_above`)."""
-    return _text(context, "upper_issue") and context.payload.get("outcome") in OUTCOMES
-
-
-#: How an upper council's work on a moved-up matter can end, for the lower one to resume.
-OUTCOMES = ("decided",)
 
 
 def resident_of_place(context: MoveContext) -> bool:
@@ -232,53 +211,34 @@ def resident_of_place(context: MoveContext) -> bool:
     return found is not None and lives_in(org, actor, found[1])
 
 
-def move_up(engine: Engine, issue_id: str, *, actor: Actor | str, reason: str) -> Issue:
-    """The council here cannot settle the matter: move it up. The matter waits in
-    ``referred_up``; a new matter opens at the council one level up (its data names where it
-    came from), collected there like any other. Returns the upper matter."""
+def move_up(engine: Engine, issue_id: str, *, actor: Actor | str, reason: str) -> Event:
+    """The council here cannot settle the matter: move it up to the council one level up
+    (小区 → 社区 → 街道), where it is collected again; :func:`govflow.joint.location_path`
+    reads the levels it passed from its log."""
     org = engine.org
     issue = engine.get(issue_id)
     if org is None or issue.location is None:
         raise InvalidRequestError("moving a matter up needs the org graph and its place")
-    upper = upper_place(org, issue.location)
-    who = actor if isinstance(actor, Actor) else Actor(str(actor))
-    engine.fire(issue_id, "move_up", actor=who, payload={"reason": reason, "to": upper})
-    assert upper is not None  # the move's guard checked there is a level up
-    return engine.open(
-        WORKFLOW.name,
-        reporter=who,
-        location=upper,
-        category=issue.category,
-        data={"moved_up_from": issue_id, "reason": reason},
-    )
-
-
-def conclude_above(engine: Engine, issue_id: str, upper_id: str, *, actor: Actor | str) -> None:
-    """Resume the moved-up matter ``issue_id`` once the upper council has decided (the upper
-    matter ``upper_id`` came from it and has passed its deliberation): make it public here."""
-    upper = engine.get(upper_id)
-    if upper.data.get("moved_up_from") != issue_id:
-        raise InvalidRequestError(f"matter {upper_id!r} was not moved up from {issue_id!r}")
-    decided = any(e.destination == "carrying_out" for e in engine.history(upper_id))
-    if not decided:
-        raise InvalidRequestError(f"the council above has not decided matter {upper_id!r}")
-    who = actor if isinstance(actor, Actor) else Actor(str(actor))
-    engine.fire(
-        issue_id,
-        "settled_above",
-        actor=who,
-        payload={"upper_issue": upper_id, "outcome": "decided"},
-    )
+    payload = {"reason": reason, "location": upper_place(org, issue.location)}
+    return engine.fire(issue_id, "move_up", actor=actor, payload=payload)
 
 
 @hookimpl
 def govflow_workflows() -> list[Workflow]:
-    return [WORKFLOW, WHISTLE]
+    return [WORKFLOW, WHISTLE, PUSH_DOWN]
 
 
 @hookimpl
-def govflow_ledgers() -> list[LedgerSpec]:
-    return [ACCESS_LISTS]
+def govflow_simulation_methods() -> Iterable[Any]:
+    """The councils' and the whistle's part in ``govflow simulate`` (see :mod:`.simulation`)."""
+    from govflow_one_council_five_steps.simulation import METHODS  # noqa: PLC0415  (a cycle)
+
+    return METHODS
+
+
+@hookimpl
+def govflow_parties(issue: Issue, state: State, transition: Transition) -> list[str] | None:
+    return parties_again(issue, state, transition)
 
 
 @hookimpl
@@ -287,10 +247,11 @@ def govflow_guards() -> Mapping[str, Guard]:
         **DELIBERATION.guards(),
         **WHISTLE_GUARDS,
         "one-council-five-steps:upper-level": _upper_level,
-        "one-council-five-steps:upper-outcome": _upper_outcome,
         "one-council-five-steps:resident-of-place": resident_of_place,
         "one-council-five-steps:reason": lambda context: _text(context, "reason"),
         "one-council-five-steps:result": lambda context: _text(context, "result"),
+        "push-down:result": lambda context: _text(context, "result"),
+        "push-down:reason": lambda context: _text(context, "reason"),
         "one-council-five-steps:satisfaction": lambda context: (
             context.payload.get("satisfaction") in SATISFACTION
         ),
@@ -298,30 +259,27 @@ def govflow_guards() -> Mapping[str, Guard]:
 
 
 __all__ = [
-    "ACCESS_LISTS",
     "DELIBERATION",
     "GRID_TYPES",
     "LEVELS",
-    "OUTCOMES",
+    "PUSH_DOWN",
+    "RULE",
     "SATISFACTION",
     "SECRETARY",
     "WHISTLE",
     "WORKFLOW",
     "Assessment",
-    "access_list",
+    "DutyLists",
     "add_grid",
     "assess",
-    "conclude_above",
-    "delist_item",
     "govflow_guards",
-    "govflow_ledgers",
+    "govflow_parties",
+    "govflow_simulation_methods",
     "govflow_workflows",
     "grid_gaps",
     "level_of",
-    "list_item",
     "move_up",
-    "overdue_parties",
-    "push_down",
     "resident_of_place",
+    "still_owing",
     "upper_place",
 ]

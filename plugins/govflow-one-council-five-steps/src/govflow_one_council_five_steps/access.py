@@ -1,99 +1,104 @@
-"""事项准入: only the items on a community's access list may be pushed down to it (seed 004).
+"""事项准入: only the items on a unit's 权责清单 may be pushed down to it (seed 004).
 
-Seed 004: "逐级建立街道、社区、网格权责事项清单,实行事项准入制度。" The community's list of items
-(权责清单) is a ledger, ``access-lists``: an item is listed or delisted by an entry, so the list on
-any day is on the record and cannot be edited unseen. A department (or the street) that wants a
-community to take on a piece of work pushes it down with :func:`push_down`, which refuses, with
-a typed error and nothing opened, any item not on the community's list.
+Seed 004: "逐级建立街道、社区、网格权责事项清单,实行事项准入制度。" Each street, community and
+grid may have its list of the matters (事项) it takes on from above; the engine refuses, with
+:class:`~govflow.errors.AccessRefusedError` naming the list, any move that pushes an issue of
+another category down into it -- a relocation down, the assignees a move picks, the parties
+of a join, a child issue's location -- and a push to a grid passes its community's list too.
+
+The lists are data the district publishes: give them to :class:`DutyLists` and register it
+with the engine (``Engine(plugins=[DutyLists({...})])``); govflow reads them through
+``govflow_access_lists`` when the engine is built. The workflow ``push-down`` is the push
+itself: the street holds a piece of work and hands it down to a community or grid, which
+carries it out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
-from govflow import Actor, Engine, Entry, Issue, LedgerSpec
-from govflow.errors import InvalidRequestError, PermissionDeniedError
+from govflow import AccessList, State, StateKind, Transition, Workflow, hookimpl
 
-#: 权责清单: entries ``listed`` / ``delisted``, each naming an ``item``, unit the community.
-ACCESS_LISTS = LedgerSpec(
-    "access-lists", label="社区权责清单 (事项准入)", kinds={"listed", "delisted"}, required={"item"}
+#: The rule every refusal names (the lists' common title; the seed's words).
+RULE = "权责事项清单 (事项准入)"
+
+#: Who pushes work down (the street's post) and who carries it out (the secretary of the party
+#: unit leading the community or grid it lands in).
+PUSHER = "street_secretary"
+CARRIER = "secretary"
+
+PUSH_DOWN = Workflow(
+    "push-down",
+    label="事项准入 work pushed down from the street",
+    initial="held",
+    states=[
+        State("held", "街道交办 held by the street", StateKind.OPEN, time_limit="3d"),
+        State(
+            "handling",
+            "社区承办 the unit below carries it out",
+            StateKind.PROCESSING,
+            time_limit="15d",
+        ),
+        State(
+            "checking", "街道验收 the street checks the result", StateKind.FEEDBACK, time_limit="3d"
+        ),
+        State("closed", "办结 closed", StateKind.CLOSED),
+    ],
+    transitions=[
+        Transition(
+            "push_down",
+            "held",
+            "handling",
+            roles={PUSHER},
+            relocate="down",
+            label="交办下级 (须在其权责事项清单内)",
+        ),
+        Transition("remind", "held", "held", on_timeout=True, label="逾期未交办, 提醒"),
+        Transition(
+            "finish",
+            "handling",
+            "checking",
+            roles={CARRIER},
+            guards="push-down:result",
+            label="办结, 报街道验收",
+        ),
+        Transition("urge", "handling", "handling", on_timeout=True, label="逾期, 督办"),
+        Transition(
+            "accept",
+            "checking",
+            "closed",
+            roles={PUSHER},
+            requires={"not_handler"},  # whoever carried it out does not check it
+            label="验收通过",
+        ),
+        Transition(
+            "send_back",
+            "checking",
+            "handling",
+            roles={PUSHER},
+            requires={"not_handler"},
+            guards="push-down:reason",
+            label="验收不合格, 退回",
+        ),
+        Transition(
+            "accept_unchecked", "checking", "closed", on_timeout=True, label="逾期未验收, 结案"
+        ),
+    ],
 )
 
 
-def _community(engine: Engine, community: str) -> None:
-    if engine.org is None:
-        raise InvalidRequestError("事项准入 needs the org graph the communities are in")
-    if engine.org.unit(community).kind != "community":
-        raise InvalidRequestError(f"{community!r} is not a community")
+class DutyLists:
+    """The 权责事项清单 of streets, communities and grids, as a plugin to register with an
+    engine: ``lists`` maps each unit id to the items (issue categories) it takes on."""
+
+    govflow_name = "one-council-five-steps.duty-lists"
+
+    def __init__(self, lists: Mapping[str, Iterable[str]], *, rule: str = RULE) -> None:
+        self.lists = tuple(AccessList(unit, items, rule=rule) for unit, items in lists.items())
+
+    @hookimpl
+    def govflow_access_lists(self) -> tuple[AccessList, ...]:
+        return self.lists
 
 
-def list_item(engine: Engine, community: str, item: str, *, actor: Actor | str) -> Entry:
-    """Put ``item`` on the access list of ``community``."""
-    _community(engine, community)
-    if item in access_list(engine, community):
-        raise InvalidRequestError(f"{item!r} is on the access list of {community!r} already")
-    return engine.ledgers.record(
-        "access-lists", "listed", actor=actor, unit=community, data={"item": item}
-    )
-
-
-def delist_item(engine: Engine, community: str, item: str, *, actor: Actor | str) -> Entry:
-    """Take ``item`` off the access list of ``community``."""
-    _community(engine, community)
-    if item not in access_list(engine, community):
-        raise InvalidRequestError(f"{item!r} is not on the access list of {community!r}")
-    return engine.ledgers.record(
-        "access-lists", "delisted", actor=actor, unit=community, data={"item": item}
-    )
-
-
-def access_list(engine: Engine, community: str) -> tuple[str, ...]:
-    """The items ``community`` takes on now, in the order they were listed."""
-    items: dict[str, None] = {}
-    for entry in engine.ledgers.entries("access-lists", unit=community):
-        item = str(entry.data["item"])
-        if entry.kind == "listed":
-            items[item] = None
-        else:
-            items.pop(item, None)
-    return tuple(items)
-
-
-def push_down(
-    engine: Engine,
-    community: str,
-    item: str,
-    *,
-    by: Actor | str,
-    workflow: str = "closed-loop",
-    data: Mapping[str, Any] | None = None,
-) -> Issue:
-    """Push the work ``item`` down to ``community`` as an issue of ``workflow`` located there.
-
-    :raises PermissionDeniedError: if ``item`` is not on the community's access list (事项准入);
-        nothing is opened.
-    """
-    _community(engine, community)
-    who = by if isinstance(by, Actor) else Actor(str(by))
-    listed = access_list(engine, community)
-    if item not in listed:
-        raise PermissionDeniedError(
-            "(not opened)",
-            "push_down",
-            who.id,
-            reason=(
-                f"{item!r} is not on the access list of {community!r} (事项准入); "
-                f"listed: {list(listed)}"
-            ),
-        )
-    return engine.open(
-        workflow,
-        reporter=who,
-        location=community,
-        category=item,
-        data={**(data or {}), "pushed_down_by": who.id},
-    )
-
-
-__all__ = ["ACCESS_LISTS", "access_list", "delist_item", "list_item", "push_down"]
+__all__ = ["CARRIER", "PUSHER", "PUSH_DOWN", "RULE", "DutyLists"]

@@ -3,14 +3,19 @@
 Seed 004 names 吹哨报到 as the complement of the councils ("与'吹哨报到'、司法调解互为
 补充") and the three-level coordination centers that run the loop ("全覆盖建立区、街道、社区(村)
 三级网格协调指挥中心(服务站),明确三级指挥中心(服务站)职能,实行定人、定岗、定责").
-The workflow ``whistle-report``:
+The workflow ``whistle-report``, on govflow's joint work (a join of parallel parties):
 
 1. a matter the street cannot settle alone is ``reported`` to it;
-2. the street (post ``street_secretary``) whistles: the departments it needs are summoned;
-3. each department reports in (报到) with what it did; once all have, the street feeds back;
-4. departments that have not reported when the limit runs out are recorded as overdue
-   (:func:`overdue_parties`), and the district coordination center (post ``district_center``)
-   escalates: it summons them again, naming them;
+2. the street (post ``street_secretary``) whistles: the departments it names are summoned,
+   each a party with its own time to report (the join's 2 days, or one the street gives it);
+3. each department reports in (报到) with what it did; the last report sends the matter to the
+   street, which feeds back to the resident;
+4. a department whose own limit runs out is recorded overdue by the clock and escalated to
+   the unit above it (the district, where its coordination center sits); if the summons as a
+   whole runs out (3 days) with departments still owing their reports, the matter goes to the
+   district coordination center (post ``district_center``), which summons exactly those
+   departments again -- a new round, in which the reports already made are kept on the record
+   of the first;
 5. the resident who reported it evaluates.
 
 Post names and time limits are this plugin's defaults.
@@ -18,12 +23,24 @@ Post names and time limits are this plugin's defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from govflow import Engine, Guard, MoveContext, State, StateKind, Transition, Workflow
+from govflow import (
+    Guard,
+    Issue,
+    Join,
+    MoveContext,
+    State,
+    StateKind,
+    Transition,
+    Workflow,
+)
+from govflow.joint import PARTIES_KEY, parties
 
 STREET = "street_secretary"
 DISTRICT_CENTER = "district_center"
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 
 WHISTLE = Workflow(
     "whistle-report",
@@ -31,10 +48,22 @@ WHISTLE = Workflow(
     initial="reported",
     states=[
         State("reported", "街道受理 reported to the street", StateKind.OPEN, time_limit="1d"),
-        State("summoned", "部门报到 departments summoned", StateKind.PROCESSING, time_limit="2d"),
+        State(
+            "summoned",
+            "部门报到 departments summoned",
+            StateKind.PROCESSING,
+            time_limit="3d",
+            join=Join("all", party_limit="2d"),  # each department its own limit
+        ),
         State(
             "escalated",
             "逾期未报到, 区指挥中心督办 overdue, escalated",
+            StateKind.PROCESSING,
+            time_limit="1d",
+        ),
+        State(
+            "handled",
+            "街道汇总 every department has reported",
             StateKind.PROCESSING,
             time_limit="1d",
         ),
@@ -47,29 +76,32 @@ WHISTLE = Workflow(
             "reported",
             "summoned",
             roles={STREET},
-            assigns=True,
             guards="whistle-report:departments",
             label="街道吹哨",
         ),
         Transition("remind", "reported", "reported", on_timeout=True, label="逾期未吹哨, 提醒"),
         Transition(
             "report_in",
-            ("summoned", "escalated"),
             "summoned",
-            requires={"assignee"},
-            guards="whistle-report:result",
-            label="部门报到处置",
+            "handled",
+            reports=True,  # a department's report; the last one sends the matter on
+            guards="whistle-report:outcome",
+            label="部门报到处置 (均已报到: 街道汇总)",
         ),
         Transition(
-            "overdue", "summoned", "escalated", on_timeout=True, label="报到逾期, 记录并上报"
+            "overdue",
+            "summoned",
+            "escalated",
+            on_timeout=True,
+            label="报到逾期, 交区指挥中心督办",
         ),
         Transition(
-            "escalate",
+            "supervise",
             "escalated",
             "summoned",
             roles={DISTRICT_CENTER},
-            guards="whistle-report:names-overdue",
-            label="区指挥中心督办, 再次吹哨",
+            guards="whistle-report:overdue-only",
+            label="区指挥中心督办, 再次吹哨未报到部门",
         ),
         Transition(
             "still_overdue",
@@ -78,14 +110,8 @@ WHISTLE = Workflow(
             on_timeout=True,
             label="督办逾期, 再次记录",
         ),
-        Transition(
-            "feed_back",
-            ("summoned", "escalated"),
-            "fed_back",
-            roles={STREET},
-            guards="whistle-report:all-reported",
-            label="各部门均已报到, 反馈群众",
-        ),
+        Transition("feed_back", "handled", "fed_back", roles={STREET}, label="街道反馈群众"),
+        Transition("urge", "handled", "handled", on_timeout=True, label="逾期未反馈, 提醒"),
         Transition(
             "evaluate",
             "fed_back",
@@ -100,52 +126,69 @@ WHISTLE = Workflow(
 )
 
 
-def _unreported(assignees: tuple[str, ...], handlers: tuple[str, ...]) -> list[str]:
-    return [a for a in assignees if a not in handlers]
+def _named(payload: Mapping[str, Any]) -> list[str] | None:
+    """The party ids the payload names (ids or ``{"id": ...}`` tables), None if it names none."""
+    given = payload.get(PARTIES_KEY)
+    if given is None:
+        return None
+    if isinstance(given, str) or not isinstance(given, Sequence):
+        return []
+    return [str(p.get("id")) if isinstance(p, Mapping) else str(p) for p in given]
 
 
-def overdue_parties(engine: Engine, issue_id: str) -> list[str]:
-    """The departments summoned that have not reported in (until govflow's joins land, a report
-    is the department's move, which makes it one of the issue's handlers)."""
-    issue = engine.get(issue_id)
-    return _unreported(issue.assignees, issue.handlers)
+def still_owing(issue: Issue) -> list[str]:
+    """The departments of the last summons that have not reported (the overdue ones first
+    recorded by the clock), in the order they were summoned."""
+    return [party.id for party in parties(issue) if party.pending]
 
 
 def _departments(context: MoveContext) -> bool:
-    """The whistle names departments of the org graph in ``assignees``."""
-    named = context.payload.get("assignees")
-    org = context.org
-    if not isinstance(named, list) or not named or org is None:
+    """The whistle names departments of the org graph as its parties."""
+    named, org = _named(context.payload), context.org
+    if not named or org is None:
         return False
-    return all(isinstance(n, str) and n in org and org.unit(n).kind == "department" for n in named)
+    return all(n in org and org.unit(n).kind == "department" for n in named)
 
 
-def _names_overdue(context: MoveContext) -> bool:
-    """The escalation names exactly the departments that have not reported."""
-    named = context.payload.get("overdue")
-    issue = context.issue
-    wanted = _unreported(issue.assignees, issue.handlers)
-    return isinstance(named, list) and bool(wanted) and sorted(named) == sorted(wanted)
+def _overdue_only(context: MoveContext) -> bool:
+    """The district center summons again exactly the departments that still owe their report
+    (named, or left to :func:`parties_again`): none is let off, none that reported is
+    summoned twice."""
+    named = _named(context.payload)
+    owing = still_owing(context.issue)
+    return bool(owing) and (named is None or sorted(named) == sorted(owing))
 
 
-def _all_reported(context: MoveContext) -> bool:
-    issue = context.issue
-    return bool(issue.assignees) and not _unreported(issue.assignees, issue.handlers)
-
-
-def _result(context: MoveContext) -> bool:
-    value = context.payload.get("result")
+def _outcome(context: MoveContext) -> bool:
+    value = context.payload.get("outcome")
     return isinstance(value, str) and bool(value.strip())
 
 
 GUARDS: Mapping[str, Guard] = {
     "whistle-report:departments": _departments,
-    "whistle-report:names-overdue": _names_overdue,
-    "whistle-report:all-reported": _all_reported,
-    "whistle-report:result": _result,
+    "whistle-report:overdue-only": _overdue_only,
+    "whistle-report:outcome": _outcome,
     "whistle-report:satisfaction": lambda context: (
-        context.payload.get("satisfaction") in ("satisfied", "basically_satisfied", "dissatisfied")
+        context.payload.get("satisfaction") in SATISFACTION
     ),
 }
 
-__all__ = ["DISTRICT_CENTER", "GUARDS", "STREET", "WHISTLE", "overdue_parties"]
+
+def parties_again(issue: Issue, state: State, transition: Transition) -> list[str] | None:
+    """The district center's 督办 summons the departments that still owe their report."""
+    if issue.workflow != WHISTLE.name or state.name != "summoned":
+        return None
+    if transition.trigger != "supervise":
+        return None
+    return still_owing(issue) or None
+
+
+__all__ = [
+    "DISTRICT_CENTER",
+    "GUARDS",
+    "SATISFACTION",
+    "STREET",
+    "WHISTLE",
+    "parties_again",
+    "still_owing",
+]
