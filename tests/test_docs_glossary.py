@@ -80,6 +80,8 @@ CASES = [
     ("办结率 (satisfaction) rises.", ["办结率 is glossed"]),
     ("The completion rate (办结率, 满意率).", ["满意率 is not"]),
     ("Completion\n\n(办结率) is a paragraph away.", ["办结率 is not"]),
+    ("- A walk.\n- (散步) is another list item.", ["散步 is not"]),
+    ("| A walk | (散步) is another cell |", ["散步 is not"]),
     ("```python\nprint('办结率')\n```\n", []),
     ('`title="3号楼路灯不亮"` is data.', []),
     ('`"办结率"` is a term.', ["办结率 is not"]),
