@@ -119,6 +119,11 @@ CASES: dict[str, Case] = {
         bad=(lambda _t, record: db(record), "Missing argument"),
         reads=True,
     ),
+    "erase": Case(
+        args=lambda _t, _r: ["resident-wang", "--actor", "resident-wang"],
+        bad=(lambda _t, record: ["resident-wang", *db(record)], "--actor"),
+        reads=True,
+    ),
     "import": Case(bad=(lambda t, _r: [str(t / "none.jsonl"), "-d", str(t / "i.db")], "none")),
     "serve": Case(bad=(lambda t, _r: ["--port", "web", "-d", str(t / "s.db")], "--port")),
     "worker": Case(
