@@ -94,6 +94,25 @@ _RELATION_TEXT = {
 _DEFAULT_PRIVACY = Privacy()
 
 
+@attrs.define(slots=True)
+class _Draft:
+    """A move being made (:meth:`Engine._apply`): the issue as routing and joint work leave it,
+    where it goes, and the new fields, changes and decisions made so far."""
+
+    issue: Issue
+    move: Transition
+    destination: str
+    when: datetime
+    plan: Plan | None = None
+    decisions: list[tuple[str, PluginRef]] = attrs.Factory(list)
+    changes: dict[str, Any] = attrs.Factory(dict)
+    assignees: tuple[str, ...] = ()
+    handlers: tuple[str, ...] = ()
+    data: Mapping[str, Any] = EMPTY
+    due_at: datetime | None = None
+    timing: Mapping[str, Any] = EMPTY
+
+
 class Engine:
     """One engine per deployment: plugins, an org graph, a store and a clock.
 
@@ -916,7 +935,7 @@ class Engine:
                 ), None
         return None, None
 
-    def _apply(  # noqa: PLR0912, PLR0915  (one pass over a move, in order: a helper per step would cost a call on every move)
+    def _apply(
         self,
         compiled: CompiledWorkflow,
         issue: Issue,
@@ -928,100 +947,15 @@ class Engine:
         now: datetime | None = None,
         acting_for: str | None = None,
     ) -> Event:
+        """Make an authorized move: plugins' vetoes, the route, the issue's new fields, the
+        sealed event, the commit, and what follows it."""
         when = now if now is not None else self.clock.now()
         check_time("the clock's time", when)
-        before = issue
         if self._vetoes:
-            for ref, reason in self.plugins.collect(
-                "govflow_before_transition",
-                issue=issue,
-                transition=move,
-                actor=actor,
-                payload=payload,
-                org=self.org,
-            ):
-                raise GuardFailedError(issue.id, move.trigger, f"plugin {ref.name}", str(reason))
-        # Only guards and joint work read a context: most moves have neither, and build none.
-        coordinated = move.coordinated
-        context = (
-            MoveContext(issue, move, actor, payload, when, self.org)
-            if move.guards or coordinated
-            else None
-        )
-        destination, branch = compiled.route(issue, move.trigger, context)
-        decisions: list[tuple[str, PluginRef]] = []
-        plan: Plan | None = None
-        if coordinated or compiled.joins or (move.assigns and self._access):
-            plan = coordinate(
-                self, compiled, issue, move, actor, payload, destination, branch, when, decisions
-            )
-            issue = plan.issue  # routing, bodies and deadlines see the new location, category
-
-        changes: dict[str, Any] = {}
-        assignees = issue.assignees
-        if move.assigns:
-            assignees = self._assignees(issue, move, actor, payload, decisions)
-            changes["assignees"] = assignees
-        data = issue.data
-        if self.org is not None and (destination != issue.state or move.relocate is not None):
-            # Entering a gate: its bodies are resolved at the location and frozen into the log.
-            frozen = self.authority.entering(issue, compiled.workflow, destination)
-            if frozen is not None:
-                data = json_data("data", frozen, self.json_limits)
-                changes["data"] = data
-        due_at, timing = self._next_deadline(
-            compiled.workflow, issue, move, destination, when, decisions
-        )
-        if plan is not None:
-            due_at, issue, assignees = plan.finish(self, move, assignees, due_at)
-        handlers = issue.handlers
-        if issue.state in compiled.processing and actor is not SYSTEM_CLOCK:
-            # A unit acted for counts as a handler beside its person (conflict rules read it).
-            added = tuple(h for h in (actor.id, acting_for) if h is not None and h not in handlers)
-            if added:
-                handlers = (*handlers, *added)
-                changes["handlers"] = handlers
-        if timing is not issue.timing:
-            changes["timing"] = timing
-
-        version = issue.version + 1
-        if plan is not None and plan.changes:
-            plan.merge_changes(changes, data)
-        event = self._event(
-            issue.id,
-            version,
-            move.trigger,
-            issue.state,
-            destination,
-            actor.id,
-            when,
-            due_at,
-            payload,
-            MappingProxyType(changes) if changes else EMPTY,
-            compiled.plugin,
-            decisions,
-            self._previous_hash(issue),
-            acting_for,
-        )
-        moved = Issue(
-            id=issue.id,
-            workflow=issue.workflow,
-            workflow_version=issue.workflow_version,
-            state=destination,
-            category=issue.category,
-            location=issue.location,
-            reporter=issue.reporter,
-            opened_at=issue.opened_at,
-            updated_at=when,
-            due_at=due_at,
-            assignees=assignees,
-            handlers=handlers,
-            data=data,
-            version=version,
-            joint=issue.joint,
-            timing=timing,
-            last_hash=event.hash,
-        )
+            self._veto(issue, move, actor, payload)
+        draft = self._route(compiled, issue, move, actor, payload, when)
+        self._decide(compiled, draft, actor, payload, acting_for)
+        moved, event = self._seal(compiled, draft, actor.id, payload, acting_for)
         posted = self.ledgers.drafts(moved, event) if self.ledgers.posts else ()
         try:
             self.store.commit(moved, event, idempotency_key=idempotency_key)
@@ -1036,12 +970,144 @@ class Engine:
             if earlier is None or idempotency_key is None:
                 raise
             return same_request(earlier, idempotency_key, move.trigger, actor.id, payload)
-        if plan is not None:
-            plan.after_commit(self, moved, actor)
+        if draft.plan is not None:
+            draft.plan.after_commit(self, moved, actor)
         if posted:
             self.ledgers.append(posted)
-        self._notify(moved, before, event)
+        self._notify(moved, issue, event)
         return event
+
+    def _veto(
+        self, issue: Issue, move: Transition, actor: Actor, payload: Mapping[str, Any]
+    ) -> None:
+        for ref, reason in self.plugins.collect(
+            "govflow_before_transition",
+            issue=issue,
+            transition=move,
+            actor=actor,
+            payload=payload,
+            org=self.org,
+        ):
+            raise GuardFailedError(issue.id, move.trigger, f"plugin {ref.name}", str(reason))
+
+    def _route(  # noqa: PLR0917  (the move being made, as _apply holds it)
+        self,
+        compiled: CompiledWorkflow,
+        issue: Issue,
+        move: Transition,
+        actor: Actor,
+        payload: Mapping[str, Any],
+        when: datetime,
+    ) -> _Draft:
+        """Where the move goes (guards and branches decide), and the joint work it plans."""
+        # Only guards and joint work read a context: most moves have neither, and build none.
+        coordinated = move.coordinated
+        context = (
+            MoveContext(issue, move, actor, payload, when, self.org)
+            if move.guards or coordinated
+            else None
+        )
+        destination, branch = compiled.route(issue, move.trigger, context)
+        draft = _Draft(issue, move, destination, when)
+        if coordinated or compiled.joins or (move.assigns and self._access):
+            draft.plan = coordinate(self, compiled, issue, move, actor, payload, destination,
+                                    branch, when, draft.decisions)  # fmt: skip
+            draft.issue = draft.plan.issue  # routing, bodies, deadlines see the new location
+        return draft
+
+    def _decide(
+        self,
+        compiled: CompiledWorkflow,
+        draft: _Draft,
+        actor: Actor,
+        payload: Mapping[str, Any],
+        acting_for: str | None,
+    ) -> None:
+        """The issue's new fields: its people, the bodies of a gate it enters, its deadline."""
+        issue, move, destination, changes = (
+            draft.issue,
+            draft.move,
+            draft.destination,
+            draft.changes,
+        )
+        assignees, draft.data = issue.assignees, issue.data
+        if move.assigns:
+            assignees = self._assignees(issue, move, actor, payload, draft.decisions)
+            changes["assignees"] = assignees
+        if self.org is not None and (destination != issue.state or move.relocate is not None):
+            # Entering a gate: its bodies are resolved at the location and frozen into the log.
+            frozen = self.authority.entering(issue, compiled.workflow, destination)
+            if frozen is not None:
+                draft.data = changes["data"] = json_data("data", frozen, self.json_limits)
+        draft.due_at, draft.timing = self._next_deadline(
+            compiled.workflow, issue, move, destination, draft.when, draft.decisions
+        )
+        if draft.plan is not None:
+            draft.due_at, draft.issue, assignees = draft.plan.finish(
+                self, move, assignees, draft.due_at
+            )
+            issue = draft.issue
+        draft.assignees = assignees
+        draft.handlers = issue.handlers
+        if issue.state in compiled.processing and actor is not SYSTEM_CLOCK:
+            # A unit acted for counts as a handler beside its person (conflict rules read it).
+            added = tuple(
+                h for h in (actor.id, acting_for) if h is not None and h not in draft.handlers
+            )
+            if added:
+                draft.handlers = changes["handlers"] = (*draft.handlers, *added)
+        if draft.timing is not issue.timing:
+            changes["timing"] = draft.timing
+
+    def _seal(
+        self,
+        compiled: CompiledWorkflow,
+        draft: _Draft,
+        actor: str,
+        payload: Mapping[str, Any],
+        acting_for: str | None,
+    ) -> tuple[Issue, Event]:
+        """The move's hashed event, and the issue as the event leaves it."""
+        issue, changes, data = draft.issue, draft.changes, draft.data
+        if draft.plan is not None and draft.plan.changes:
+            draft.plan.merge_changes(changes, data)
+        version = issue.version + 1
+        event = self._event(
+            issue.id,
+            version,
+            draft.move.trigger,
+            issue.state,
+            draft.destination,
+            actor,
+            draft.when,
+            draft.due_at,
+            payload,
+            MappingProxyType(changes) if changes else EMPTY,
+            compiled.plugin,
+            draft.decisions,
+            self._previous_hash(issue),
+            acting_for,
+        )
+        moved = Issue(
+            id=issue.id,
+            workflow=issue.workflow,
+            workflow_version=issue.workflow_version,
+            state=draft.destination,
+            category=issue.category,
+            location=issue.location,
+            reporter=issue.reporter,
+            opened_at=issue.opened_at,
+            updated_at=draft.when,
+            due_at=draft.due_at,
+            assignees=draft.assignees,
+            handlers=draft.handlers,
+            data=data,
+            version=version,
+            joint=issue.joint,
+            timing=draft.timing,
+            last_hash=event.hash,
+        )
+        return moved, event
 
     def _previous_hash(self, issue: Issue) -> str:
         if issue.last_hash:  # stores read it with the issue: no read of the log

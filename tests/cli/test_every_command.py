@@ -119,12 +119,12 @@ CASES: dict[str, Case] = {
         bad=(lambda _t, record: db(record), "Missing argument"),
         reads=True,
     ),
+    "import": Case(bad=(lambda t, _r: [str(t / "none.jsonl"), "-d", str(t / "i.db")], "none")),
     "erase": Case(
-        args=lambda _t, _r: ["resident-wang", "--actor", "resident-wang"],
-        bad=(lambda _t, record: ["resident-wang", *db(record)], "--actor"),
+        args=lambda _t, _r: ["resident-nobody", "--actor", "resident-nobody"],
+        bad=(lambda _t, record: ["resident-zhou", "--actor", "op-1", *db(record)], "resident-zhou"),
         reads=True,
     ),
-    "import": Case(bad=(lambda t, _r: [str(t / "none.jsonl"), "-d", str(t / "i.db")], "none")),
     "serve": Case(bad=(lambda t, _r: ["--port", "web", "-d", str(t / "s.db")], "--port")),
     "worker": Case(
         bad=(lambda t, _r: ["--interval", "often", "-d", str(t / "w.db")], "--interval")

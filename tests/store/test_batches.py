@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from govflow import Actor, Engine, Event, Issue, ManualClock, hookimpl
+from govflow.audit.verify import verify_store
 from govflow.errors import ConflictError, PermissionDeniedError
 from tests.store.conftest import Backend
 
@@ -164,3 +165,28 @@ def test_commit_many_checks_every_move_before_writing_any(backend: Backend) -> N
     with pytest.raises(ConflictError, match="the batch was refused"):
         engine.store.commit_many(moves)  # the same move again: its version is gone
     assert engine.get(issue_id) == moved
+
+
+def test_the_store_wide_log_verifies_after_a_batch(backend: Backend) -> None:
+    engine = make_engine(backend, ManualClock(START))
+    alone = engine.open("closed-loop", reporter=RESIDENT).id
+    engine.fire(alone, "file", actor=OPERATOR)
+    with engine.batch() as batch:
+        opened = [batch.open("closed-loop", reporter=RESIDENT).id for _ in range(3)]
+        for issue_id in [alone, *opened]:
+            batch.fire(issue_id, "dispatch" if issue_id == alone else "file",
+                       actor=DISPATCHER if issue_id == alone else OPERATOR,
+                       payload={"assignees": ["g-1"]} if issue_id == alone else None)  # fmt: skip
+    report = verify_store(engine.store)
+    assert report.ok, report.findings
+    assert report.events == 2 + 3 + 1 + 3  # every event in the log, each once
+    # The log holds the batch's events in the order they were made.
+    assert [(entry.issue_id, entry.sequence) for entry in engine.store.log(2)] == [
+        (opened[0], 0),
+        (opened[1], 0),
+        (opened[2], 0),
+        (alone, 2),
+        (opened[0], 1),
+        (opened[1], 1),
+        (opened[2], 1),
+    ]

@@ -155,6 +155,25 @@ def test_a_one_statement_move_still_checks_the_version_and_the_key(
     assert engine.verify(issue.id) == 3
 
 
+def test_postgres_plans_a_move_once_per_connection(sql_backend: SQLBackend) -> None:
+    if sql_backend.name != "postgres":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    store = sql_backend.open()
+    engine = Engine(store=store, clock=ManualClock(START), autoload=False)
+    ids = [engine.open("closed-loop", reporter=RESIDENT).id for _ in range(12)]
+    for issue_id in ids:
+        engine.fire(issue_id, "file", actor=OPERATOR)
+    with store._engine.connect() as conn:  # the pool hands back the connection the moves used
+        prepared = conn.exec_driver_sql(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+        ).all()
+    # The move's one statement (and the read before it) were built once and prepared on the
+    # server by the driver: each later move reuses the plan instead of parsing it again.
+    plans = {text.split(None, 1)[0]: n for text, n in prepared if "govflow_issues" in text}
+    assert plans["WITH"] >= 1  # the UPDATE + INSERTs of a move, one statement
+    assert plans["SELECT"] >= 1  # the issue with its last event's hash
+
+
 # --- group commit -------------------------------------------------------------------------------
 
 

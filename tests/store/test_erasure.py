@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -96,12 +97,14 @@ def test_the_store_holds_personal_data_sealed_and_the_reporter_reads_it(
 
 
 def test_after_erasure_the_log_verifies_and_the_data_is_gone(
-    backend: Backend, tmp_path: Path
+    backend: Backend, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     engine, (first, second, other), anchor = _anchored(backend, tmp_path)
     before = engine.store.log_size()
 
-    erased = engine.erase(RESIDENT, actor=RESIDENT, reason="PIPL art. 47 request 2026-17")
+    with caplog.at_level(logging.WARNING, logger="govflow.store._sql_keys"):
+        erased = engine.erase(RESIDENT, actor=RESIDENT, reason="PIPL art. 47 request 2026-17")
+    assert caplog.records == []  # the key's row was scrubbed (secure_delete, VACUUM FULL)
 
     assert [event.issue_id for event in erased] == [first, second]
     for event in erased:

@@ -54,7 +54,6 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy import exc as sa_exc
 
-from govflow.audit import to_json_value
 from govflow.errors import (
     ConflictError,
     CorruptRecordError,
@@ -212,11 +211,27 @@ def _time_key(value: datetime) -> int:
     return (aware - _EPOCH) // _MICROSECOND
 
 
+def _json_default(value: Any) -> Any:
+    # What json cannot encode on its own among what records hold: read-only mappings, times
+    # (the text govflow.audit.to_json_value gives them).
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+#: Not the audit log's canonical text: key order is kept, so data comes back as it was given.
+#: One encoder, built once: several fields of every move go through it.
+_ENCODER: Final = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default
+)
+
+
 def _dump(value: Any) -> str:
-    # Not the audit log's canonical text: key order is kept, so data comes back as it was given.
-    return json.dumps(
-        to_json_value(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    )
+    if not value:  # most moves' changes, decisions, payloads, handlers are empty
+        return "{}" if isinstance(value, Mapping) else "[]"
+    return _ENCODER.encode(value)
 
 
 def _load_mapping(text: str) -> Mapping[str, Any]:
