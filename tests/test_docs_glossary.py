@@ -27,22 +27,10 @@ def _load_glossing() -> ModuleType:
 
 
 glossing = _load_glossing()
-#: Pages other branches are rewriting now; glossed once they land.
-REWRITTEN_ELSEWHERE = {
-    ROOT / "docs" / name
-    for name in (
-        "performance.md",
-        "audit-format.md",
-        "howto/storage.md",
-        "howto/calendar.md",
-        "howto/metrics.md",
-        "howto/evidence.md",
-    )
-}
 PAGES = sorted(
     path
     for path in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
-    if path != glossing.GLOSSARY and path not in REWRITTEN_ELSEWHERE
+    if path != glossing.GLOSSARY
 )
 
 
