@@ -135,6 +135,22 @@ def test_joint_work_and_levels_run_in_the_season(season: tuple[Engine, SeasonRes
         assert f"{name}: {report.opened[name]}" in page  # its issues counted
 
 
+def test_an_order_the_clock_sends_back_is_dispatched_again(
+    season: tuple[Engine, SeasonResult],
+) -> None:
+    """逾期未服务, 退回派单: an order a member did not serve in time goes back to the community,
+    which dispatches it again -- it does not wait, reminded daily, for the rest of the season."""
+    engine, _ = season
+    orders = [issue for issue in engine.issues() if issue.workflow == "order-dispatch"]
+    sent_back = [
+        issue
+        for issue in orders
+        if any(event.trigger == "abandon" for event in engine.history(issue.id))
+    ]
+    assert orders
+    assert all(issue.state != "ordered" for issue in sent_back)
+
+
 def test_parties_side_by_side_report_in_the_order_they_finish() -> None:
     waits = Scene.side_by_side({"dept-b": 5.0, "dept-a": 2.0, "dept-c": 5.0})
     assert waits == [(2.0, "dept-a"), (3.0, "dept-b"), (0.0, "dept-c")]

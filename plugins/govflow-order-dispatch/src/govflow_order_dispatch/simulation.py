@@ -69,6 +69,8 @@ def story(scene: Scene) -> Iterator[float]:
         engine.fire(issue.id, "claim", actor=member)
         hours = round(rng.uniform(0.5, 6), 1)
         yield scene.hours(30)
+        if scene.issue.state != "serving":
+            continue  # not served in time: the clock sent it back, the community dispatches again
         engine.fire(issue.id, "finish", actor=member, payload={"hours": hours})
         if rng.random() < 0.1:
             return  # never rated: the clock closes it unrated
