@@ -52,7 +52,7 @@ from govflow.org import OrgGraph
 from govflow.plugins import PluginHost
 from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, InitialFields, Issue, PluginRef
 from govflow.store import MemoryStore, Store
-from govflow.timekeeping import TIMEKEEPER, Tables, Timekeeper
+from govflow.timekeeping import OVERALL_OVERDUE, TIMEKEEPER, Tables, Timekeeper
 from govflow.validate import (
     DEFAULT_LIMITS,
     JSONLimits,
@@ -439,7 +439,10 @@ class Engine:
         due_at, limit = self._deadline(spec, draft, spec.initial, now, decisions)
         timing = self._time.opened(spec, draft, now)
         if spec.deadlines.warn_at is not None:
-            timing = self._time.entered(spec, draft, timing, limit=limit, due=due_at, now=now)
+            timing = self._time.entered(
+                spec, draft, timing, state=spec.state(spec.initial), limit=limit, due=due_at,
+                now=now,
+            )  # fmt: skip
         issue = (
             draft
             if due_at is None and not timing
@@ -579,6 +582,11 @@ class Engine:
     ) -> TickReport:
         """Fire the timeout transition of every issue whose state's time limit has passed.
 
+        Before that, the clock records what else is due: an early warning (``warn``), and a
+        办结时限 that has passed (``overall_overdue``, then the workflow's
+        ``deadlines.on_overdue`` trigger if the issue's state has it; see
+        :mod:`govflow.timekeeping`).
+
         Timeout moves are made by :data:`~govflow.records.SYSTEM_CLOCK`, skip role and relation
         checks (the clock holds no role), but still pass plugins' vetoes and guards; a move they
         refuse (or that another engine made first) is left for a later tick. Returns the events
@@ -606,6 +614,12 @@ class Engine:
             issue = due
             try:
                 compiled = self._compiled_for(issue.workflow, issue.workflow_version)
+                overall = self._time.overall_passed(issue, when)
+                if overall is not None:  # the 办结时限 passed: recorded first, then the rest
+                    report.extend(self._overall_overdue(compiled, issue, overall, when))
+                    issue = self.store.get(issue.id)
+                    if issue.alarm_at is None or issue.alarm_at > when:
+                        continue
                 if issue.state in compiled.joins:
                     if issue.id in joined:
                         continue
@@ -828,6 +842,37 @@ class Engine:
         refusal = self._refusal(issue, Transition(trigger, issue.state, issue.state, roles), actor)
         if refusal is not None:
             raise refusal
+
+    def _overall_overdue(
+        self, compiled: CompiledWorkflow, issue: Issue, overall: str, now: datetime
+    ) -> list[Event]:
+        """Record that the 办结时限 passed, then fire the workflow's ``on_overdue`` trigger from
+        the issue's state if that state has it (as the clock fires timeouts: no role check,
+        guards and vetoes still apply; a refusal leaves the record alone)."""
+        passed = {"overall_due": overall}
+        events = [
+            self._clock_event(
+                issue,
+                OVERALL_OVERDUE,
+                SYSTEM_CLOCK,
+                payload=passed,
+                due_at=issue.due_at,
+                timing=self._time.overdue(issue),
+                now=now,
+            )
+        ]
+        trigger = compiled.workflow.deadlines.on_overdue
+        move = None if trigger is None else compiled.workflow.transition(issue.state, trigger)
+        if move is not None:
+            recorded = self.store.get(issue.id)
+            try:
+                moved = self._apply(
+                    compiled, recorded, move, actor=SYSTEM_CLOCK, payload=passed, now=now
+                )
+                events.append(moved)
+            except RefusalError as refusal:
+                log.info("on_overdue move on issue %s refused: %s", issue.id, refusal)
+        return events
 
     def _warn(self, issue: Issue, now: datetime) -> Event:
         timing = {key: value for key, value in issue.timing.items() if key != "warn_at"}
@@ -1154,8 +1199,11 @@ class Engine:
         if destination == issue.state and not (move.restarts_deadline or move.on_timeout):
             return issue.due_at, timing
         due_at, limit = self._deadline(workflow, issue, destination, when, decisions)
-        if workflow.deadlines.warn_at is not None or (timing and "warn_at" in timing):
-            timing = self._time.entered(workflow, issue, timing, limit=limit, due=due_at, now=when)
+        if timing or workflow.deadlines.warn_at is not None:
+            timing = self._time.entered(
+                workflow, issue, timing, state=workflow.state(destination), limit=limit,
+                due=due_at, now=when,
+            )  # fmt: skip
         return due_at, timing
 
     def _deadline(

@@ -216,18 +216,19 @@ class CalendarRangeError(RefusalError, LookupError):
     """A date falls outside the years a business calendar has holiday data for.
 
     Raised while computing a due time, before anything is committed: the move is refused and
-    nothing changes. Install a newer ``chinese-calendar`` (or give the calendar that year's
-    table) to count time in those years.
+    nothing changes. Install a newer ``chinese-calendar``, or give the calendar that year's
+    schedule (:class:`govflow.calendar.YearSchedule`), to count time in those years: ``hint``
+    says how, and ends the message.
     """
 
-    def __init__(self, day: object, first: int, last: int, source: str) -> None:
+    def __init__(self, day: object, first: int, last: int, source: str, *, hint: str = "") -> None:
         self.day = day
         self.first = first
         self.last = last
         self.source = source
-        super().__init__(
-            f"{source} has no holiday data for {day}: it covers the years {first}–{last} only"
-        )
+        self.hint = hint
+        message = f"{source} has no holiday data for {day}: it covers the years {first}–{last} only"
+        super().__init__(f"{message}; {hint}" if hint else message)
 
 
 class DeadlineError(RefusalError):

@@ -132,7 +132,7 @@ def govflow_metrics() -> Mapping[str, Any]:
             return {"supervised": Metric("supervised", "fired:supervise", "dispatched")}
 
     :return: a mapping of name to a :class:`govflow.metrics.Metric` (a numerator and a
-        denominator of facts, exclusions, a weight: computed by the in-memory fold and by SQL
+        denominator of facts and exclusions: computed by the in-memory fold and by SQL
         aggregation alike, and rankable), or, for a figure no ratio expresses, to a callable
         ``metric(issues, events)`` taking the engine's issues and their events (issue id →
         events) and returning the figure, computed in memory by

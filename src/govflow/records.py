@@ -137,14 +137,21 @@ class Issue:
 
     @property
     def alarm_at(self) -> datetime | None:
-        """When the deadline clock next has something to do with the issue: its pending early
-        warning, else its due time. What stores index for :meth:`~govflow.store.Store.due`."""
+        """When the deadline clock next has something to do with the issue: the earliest of
+        its pending early warning (else its due time) and its 办结时限 while that has neither
+        passed nor is paused (see :mod:`govflow.timekeeping`). What stores index for
+        :meth:`~govflow.store.Store.due`."""
         timing = self.timing
-        if timing:
-            warn = timing.get("warn_at")
-            if warn is not None:
-                return datetime.fromisoformat(warn)
-        return self.due_at
+        if not timing:
+            return self.due_at
+        warn = timing.get("warn_at")
+        alarm = self.due_at if warn is None else datetime.fromisoformat(warn)
+        overall = timing.get("overall_due")  # the keys are govflow.timekeeping's
+        if overall is not None and "overdue" not in timing and "paused" not in timing:
+            limit = datetime.fromisoformat(overall)
+            if alarm is None or limit < alarm:
+                return limit
+        return alarm
 
 
 class InitialFields(Mapping[str, Any]):

@@ -9,7 +9,12 @@ What the clock must remember between moves lives in :attr:`govflow.Issue.timing`
 data set by the events' ``changes`` (so replay rebuilds it and the hash covers it):
 
 ``overall_due``
-    the 办结时限 of the whole issue (ISO time), set when it is opened.
+    the 办结时限 of the whole issue (ISO time), set when it is opened, moved by a pause and an
+    extension, dropped when the issue reaches a terminal state.
+``overdue``
+    the 办结时限 that passed before the issue was closed (ISO time): set by the
+    ``overall_overdue`` event :meth:`govflow.Engine.tick` appends when it passes, or by the
+    move that closes the issue after it. An issue closed with it is not on time (按期办结).
 ``warn_at``
     a pending early warning (预警) for the current state (ISO time); :meth:`govflow.Engine.tick`
     appends a ``warn`` event when it passes, and drops the key.
@@ -36,6 +41,12 @@ from govflow.workflow.limits import URGENCY_KEY, Limit, limits_from_data, pick_l
 from govflow.workflow.spec import State, Workflow
 
 Tables = Mapping[str, tuple[Limit, ...]]
+#: The trigger of the event the deadline clock appends when an issue's 办结时限 passes.
+OVERALL_OVERDUE = "overall_overdue"
+#: The timing key that records a 办结时限 passed before the issue was closed.
+OVERDUE_KEY = "overdue"
+#: Timing keys of things still to come, which a terminal state drops.
+_PENDING = frozenset({"warn_at", "overall_due"})
 
 
 def _urgency(issue: Issue) -> str | None:
@@ -139,12 +150,16 @@ class Timekeeper:
         issue: Issue,
         timing: Mapping[str, Any],
         *,
+        state: State,
         limit: Duration | None,
         due: datetime | None,
         now: datetime,
     ) -> Mapping[str, Any]:
-        """The timing after entering a state due at ``due``: a new pending warning if the
-        workflow warns, the previous state's dropped. Returns ``timing`` itself if unchanged."""
+        """The timing after entering ``state``, due at ``due``: a new pending warning if the
+        workflow warns, the previous state's dropped; in a terminal state, nothing pending
+        (see :meth:`closed`). Returns ``timing`` itself if unchanged."""
+        if state.terminal:
+            return self.closed(timing, now)
         share = workflow.deadlines.warn_at
         if share is None and "warn_at" not in timing:
             return timing
@@ -153,6 +168,41 @@ class Timekeeper:
             counted = limit if limit is not None else due - now
             out["warn_at"] = self._share(issue, now, due, counted, share).isoformat()
         return out
+
+    def closed(self, timing: Mapping[str, Any], now: datetime) -> Mapping[str, Any]:
+        """The timing of an issue reaching a terminal state at ``now``: no warning or 办结时限
+        pending any more, and ``overdue`` set if the 办结时限 passed before ``now`` without the
+        clock having recorded it yet (the move came before the next tick)."""
+        if not timing or ("warn_at" not in timing and "overall_due" not in timing):
+            return timing
+        out = {key: value for key, value in timing.items() if key not in _PENDING}
+        overall = timing.get("overall_due")
+        if (
+            overall is not None
+            and OVERDUE_KEY not in timing
+            and now > datetime.fromisoformat(overall)
+        ):
+            out[OVERDUE_KEY] = overall
+        return out
+
+    # --- the 办结时限 passing ---------------------------------------------------------------
+
+    def overall_passed(self, issue: Issue, now: datetime) -> str | None:
+        """The 办结时限 of ``issue`` (ISO time) if it has passed by ``now`` and is not recorded
+        as passed yet; None otherwise (none, not yet, recorded, or paused)."""
+        timing = issue.timing
+        if not timing or OVERDUE_KEY in timing or "paused" in timing:
+            return None
+        overall = timing.get("overall_due")
+        if overall is None or datetime.fromisoformat(overall) > now:
+            return None
+        return str(overall)
+
+    def overdue(self, issue: Issue) -> Mapping[str, Any]:
+        """The timing of ``issue`` once its 办结时限 is recorded as passed."""
+        timing = dict(issue.timing)
+        timing[OVERDUE_KEY] = timing["overall_due"]
+        return timing
 
     # --- pause and resume ------------------------------------------------------------------
 
@@ -285,4 +335,4 @@ class Timekeeper:
 #: Who the decisions of the engine's own deadline events are attributed to.
 TIMEKEEPER = PluginRef("govflow.timekeeping")
 
-__all__ = ["TIMEKEEPER", "Tables", "Timekeeper"]
+__all__ = ["OVERALL_OVERDUE", "OVERDUE_KEY", "TIMEKEEPER", "Tables", "Timekeeper"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 
 from govflow import Engine, Event, Issue, StateKind
 from govflow.metrics.fold import BIT
@@ -39,7 +40,7 @@ def facts(engine: Engine, issue: Issue, events: Sequence[Event]) -> set[str]:  #
                 continue
             if event.actor == CLOCK or (before.due_at is not None and event.at > before.due_at):
                 late = True
-        if not late:
+        if not late and not _past_overall_limit(events):
             out.add("on_time")
     entering = [e for e in moves if kind(e.destination) is StateKind.PROCESSING]
     if entering:
@@ -63,6 +64,20 @@ def facts(engine: Engine, issue: Issue, events: Sequence[Event]) -> set[str]:  #
     ):
         out.add("reworked")
     return out
+
+
+def _past_overall_limit(events: Sequence[Event]) -> bool:
+    """The clock recorded the 办结时限 passing, or the closing move came after the 办结时限
+    the events set last (the closing move's own timing no longer holds one)."""
+    if any(e.trigger == "overall_overdue" for e in events):
+        return True
+    overall = None
+    for event in events:
+        timing = event.changes.get("timing")
+        if timing is not None and "overall_due" in timing:
+            overall = datetime.fromisoformat(timing["overall_due"])
+    closing = [e for e in events if e.trigger not in DEADLINE_TRIGGERS][-1]
+    return overall is not None and closing.at > overall
 
 
 def _text(event: Event, key: str) -> bool:

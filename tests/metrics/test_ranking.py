@@ -171,3 +171,20 @@ def test_the_store_fold_agrees_with_the_reference_and_sees_new_moves(engine: Eng
     assert tallies(engine, [])[0] == reference
     engine.fire(first, "evaluate", actor=RESIDENT, payload={"satisfaction": "不满意"})
     assert compute(engine).total["satisfaction"] == Ratio(1, 2)  # the new move is folded
+
+
+def test_the_composite_weights_decide_the_order(engine: Engine) -> None:
+    for _ in range(2):
+        handled(engine, "g1", "满意")  # g1: everything completed, everyone satisfied
+    issue = engine.open("closed-loop", reporter=RESIDENT, location="g1")
+    engine.fire(issue.id, "file", actor=CENTRE)  # ... but one issue still open
+    for rating in ("满意", "不满意"):
+        handled(engine, "g2", rating)  # g2: all completed, half satisfied
+    report = compute(engine)
+    completion_first = Composite("completion-first", {"completion": 9, "satisfaction": 1})
+    satisfaction_first = Composite("satisfaction-first", {"completion": 1, "satisfaction": 9})
+    assert report.rank(completion_first).order() == ["g2", "g1"]
+    assert report.rank(satisfaction_first).order() == ["g1", "g2"]
+    [best] = report.rank(satisfaction_first).ranked[:1]
+    assert best.score == pytest.approx((1 * 2 / 3 + 9 * 1.0) / 10)
+    assert not hasattr(Metric("m", "completed", "due"), "weight")  # weights are composites'

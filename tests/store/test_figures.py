@@ -22,11 +22,12 @@ from govflow.store import SQLStore
 from ..metrics.recount import tally as recount
 from .conftest import Backend
 
-#: The closed loop with pausing allowed and early warnings: deadline events in the logs too.
+#: The closed loop with pausing allowed, early warnings and a 办结时限 shorter than the
+#: handling state's limit (so that only it makes many issues late): deadline events in the logs.
 TIMED = attrs.evolve(
     CLOSED_LOOP,
     name="timed-loop",
-    deadlines={"warn_at": 0.5, "pause_roles": ["supervisor"]},
+    deadlines={"warn_at": 0.5, "pause_roles": ["supervisor"], "overall": "1d"},
 )
 PEOPLE = {
     "resident": Actor("resident"),
@@ -149,3 +150,42 @@ def test_event_metrics_and_periods_agree(backend: Backend) -> None:
             engine, chosen, period=late
         )
     assert late.holds(datetime(2025, 6, 3, tzinfo=UTC) + timedelta(days=1))
+
+
+def test_an_issue_closed_after_its_overall_limit_is_late_on_every_backend(
+    backend: Backend,
+) -> None:
+    """Three timed issues, each finished within the handling limit: one closed within the
+    办结时限 (1 day), one whose 办结时限 the clock saw pass, one closed after it before any
+    tick. Only the first is on time, by the fold, SQL and the recount alike."""
+    store = backend.open()
+    clock = ManualClock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))  # a Monday, 9:00 in Shanghai
+    engine = Engine(clock=clock, autoload=False, store=store, workflows=[TIMED])
+    script: list[tuple[object, object, object]] = [
+        ("open", "网格1", True),
+        ("open", "网格1", True),
+        ("open", "网格2", True),
+    ]
+    for n in range(3):
+        script += [("file", n, None), ("dispatch", n, None), ("finish", n, None)]
+    script += [("verify", 0, None), ("evaluate", 0, "满意")]
+    play(engine, clock, script)
+    clock.advance(hours=25)  # past the 办结时限, within handling's 3 working days
+    ticked = engine.tick(issues=[engine.get("2")])
+    assert [e.trigger for e in ticked] == ["overall_overdue"]
+    for issue_id in ("2", "3"):
+        engine.fire(issue_id, "verify", actor=PEOPLE["inspector"])
+        engine.fire(
+            issue_id, "evaluate", actor=PEOPLE["resident"], payload={"satisfaction": "满意"}
+        )
+    assert [i.state for i in engine.issues()] == ["closed"] * 3
+    assert (
+        engine.get("3").timing["overdue"] == engine.history("3")[0].changes["timing"]["overall_due"]
+    )
+    expected = recount(engine)
+    folded, _, _ = tallies(engine, BUILTIN.values())
+    assert {k: +v for k, v in folded.items()} == expected
+    report = compute(engine)
+    assert (report.total["on_time"].numerator, report.total["completion"].numerator) == (1, 3)
+    if isinstance(store, SQLStore):
+        assert compute(engine, source="sql") == report

@@ -5,7 +5,7 @@ engine another one with ``Engine(calendar=...)``. See ``docs/howto/calendar.md``
 """
 
 from govflow.calendar.business import DEFAULT_HOURS, SHANGHAI, BusinessCalendar, china_calendar
-from govflow.calendar.holidays import ChinaHolidays, FixedHolidays, HolidayTable
+from govflow.calendar.holidays import ChinaHolidays, FixedHolidays, HolidayTable, YearSchedule
 from govflow.workflow.durations import Duration, WorkingTime, format_duration, parse_duration
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "FixedHolidays",
     "HolidayTable",
     "WorkingTime",
+    "YearSchedule",
     "china_calendar",
     "format_duration",
     "parse_duration",

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from govflow.calendar.holidays import ChinaHolidays, HolidayTable
+from govflow.calendar.holidays import ChinaHolidays, HolidayTable, YearSchedule
 from govflow.errors import DefinitionError
 from govflow.workflow.durations import Duration, WorkingTime
 
@@ -184,11 +184,16 @@ def china_calendar(
     hours: Iterable[tuple[time, time]] = DEFAULT_HOURS,
     overrides: Mapping[date, bool] | None = None,
     localities: Mapping[str, Mapping[date, bool]] | None = None,
+    supplement: Iterable[YearSchedule] = (),
 ) -> BusinessCalendar:
     """China's calendar: official holidays and 调休 (``chinese-calendar``), office hours
-    9:00–12:00 and 13:30–17:30 unless ``hours`` says otherwise, Asia/Shanghai."""
+    9:00–12:00 and 13:30–17:30 unless ``hours`` says otherwise, Asia/Shanghai.
+
+    :param supplement: the official schedules of years the installed ``chinese-calendar``
+        does not have yet, entered from the State Council's notices (:class:`YearSchedule`).
+    """
     return BusinessCalendar(
-        ChinaHolidays(),
+        ChinaHolidays(supplement),
         tuple(hours),
         SHANGHAI,
         overrides or {},

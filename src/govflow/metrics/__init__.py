@@ -1,8 +1,8 @@
 """Accountability figures computed from the record: metrics as data, one fold, one SQL query.
 
-A :class:`Metric` is a numerator and a denominator of per-issue facts with exclusions and a
-weight (:mod:`govflow.metrics.spec` defines the facts; :mod:`govflow.metrics.builtin` the
-figures the seeds publish, each with its formula). :func:`compute` counts them over an
+A :class:`Metric` is a numerator and a denominator of per-issue facts with exclusions
+(:mod:`govflow.metrics.spec` defines the facts; :mod:`govflow.metrics.builtin` the figures
+the seeds publish, each with its formula). :func:`compute` counts them over an
 engine's store -- in memory, or in the database by SQL aggregation -- grouped by location or
 rolled up an org graph, for a period; :meth:`Report.rank` ranks units by a weighted
 :class:`Composite` with a minimum sample, explicit ties and missing data. Plugins declare

@@ -22,6 +22,7 @@ import attrs
 from govflow.metrics.labels import EXCLUSION_KEY, EXCLUSIONS, RATING_KEY, RATINGS, SATISFIED
 from govflow.metrics.spec import FACTS, FIRED
 from govflow.records import SYSTEM_CLOCK, Event, Issue
+from govflow.timekeeping import OVERDUE_KEY
 from govflow.workflow.spec import DEADLINE_TRIGGERS, StateKind, Workflow
 
 Move = tuple[str, str | None, str, str, datetime, datetime | None, Any, Any]
@@ -110,9 +111,15 @@ def moves_from_events(events: Sequence[Event]) -> list[Move]:
 
 
 def issue_mask(  # noqa: PLR0912  (one pass, every fact: splitting it costs a call per event)
-    state: str, moves: Sequence[Move], shape: Shape, fired: Mapping[str, int]
+    state: str,
+    moves: Sequence[Move],
+    shape: Shape,
+    fired: Mapping[str, int],
+    *,
+    overdue: bool = False,
 ) -> int:
-    """The fact mask of an issue in ``state`` whose log is ``moves`` (see the spec module)."""
+    """The fact mask of an issue in ``state`` whose log is ``moves`` (see the spec module);
+    ``overdue``: its 办结时限 passed before it was closed (``"overdue"`` in its timing)."""
     kind = shape.kind[state]
     processing = shape.processing
     mask = _RECEIVED
@@ -122,6 +129,10 @@ def issue_mask(  # noqa: PLR0912  (one pass, every fact: splitting it costs a ca
     phase = 0  # 0: not dispatched yet; 1: awaiting first contact; 2: responded
     first_due: datetime | None = None
     for trigger, source, destination, actor, at, due, rated, exclusion in moves:
+        if fired:
+            bit = fired.get(trigger)
+            if bit:
+                mask |= bit
         if trigger in DEADLINE_TRIGGERS:
             previous_due = due
             continue
@@ -141,10 +152,6 @@ def issue_mask(  # noqa: PLR0912  (one pass, every fact: splitting it costs a ca
             rating = rated
         if type(exclusion) is str and exclusion in EXCLUSIONS:
             mask |= _EXCLUDED
-        if fired:
-            bit = fired.get(trigger)
-            if bit:
-                mask |= bit
         previous_due = due
     if phase == 2:
         mask |= _RESPONDED
@@ -152,7 +159,7 @@ def issue_mask(  # noqa: PLR0912  (one pass, every fact: splitting it costs a ca
         mask |= _CANCELLED
     elif kind is StateKind.CLOSED:
         mask |= _COMPLETED
-        if not late:
+        if not late and not overdue:
             mask |= _ON_TIME
     if not mask & (_CANCELLED | _EXCLUDED):
         mask |= _DUE
@@ -186,7 +193,8 @@ def fold(
         counts = tally.get(group)
         if counts is None:
             counts = tally[group] = Counter()
-        counts[issue_mask(issue.state, moves, shape_for(issue), triggers)] += 1
+        overdue = OVERDUE_KEY in issue.timing
+        counts[issue_mask(issue.state, moves, shape_for(issue), triggers, overdue=overdue)] += 1
         if count_events:
             moved = events.get(group)
             if moved is None:

@@ -1,4 +1,8 @@
-"""Metrics as data: a numerator and a denominator of per-issue facts, exclusions, a weight.
+"""Metrics as data: a numerator and a denominator of per-issue facts, and exclusions.
+
+A metric's weight is not the metric's: it belongs to the :class:`Composite` that combines it
+(the same 满意率 weighs 45 % in the 12345 composite and a third in another ranking), so a
+composite names each part's weight and a metric names none.
 
 Every figure govflow reports is a ratio of two counts of issues (or of events), each count
 taken over the issues that have some *fact*. The facts are fixed and each has one definition,
@@ -86,7 +90,6 @@ class Metric:
     :param name: how reports and rankings refer to it (``"completion"``).
     :param label: its published name (``"办结率"``).
     :param over: ``"issues"`` or ``"events"``.
-    :param weight: its weight in a composite that names no weights of its own.
     :param formula: the formula in words, for the docs and reports.
     """
 
@@ -96,7 +99,6 @@ class Metric:
     exclude: tuple[str, ...] = attrs.field(default=(), converter=_facts)
     label: str = ""
     over: str = "issues"
-    weight: float = 1.0
     formula: str = ""
 
     def __attrs_post_init__(self) -> None:

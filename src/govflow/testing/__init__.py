@@ -12,6 +12,7 @@ from govflow.testing.calendar import (
     advance_working_days,
     advance_working_hours,
     fixed_calendar,
+    overall_due,
     past,
 )
 from govflow.testing.coverage import CoverageCollector, RecordingEngine, WorkflowCoverage
@@ -32,6 +33,7 @@ __all__ = [
     "build_org",
     "fixed_calendar",
     "format_history",
+    "overall_due",
     "parse_org",
     "past",
     "play_story",

@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 
 from govflow.calendar import DEFAULT_HOURS, SHANGHAI, BusinessCalendar, FixedHolidays, WorkingTime
 from govflow.clock import ManualClock
+from govflow.records import Issue
 
 
 def fixed_calendar(
@@ -52,4 +53,11 @@ def past(when: datetime, clock: ManualClock, *, by: timedelta = timedelta(second
     return clock.set(when + by)
 
 
-__all__ = ["advance_working_days", "advance_working_hours", "fixed_calendar", "past"]
+def overall_due(issue: Issue) -> datetime | None:
+    """The 办结时限 running for ``issue`` (None: none, or it is closed): ``past(overall_due(
+    issue), clock)`` then ``engine.tick()`` makes the clock record it passing."""
+    due = issue.timing.get("overall_due")
+    return None if due is None else datetime.fromisoformat(due)
+
+
+__all__ = ["advance_working_days", "advance_working_hours", "fixed_calendar", "overall_due", "past"]

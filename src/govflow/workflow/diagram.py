@@ -92,7 +92,8 @@ def workflow_to_mermaid(workflow: Workflow, *, limits: bool = False) -> str:
     moves marked with ⏱, join states with a note of their rule, child workflows as notes.
 
     With ``limits``, each state's label also shows its time limit and its limit table
-    (``承办 ⏱ 3wd, urgent 8wh``) and a note gives the 办结时限.
+    (``承办 ⏱ 3wd, urgent 8wh``) and a note gives the 办结时限 and the trigger the clock fires
+    when it passes.
     """
     lines = ["stateDiagram-v2", f"    [*] --> {_node(workflow.initial)}"]
     for state in workflow.states:
@@ -114,8 +115,11 @@ def workflow_to_mermaid(workflow: Workflow, *, limits: bool = False) -> str:
     lines.extend(f"    {_node(s.name)} --> [*]" for s in workflow.states if s.terminal)
     overall = workflow.deadlines.overall
     if limits and overall is not None:
+        then = workflow.deadlines.on_overdue
+        passed = "" if then is None else f", then {_text(then)}"
         lines.append(
             f"    note right of {_node(workflow.initial)}: 办结时限 {format_duration(overall)}"
+            + passed
         )
     return "\n".join(lines) + "\n"
 

@@ -130,6 +130,12 @@ class DeadlinePolicy:
 
     :param overall: the 办结时限: how long the whole issue may take, from opening to a terminal
         state (None: no overall limit). ``overall_limits`` refines it by category × urgency.
+        When it passes before the issue is closed, :meth:`~govflow.Engine.tick` appends an
+        ``overall_overdue`` event (by the deadline clock), and the issue does not count as
+        completed on time (按期办结).
+    :param on_overdue: a trigger the deadline clock fires right after that event, from
+        whichever state the issue is in if that state has it (``"supervise"``: 督办 once the
+        办结时限 has passed); a state without it only records the event.
     :param warn_at: early warning (预警) when this share of a state's limit has run (0.8: at
         80 %); the engine's :meth:`~govflow.Engine.tick` appends a ``warn`` event.
     :param pause_roles: who may pause (挂起) and resume an issue; empty: nobody.
@@ -141,6 +147,7 @@ class DeadlinePolicy:
 
     overall: Duration | None = attrs.field(default=None, converter=_optional_duration)
     overall_limits: tuple[Limit, ...] = attrs.field(default=(), converter=limits_from_data)
+    on_overdue: str | None = None
     warn_at: float | None = attrs.field(default=None, converter=_share)
     pause_roles: frozenset[str] = attrs.field(default=frozenset(), converter=_roles)
     extension_roles: frozenset[str] = attrs.field(default=frozenset(), converter=_roles)
@@ -152,6 +159,15 @@ class DeadlinePolicy:
             raise InvalidWorkflowError(
                 "-", "deadlines", "overall_limits refine 'overall', which is missing"
             )
+        if self.on_overdue is not None:
+            if not isinstance(self.on_overdue, str) or not self.on_overdue.strip():
+                raise InvalidWorkflowError(
+                    "-", "deadlines", f"on_overdue must name a trigger, got {self.on_overdue!r}"
+                )
+            if self.overall is None:
+                raise InvalidWorkflowError(
+                    "-", "deadlines", "on_overdue acts when 'overall' passes, and it is missing"
+                )
         if not isinstance(self.max_extensions, int) or self.max_extensions < 0:
             raise InvalidWorkflowError(
                 "-", "deadlines", f"max_extensions must be ≥ 0, got {self.max_extensions!r}"
@@ -168,6 +184,8 @@ class DeadlinePolicy:
             out["overall"] = format_duration(self.overall)
         if self.overall_limits:
             out["overall_limits"] = [row.to_dict() for row in self.overall_limits]
+        if self.on_overdue is not None:
+            out["on_overdue"] = self.on_overdue
         if self.warn_at is not None:
             out["warn_at"] = self.warn_at
         if self.pause_roles:

@@ -39,11 +39,20 @@ from govflow.workflow.limits import (
 #: The trigger name the engine uses for the event that opens an issue.
 OPEN_TRIGGER = "open"
 #: Triggers of the engine's own events that leave an issue in its state -- the deadline events
-#: (预警, 挂起, 延期) and ``erase``, the record of an erasure of personal data
+#: (预警, 办结时限 passed, 挂起, 延期) and ``erase``, the record of an erasure of personal data
 #: (:meth:`govflow.Engine.erase`): no workflow may declare them, and figures do not count them
 #: as moves.
 DEADLINE_TRIGGERS = frozenset(
-    {"warn", "pause", "resume", "request_extension", "extend", "refuse_extension", "erase"}
+    {
+        "warn",
+        "overall_overdue",
+        "pause",
+        "resume",
+        "request_extension",
+        "extend",
+        "refuse_extension",
+        "erase",
+    }
 )
 
 
@@ -559,6 +568,11 @@ def _check_graph(
                 f"transition {move.trigger!r}",
                 f"awaits link {move.awaits!r}, which no transition opens (links: {sorted(links)})",
             )
+    overdue = wf.deadlines.on_overdue
+    if overdue is not None and overdue not in {move.trigger for move in wf.transitions}:
+        raise InvalidWorkflowError(
+            wf.name, "deadlines", f"on_overdue names trigger {overdue!r}, which no transition has"
+        )
     for state in states.values():
         if state.name not in reached:
             raise InvalidWorkflowError(
