@@ -8,7 +8,8 @@ the same version-checked UPDATE of the issue row, INSERT of the event row and IN
 entry in the store-wide log (``govflow_log``), with the very values govflow wrote (encoded
 beforehand, outside the timing), one transaction a move (or one for the batch), on the same
 database with the same durability settings. govflow ÷ raw Core is the price of the engine:
-checks, the read, hashing and encoding.
+checks, the read, hashing and encoding. Beside them, the engine alone on a MemoryStore: the
+ceiling of a batch.
 
 Modes:
 
@@ -216,6 +217,14 @@ def sqlite_govflow(directory: Path, synchronous: str, issues: int, *, batched: b
         return issues * MOVES_PER_ISSUE / timed(partial(loop, engine, ids))
 
 
+def in_memory(issues: int) -> float:
+    """Moves/s of the engine alone, on a MemoryStore: the most a batch could reach, since a
+    batch adds its reads and writes to the engine's work on every move."""
+    engine = new_engine(MemoryStore())
+    ids = open_issues(engine, "m", issues)
+    return issues * MOVES_PER_ISSUE / timed(partial(loop, engine, ids))
+
+
 def sqlite_raw(directory: Path, synchronous: str, issues: int, *, batched: bool) -> float:
     recorded = Recorded("s", issues)
     engine = raw_engine(f"sqlite:///{directory / f'raw-{uuid.uuid4().hex[:6]}.db'}", synchronous)
@@ -375,7 +384,7 @@ PG_SCALING_TARGET = 3.5  # 4 processes ÷ 1 process
 KINDS = ("govflow", "raw Core")
 
 
-def report(best: dict[str, dict[str, float]]) -> None:
+def report(best: dict[str, dict[str, float]], engine_alone: float) -> None:
     """The table: each mode's best rates, govflow ÷ raw Core, the targets, whether met."""
     print(f"\n{'mode':<52}{'govflow/s':>11}{'raw Core/s':>12}{'÷ raw':>8}  target  met")
     for mode, rates in best.items():
@@ -386,6 +395,10 @@ def report(best: dict[str, dict[str, float]]) -> None:
         target = f"≥ {ratio_target}× raw" + ("" if floor is None else f", ≥ {floor:,.0f}/s")
         verdict = "yes" if met else "NO"
         print(f"{mode:<52}{ours:>11,.0f}{raw:>12,.0f}{ratio:>8.2f}  {target}  {verdict}")
+    print(
+        f"the engine alone, on a MemoryStore: {engine_alone:,.0f} moves/s "
+        "(what a batch cannot exceed: it adds reads and writes to every move)"
+    )
     if "PostgreSQL, 4 processes" in best:
         for kind in ("govflow", "raw Core"):
             scaling = best["PostgreSQL, 4 processes"][kind] / best["PostgreSQL, 1 process"][kind]
@@ -410,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         return max(2, int(n * scale))
 
     best: dict[str, dict[str, float]] = {}
+    engine_alone = 0.0
 
     def keep(mode: str, kind: str, rate: float) -> None:
         slot = best.setdefault(mode, {})
@@ -428,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                 for kind, run in (("govflow", sqlite_govflow), ("raw Core", sqlite_raw)):
                     rate = run(directory, synchronous, size(issues), batched=batched)
                     keep(f"SQLite WAL {synchronous}, {how}", kind, rate)
+            engine_alone = max(engine_alone, in_memory(size(1000)))
             for kind in KINDS:
                 url = f"sqlite:///{directory / f'threads-{uuid.uuid4().hex[:6]}.db'}"
                 rate = threaded(kind, url, 4, size(10), "FULL")
@@ -445,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
             for kind in KINDS:
                 keep("PostgreSQL, batched", kind, postgres_batch(kind, pg_url, size(300)))
 
-    report(best)
+    report(best, engine_alone)
     print(
         f"\n(best of {rounds} rounds; a govflow move = engine checks + 1 read + its share of a "
         "commit; load average at the end: "

@@ -75,14 +75,20 @@ class Appearance:
     english: str | None  # the gloss, None when there is none
 
 
+#: Where the English before a term's parenthesis can start.
+_BOUNDARIES = ("(", ")", "\n\n", "|", "\n- ", "\n* ", "\n#")
+
+
 def _english_before(body: str, start: int) -> str | None:
     """The English a term at ``start`` glosses, when the term opens a parenthesis: the text
-    from the paragraph's (or the previous parenthesis') start to that parenthesis."""
+    from the start of its paragraph, list item, table cell or the previous parenthesis to that
+    parenthesis."""
     paren = len(body[:start].rstrip(MARKUP + " \t"))
     if not body[:paren].endswith("("):
         return None
     opening = paren - 1
-    begin = max(body.rfind(c, 0, opening) for c in ("(", ")", "\n\n")) + 1
+    found = (body.rfind(c, 0, opening) for c in _BOUNDARIES)
+    begin = max((i + len(c) for i, c in zip(found, _BOUNDARIES, strict=True) if i >= 0), default=0)
     english = body[begin:opening]
     return english if LATIN.search(english) else None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from html import unescape
+from html import escape, unescape
 from pathlib import Path
 
 import pytest
@@ -105,6 +105,9 @@ def test_the_slowest_issues_come_with_their_whole_history(
     assert days == sorted(days, reverse=True)
     for (summary, table), slow in zip(histories, report.slowest, strict=True):
         assert summary.startswith(f"{slow.issue.id} · {slow.issue.workflow}")
+        # An issue still open says where it waits; a completed one, that it is done.
+        status = "completed" if slow.finished else f"still open, in {slow.issue.state}"
+        assert summary.endswith(f"{slow.days:.1f} days ({escape(status)})")
         events = engine.history(slow.issue.id)
         assert table.count("<tr>") == len(events) + 1  # a header and a row per move
         first = (events[0].at + BEIJING).strftime("%Y-%m-%d %H:%M")

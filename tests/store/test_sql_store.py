@@ -240,3 +240,23 @@ def test_a_password_never_appears_in_messages_or_reprs(url: str) -> None:
         SQLStore(url)
     assert "s3cret-pw" not in str(caught.value)
     assert "***" in str(caught.value)
+
+
+def test_a_read_of_several_statements_sees_one_state_of_the_store(
+    sql_backend: SQLBackend,
+) -> None:
+    # The figures count issues and events in two statements: a move another writer commits
+    # between them must not be half counted.
+    store = sql_backend.open()
+    engine = Engine(store=store, clock=ManualClock(START), autoload=False)
+    engine.open("closed-loop", reporter="r1")
+    other = Engine(store=sql_backend.open(), clock=ManualClock(START), autoload=False)
+    count = sa.text("SELECT count(*) FROM govflow_issues")
+
+    def count_twice(conn: sa.Connection) -> tuple[int, int]:
+        first = int(conn.execute(count).scalar_one())
+        other.open("closed-loop", reporter="r2")  # committed meanwhile, elsewhere
+        return first, int(conn.execute(count).scalar_one())
+
+    assert store.read("count the issues twice", count_twice) == (1, 1)
+    assert store.read("count them again", lambda conn: conn.execute(count).scalar_one()) == 2

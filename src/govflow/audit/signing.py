@@ -39,7 +39,12 @@ def _sm2(private_key: str, public_key: str) -> Any:
         raise DefinitionError(
             "SM2 signatures need the gmssl package: pip install 'govflow[sm]'"
         ) from None
-    return sm2.CryptSM2(private_key=private_key, public_key=public_key)
+    signer = sm2.CryptSM2(private_key=private_key, public_key="")
+    # CryptSM2 drops a leading "04" with str.lstrip("04"), which strips every leading "0" and
+    # "4": a key whose x coordinate starts with those digits (1 in 256) came out mangled and
+    # could neither sign nor verify. Our callers pass the bare 128-digit x||y, set as it is.
+    signer.public_key = public_key
+    return signer
 
 
 def _known(algorithm: str) -> None:

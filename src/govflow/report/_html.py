@@ -104,7 +104,7 @@ def _slow(slow: SlowIssue) -> str:
         ]
         for e in slow.events
     ]
-    status = "completed" if slow.finished else "still open"
+    status = "completed" if slow.finished else f"still open, in {slow.issue.state}"
     return (
         f"<details><summary>{escape(issue.id)} · {escape(issue.workflow)} · "
         f"{escape(issue.category or '-')} · {slow.days:.1f} days ({status})</summary>"

@@ -73,7 +73,12 @@ def claim_due(
     store: SQLStore, now: datetime, *, owner: str, lease: timedelta, limit: int
 ) -> list[Issue]:
     """Claim up to ``limit`` issues due at ``now`` that nobody holds a live claim on."""
-    from govflow.store.sql import _issue_from_row, _issues, _time_key  # noqa: PLC0415
+    from govflow.store.sql import (  # noqa: PLC0415
+        _SELECT_ISSUES,
+        _issue_from_row,
+        _issues,
+        _time_key,
+    )
 
     if not owner:
         raise InvalidRequestError("a claim needs an owner")
@@ -89,9 +94,10 @@ def claim_due(
             claims.c.version == _issues.c.version,
             claims.c.expires_key > now_key,
         )
+        # Read with their last event's hash, as every read of an issue is: the worker's move
+        # on a claimed issue then reads nothing of the log.
         query = (
-            sa.select(_issues)
-            .outerjoin(claims, live)
+            _SELECT_ISSUES.outerjoin(claims, live)
             .where(_issues.c.due_key <= now_key, claims.c.issue_id.is_(None))
             .order_by(_issues.c.due_key, _issues.c.id)
             .limit(limit)

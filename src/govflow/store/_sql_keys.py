@@ -126,12 +126,13 @@ def _scrub(store: SQLStore, table: str) -> None:
 
 
 def reported_by(store: SQLStore, subject: str) -> Iterator[Issue]:
-    from govflow.store.sql import _issues, _readable_issues  # noqa: PLC0415
+    from govflow.store.sql import _SELECT_ISSUES, _issues, _readable_issues  # noqa: PLC0415
 
     rows = store._run(
         "find a subject's issues",
         lambda conn: conn.execute(
-            sa.select(_issues).where(_issues.c.reporter == subject).order_by(_issues.c.position)
+            # With their last event's hash: a move on one of them reads nothing of the log.
+            _SELECT_ISSUES.where(_issues.c.reporter == subject).order_by(_issues.c.position)
         ).all(),
     )
     return _readable_issues(rows)

@@ -31,7 +31,10 @@ own exceptions never escape.
 What a move costs (see ``docs/howto/storage.md``): on PostgreSQL the whole move is one
 statement -- the UPDATE, and INSERTs that select from what the UPDATE returned, chained in a
 ``WITH`` -- sent in autocommit, so a move is one round trip to the server; every statement is
-built once at import and compiled once per dialect. The issue is read with its last event's
+built once at import and compiled once per dialect. On SQLite, which runs in process, a
+move's read and its commit go to sqlite3's cursor directly (a connection from SQLAlchemy's pool,
+each statement compiled by SQLAlchemy once per store): SQLAlchemy's execution around a statement
+costs more than SQLite's own work in WAL mode. The issue is read with its last event's
 hash (:attr:`~govflow.records.Issue.last_hash`), so a move reads nothing of the log. Commits of
 several threads of one process may share a transaction (group commit, on SQLite by default),
 and :meth:`SQLStore.commit_many` writes a batch of moves in one transaction.
@@ -229,9 +232,27 @@ _ENCODER: Final = json.JSONEncoder(
 
 
 def _dump(value: Any) -> str:
+    kind = type(value)
     if not value:  # most moves' changes, decisions, payloads, handlers are empty
-        return "{}" if isinstance(value, Mapping) else "[]"
+        return "[]" if kind is tuple or kind is list else "{}"
+    if kind is MappingProxyType:  # records' mappings: the encoder takes a dict without help
+        value = value.copy()
     return _ENCODER.encode(value)
+
+
+#: The engine shares one decisions mapping between every event that made the same decisions:
+#: each is encoded once (kept with its text, so that its id is never another's).
+_DECISION_TEXTS: dict[int, tuple[Mapping[str, Any], str]] = {}
+
+
+def _dump_decisions(decisions: Mapping[str, Any]) -> str:
+    found = _DECISION_TEXTS.get(id(decisions))
+    if found is not None:
+        return found[1]
+    text = _dump(decisions)
+    if len(_DECISION_TEXTS) < 1024 and type(decisions) is MappingProxyType:  # read-only
+        _DECISION_TEXTS[id(decisions)] = (decisions, text)
+    return text
 
 
 def _load_mapping(text: str) -> Mapping[str, Any]:
@@ -305,7 +326,10 @@ _ISSUE_ENCODERS: Final[dict[str, Callable[[Issue], Any]]] = {
 
 
 def _issue_from_row(row: sa.Row[Any]) -> Issue:
-    m = row._mapping
+    return _issue_from_mapping(row._mapping)
+
+
+def _issue_from_mapping(m: Mapping[Any, Any]) -> Issue:
     due = m["due_at"]
     return Issue(
         id=m["id"],
@@ -344,7 +368,7 @@ def _event_values(event: Event) -> dict[str, Any]:
         "changes": _dump(event.changes),
         "plugin_name": None if plugin is None else plugin.name,
         "plugin_version": None if plugin is None else plugin.version,
-        "decisions": _dump(event.decisions),
+        "decisions": _dump_decisions(event.decisions),
         "previous_hash": event.previous_hash,
         "hash": event.hash,
         "acting_for": event.acting_for,
@@ -511,6 +535,66 @@ _PG_OPEN: Final = _pg_chain(_pg_opened, keyed=False)
 
 def _prefixed(values: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     return {prefix + name: value for name, value in values.items()}
+
+
+class _CoreStatements:
+    """Statements run through a SQLAlchemy connection; ``execute`` answers the row count."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def execute(
+        self, statement: _Statement, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+    ) -> int:
+        if isinstance(params, Sequence) and not self._conn.dialect.supports_sane_multi_rowcount:
+            # pragma: no cover -- both shipped dialects count executemany's rows
+            return sum(self._conn.execute(statement, one).rowcount for one in params)
+        return int(self._conn.execute(statement, params).rowcount)
+
+
+#: The statements a write runs: built once (this module's constants).
+_Statement = sa.Insert | sa.Update | sa.Select[Any]
+
+#: A statement as the driver takes it: its SQL text and its parameters' names, in order.
+_DriverSQL = tuple[str, tuple[str, ...]]
+
+
+class _DriverStatements:
+    """Statements run on the driver's cursor (SQLite's hot path, see
+    :meth:`SQLStore._on_driver`), each compiled by SQLAlchemy once per store:
+    ``compiled(statement, params)`` gives its text and the order of its parameters."""
+
+    __slots__ = ("_compiled", "_cursor")
+
+    def __init__(
+        self, cursor: Any, compiled: Callable[[_Statement, Mapping[str, Any]], _DriverSQL]
+    ) -> None:
+        self._cursor = cursor
+        self._compiled = compiled
+
+    def execute(
+        self, statement: _Statement, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+    ) -> int:
+        cursor = self._cursor
+        if isinstance(params, Mapping):
+            text, names = self._compiled(statement, params)
+            cursor.execute(text, [params[name] for name in names])
+        else:
+            text, names = self._compiled(statement, params[0])
+            cursor.executemany(text, [[row[name] for name in names] for row in params])
+        return int(cursor.rowcount)
+
+    def first(self, statement: _Statement, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The query's first row by column name, or None."""
+        text, names = self._compiled(statement, params)
+        cursor = self._cursor
+        cursor.execute(text, [params[name] for name in names])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip((column[0] for column in cursor.description), row, strict=True))
 
 
 _DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
@@ -700,6 +784,10 @@ class SQLStore:
         #: The database's URL, password hidden: for messages and logs.
         self.url: str = self._engine.url.render_as_string(hide_password=True)
         self._sqlite = self._engine.dialect.name == "sqlite"
+        #: The driver's base exception, which the driver path (:meth:`_on_driver`) meets bare.
+        self._dbapi_error: type[Exception] = self._engine.dialect.loaded_dbapi.Error
+        #: id of a statement -> its text for the driver (built on first use: _compiled).
+        self._driver_sql: dict[int, _DriverSQL] = {}
         if self._sqlite:
             _configure_sqlite(self._engine, synchronous)
         if group_commit == "auto":
@@ -792,11 +880,22 @@ class SQLStore:
     # --- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def _connection(self, *, write: bool, autocommit: bool = False) -> Iterator[sa.Connection]:
+    def _connection(
+        self, *, write: bool, autocommit: bool = False, snapshot: bool = False
+    ) -> Iterator[sa.Connection]:
         with self._engine.connect() as conn:
             if write and not autocommit:
                 if self._sqlite:
                     conn.execution_options(govflow_begin="IMMEDIATE")
+            elif snapshot:
+                # Several statements that must see one state of the store (the figures count
+                # issues and events apart): one read transaction. SQLite in WAL mode fixes its
+                # snapshot at the first read and never blocks a writer; PostgreSQL's REPEATABLE
+                # READ gives the whole transaction the snapshot of its first statement.
+                if self._sqlite:
+                    conn.execution_options(govflow_begin="DEFERRED")
+                else:
+                    conn.execution_options(isolation_level="REPEATABLE READ")
             elif self._sqlite:
                 conn.execution_options(govflow_begin=None)
             else:
@@ -807,12 +906,62 @@ class SQLStore:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def _on_driver(self, what: str, *, write: bool) -> Iterator[_DriverStatements]:
+        """SQLite's hot path -- a move's read and its commit -- on the driver's connection,
+        taken from SQLAlchemy's pool: SQLAlchemy builds and compiles each statement once,
+        sqlite3 runs it. A statement through :meth:`sqlalchemy.Connection.execute` costs some
+        30 µs of Python around a few µs of SQLite, several times what the write costs in WAL
+        mode; bench/store.py measures the difference. ``write``: one transaction, holding
+        the write lock from its start (BEGIN IMMEDIATE, as :func:`_sqlite_begin` explains),
+        rolled back if the block raises. Errors are judged as :meth:`_run` judges them.
+        """
+        with self._translated(what):
+            connection = self._engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                statements = _DriverStatements(cursor, self._compiled)
+                if not write:  # one statement, consistent on its own
+                    yield statements
+                    return
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    yield statements
+                    cursor.execute("COMMIT")
+                except BaseException:
+                    connection.rollback()
+                    raise
+            finally:
+                connection.close()  # back to the pool
+
+    def _compiled(self, statement: _Statement, params: Mapping[str, Any]) -> _DriverSQL:
+        # Keyed by identity: the statements are built once, at import, and each is always
+        # given the same parameter names (an INSERT's columns are those of its first use).
+        found = self._driver_sql.get(id(statement))
+        if found is None:
+            compiled = statement.compile(dialect=self._engine.dialect, column_keys=list(params))
+            found = (compiled.string, tuple(compiled.positiontup or ()))
+            self._driver_sql[id(statement)] = found
+        return found
+
+    def _write(self, what: str, work: Callable[[Any], _T], *, autocommit: bool = False) -> _T:
+        """``work(statements)`` in one write transaction: on the driver for SQLite, through
+        SQLAlchemy otherwise (``autocommit`` as for :meth:`_run`)."""
+        if self._sqlite:
+            with self._on_driver(what, write=True) as statements:
+                return work(statements)
+        return self._run(
+            what, lambda conn: work(_CoreStatements(conn)), write=True, autocommit=autocommit
+        )
+
     def read(self, what: str, work: Callable[[sa.Connection], _T]) -> _T:
         """Run ``work`` on a connection to the store's database and return what it returns:
         for read-only queries over :data:`metadata`'s tables (the figures'
-        :mod:`govflow.metrics.sql` aggregation). Database failures are reported as
-        :class:`~govflow.errors.StoreError` naming ``what``."""
-        return self._run(what, work)
+        :mod:`govflow.metrics.sql` aggregation). Every statement ``work`` runs sees the same
+        state of the store, however many moves other writers commit meanwhile (one read
+        transaction). Database failures are reported as :class:`~govflow.errors.StoreError`
+        naming ``what``."""
+        return self._run(what, work, snapshot=True)
 
     @property
     def dialect(self) -> str:
@@ -826,16 +975,32 @@ class SQLStore:
         *,
         write: bool = False,
         autocommit: bool = False,
+        snapshot: bool = False,
     ) -> _T:
         """``work`` in one transaction; database failures as govflow errors naming ``what``.
 
         A constraint violation becomes :class:`_RefusedError` (the caller knows what it means); any
         other database failure a :class:`StoreError` -- the database, not the request, failed.
         ``autocommit`` (PostgreSQL): ``work`` is one statement, its own transaction.
+        ``snapshot``: ``work`` reads with several statements that must see one state of the
+        store (:meth:`read`); a plain read is one statement, consistent on its own.
         """
+        connection = self._connection(write=write, autocommit=autocommit, snapshot=snapshot)
+        with self._translated(what), connection as conn:
+            return work(conn)
+
+    @contextmanager
+    def _translated(self, what: str) -> Iterator[None]:
+        """Database failures inside the block as govflow's errors naming ``what`` (see
+        :meth:`_run`); the driver's own exceptions (:meth:`_on_driver`) are wrapped by
+        SQLAlchemy first, so that both paths are judged alike."""
         try:
-            with self._connection(write=write, autocommit=autocommit) as conn:
-                return work(conn)
+            try:
+                yield
+            except self._dbapi_error as err:
+                raise sa_exc.DBAPIError.instance(
+                    None, None, err, self._dbapi_error, dialect=self._engine.dialect
+                ) from None
         except sa_exc.IntegrityError as err:
             raise _RefusedError(_constraint(err), str(err.orig)) from None
         except (sa_exc.DataError, UnicodeError) as err:
@@ -885,13 +1050,19 @@ class SQLStore:
 
     def get(self, issue_id: str) -> Issue:
         """The issue as it stands; :class:`~govflow.errors.UnknownIssueError` if there is none."""
-        row = self._run(
-            f"read issue {issue_id!r}",
-            lambda conn: conn.execute(_SELECT_ISSUE, {"issue_id": issue_id}).first(),
-        )
-        if row is None:
+        what = f"read issue {issue_id!r}"
+        found: Mapping[Any, Any] | None
+        if self._sqlite:
+            with self._on_driver(what, write=False) as statements:
+                found = statements.first(_SELECT_ISSUE, {"issue_id": issue_id})
+        else:
+            row = self._run(
+                what, lambda conn: conn.execute(_SELECT_ISSUE, {"issue_id": issue_id}).first()
+            )
+            found = None if row is None else row._mapping
+        if found is None:
             raise UnknownIssueError(issue_id)
-        return _read(_issue_from_row, row, issue_id, -1)
+        return _read(_issue_from_mapping, found, issue_id, -1)
 
     def events(self, issue_id: str) -> Sequence[Event]:
         """The issue's events in sequence order (empty if the issue is unknown)."""
@@ -1140,7 +1311,7 @@ class SQLStore:
             return
         plan = _BatchPlan(moves)
         try:
-            self._run(f"commit a batch of {len(moves)} moves", plan.write, write=True)
+            self._write(f"commit a batch of {len(moves)} moves", plan.write)
         except _RefusedError as refused:
             raise ConflictError(
                 plan.first_issue,
@@ -1155,10 +1326,9 @@ class SQLStore:
     def _commit_alone(self, move: _Move) -> None:
         issue, event, key = move
         try:
-            self._run(
+            self._write(
                 f"commit event {event.sequence} of issue {issue.id!r}",
                 partial(self._write_one_alone, move),
-                write=True,
                 autocommit=self._single_statement(move),
             )
         except _RefusedError as refused:
@@ -1203,44 +1373,38 @@ class SQLStore:
         # in autocommit is its own transaction, so the move costs one round trip to the server.
         return not self._sqlite and (move[1].sequence > 0 or move[2] is None)
 
-    def _write_one_alone(self, move: _Move, conn: sa.Connection) -> None:
-        if not self._write_one(conn, move):
+    def _write_one_alone(self, move: _Move, statements: _Statements) -> None:
+        if not self._write_one(statements, move):
             raise _RefusedError("version")
 
-    def _write_one(self, conn: sa.Connection, move: _Move) -> bool:
-        """Write one move inside ``conn``'s transaction; False if the issue was not at the
-        version the move read (then nothing was written)."""
+    def _write_one(self, statements: _Statements, move: _Move) -> bool:
+        """Write one move inside ``statements``' transaction; False if the issue was not at
+        the version the move read (then nothing was written)."""
         issue, event, key = move
+        run = statements.execute
         event_params = _event_values(event)
-        statements = None if event.sequence == 0 else _statements_for(event)
-        if not self._sqlite and (statements is not None or key is None):
+        moving = None if event.sequence == 0 else _statements_for(event)
+        if not self._sqlite and (moving is not None or key is None):
             params = _prefixed(event_params, "e_")
-            if statements is None:
+            if moving is None:
                 params.update(_prefixed(_issue_values(issue), "i_"))
-                statement: sa.Executable = _PG_OPEN
+                statement: _Statement = _PG_OPEN
             else:
-                params.update(statements.params(issue, event.sequence - 1))
+                params.update(moving.params(issue, event.sequence - 1))
                 if key is None:
-                    statement = statements.pg_move
+                    statement = moving.pg_move
                 else:
                     params["k_key"] = key
-                    statement = statements.pg_move_keyed
-            return bool(conn.execute(statement, params).rowcount == 1)
-        if statements is None:
-            conn.execute(_INSERT_ISSUE, _issue_values(issue))
-        elif (
-            conn.execute(statements.update, statements.params(issue, event.sequence - 1)).rowcount
-            != 1
-        ):
+                    statement = moving.pg_move_keyed
+            return run(statement, params) == 1
+        if moving is None:
+            run(_INSERT_ISSUE, _issue_values(issue))
+        elif run(moving.update, moving.params(issue, event.sequence - 1)) != 1:
             return False
-        conn.execute(_INSERT_EVENT, event_params)
-        conn.execute(
-            _INSERT_LOG, {"issue_id": issue.id, "sequence": event.sequence, "hash": event.hash}
-        )
+        run(_INSERT_EVENT, event_params)
+        run(_INSERT_LOG, {"issue_id": issue.id, "sequence": event.sequence, "hash": event.hash})
         if key is not None:
-            conn.execute(
-                _INSERT_KEY, {"issue_id": issue.id, "key": key, "sequence": event.sequence}
-            )
+            run(_INSERT_KEY, {"issue_id": issue.id, "key": key, "sequence": event.sequence})
         return True
 
     def _write_group(self, moves: Sequence[_Move]) -> list[BaseException | None]:
@@ -1255,11 +1419,11 @@ class SQLStore:
         if len(moves) == 1:
             return [self._outcome_alone(moves[0])]
 
-        def write(conn: sa.Connection) -> list[bool]:
-            return [self._write_one(conn, move) for move in moves]
+        def write(statements: _Statements) -> list[bool]:
+            return [self._write_one(statements, move) for move in moves]
 
         try:
-            written = self._run(f"commit a group of {len(moves)} moves", write, write=True)
+            written = self._write(f"commit a group of {len(moves)} moves", write)
         except (_RefusedError, InvalidRequestError):
             return [self._outcome_alone(move) for move in moves]
         except _BusyError as busy:
@@ -1344,6 +1508,8 @@ class SQLStore:
 
 #: One move as a store commits it: the issue's new state, its event, its idempotency key.
 _Move = tuple[Issue, Event, str | None]
+#: Where a write transaction's statements go: the driver's cursor or a SQLAlchemy connection.
+_Statements = _DriverStatements | _CoreStatements
 
 
 class _BatchPlan:
@@ -1390,19 +1556,14 @@ class _BatchPlan:
             for issue_id, issue in moved.items()
         ]
 
-    def write(self, conn: sa.Connection) -> None:
+    def write(self, statements: _Statements) -> None:
         if self.inserts:
-            conn.execute(_INSERT_ISSUE, self.inserts)
-        if self.updates:
-            if conn.dialect.supports_sane_multi_rowcount:  # both shipped dialects
-                matched = conn.execute(_ALL_COLUMNS.update, self.updates).rowcount
-            else:  # pragma: no cover -- a dialect that cannot count executemany's rows
-                matched = sum(
-                    conn.execute(_ALL_COLUMNS.update, one).rowcount for one in self.updates
-                )
-            if matched != len(self.updates):
-                raise _RefusedError("version")
-        conn.execute(_INSERT_EVENT, self.events)
-        conn.execute(_INSERT_LOG, self.log)
+            statements.execute(_INSERT_ISSUE, self.inserts)
+        if self.updates and statements.execute(_ALL_COLUMNS.update, self.updates) != len(
+            self.updates
+        ):
+            raise _RefusedError("version")
+        statements.execute(_INSERT_EVENT, self.events)
+        statements.execute(_INSERT_LOG, self.log)
         if self.keys:
-            conn.execute(_INSERT_KEY, self.keys)
+            statements.execute(_INSERT_KEY, self.keys)
