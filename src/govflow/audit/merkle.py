@@ -24,7 +24,11 @@ def _raw_digest(algorithm: str) -> Callable[[bytes], bytes]:
     leaf, over a whole store), else through the hex digest :mod:`govflow.audit.hashing` gives."""
     if algorithm == "sha256":
         sha256 = hashlib.sha256
-        return lambda data: sha256(data).digest()
+
+        def raw(data: bytes) -> bytes:
+            return sha256(data).digest()
+
+        return raw
     hex_digest = digest_function(algorithm)
     return lambda data: bytes.fromhex(hex_digest(data))
 
@@ -40,21 +44,22 @@ class MerkleRoot:
         self._hash: Callable[[bytes], bytes] = _raw_digest(algorithm)
         # The roots of the perfect subtrees covering the leaves so far, largest first: one per
         # set bit of the leaf count, as in a binary counter.
-        self._stack: list[tuple[int, bytes]] = []
+        self._stack: list[bytes] = []
         #: How many leaves have been appended.
         self.size = 0
 
     def append(self, event_hash: str) -> None:
         """Append one leaf: an event's hash, as the 64 hex digits events carry."""
-        node = self._hash(_LEAF + bytes.fromhex(event_hash))
-        height = 1
+        hash_ = self._hash
+        node = hash_(_LEAF + bytes.fromhex(event_hash))
+        size = self.size + 1
+        self.size = size
         stack = self._stack
-        while stack and stack[-1][0] == height:
-            _, left = stack.pop()
-            node = self._hash(_NODE + left + node)
-            height *= 2
-        stack.append((height, node))
-        self.size += 1
+        # Adding one to the count carries through its trailing one bits: each carry joins the
+        # two subtrees of that height into one.
+        for _ in range((size & -size).bit_length() - 1):
+            node = hash_(_NODE + stack.pop() + node)
+        stack.append(node)
 
     def extend(self, event_hashes: Iterable[str]) -> None:
         """Append each of ``event_hashes`` in turn."""
@@ -65,8 +70,8 @@ class MerkleRoot:
         """The tree hash of the leaves so far, as hex (the hash of no input for none)."""
         if not self._stack:
             return self._hash(b"").hex()
-        node = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
+        node = self._stack[-1]
+        for left in reversed(self._stack[:-1]):
             node = self._hash(_NODE + left + node)
         return node.hex()
 

@@ -8,6 +8,7 @@ JSON, a bad time, a NULL where a value belongs) is reported as a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterator, Mapping
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from govflow.errors import GovflowError, StoreError
-from govflow.records import EMPTY, Event, Issue, PluginRef
+from govflow.records import EMPTY, Event, Issue, PluginRef, freeze_mapping
 from govflow.store.base import CorruptRecord, IssueScan, LogEntry
 
 if TYPE_CHECKING:
@@ -63,8 +64,8 @@ class _Row:
 def _stream_raw(
     store: SQLStore, what: str, statement: sa.Select[Any], names: list[str]
 ) -> Iterator[tuple[Any, ...]]:
-    """``statement``'s rows straight from the driver's cursor as tuples, in batches (no
-    parameters); ``names`` is filled with the columns' names before the first row."""
+    """``statement``'s rows straight from the driver's cursor as tuples, in batches;
+    ``names`` is filled with the columns' names before the first row."""
     try:
         with store._engine.connect() as connection:
             conn = connection
@@ -72,13 +73,19 @@ def _stream_raw(
             if postgres:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
-                sql = str(statement.compile(dialect=conn.dialect))
+                compiled = statement.compile(dialect=conn.dialect)
+                params = compiled.construct_params()
+                arguments: Any = (
+                    tuple(params[name] for name in compiled.positiontup or ())
+                    if compiled.positional
+                    else params
+                )
                 driver = conn.connection.driver_connection
                 assert driver is not None
                 # A named (server-side) cursor on PostgreSQL streams; SQLite's always does.
                 cursor = driver.cursor(name="govflow_scan") if postgres else driver.cursor()
                 try:
-                    cursor.execute(sql)
+                    cursor.execute(str(compiled), arguments)
                     names[:] = [column[0] for column in cursor.description]
                     while True:
                         batch = cursor.fetchmany(_BATCH)
@@ -131,8 +138,9 @@ def log(store: SQLStore, start: int = 0) -> Iterator[LogEntry]:
         .order_by(_log.c.position)
         .offset(start)
     )
-    for row in _stream(store, "read the log", statement):
-        yield LogEntry(row[0], row[1], row[2], row[3], row[4])
+    # Raw rows: a district's log is read whole by every verify.
+    for row in _stream_raw(store, "read the log", statement, []):
+        yield LogEntry(*row)
 
 
 def log_events(store: SQLStore, start: int = 0) -> Iterator[Event | CorruptRecord]:
@@ -216,6 +224,91 @@ def _joined_issue(row: _Row, issue_id: str, corrupt: list[CorruptRecord]) -> Iss
     return found  # type: ignore[no-any-return]
 
 
+class _IssueReader:
+    """Reads the issue row joined to a scanned event into an :class:`Issue` equal to what the
+    store's own decoder gives, straight from the row's values: each JSON column one call into
+    the C scanner. A row it cannot read so goes to the store's decoder, which names what is
+    wrong with it."""
+
+    #: The issue row's columns, in the order :meth:`read` unpacks them.
+    COLUMNS: Final = (
+        "i_id",
+        "i_workflow",
+        "i_workflow_version",
+        "i_state",
+        "i_category",
+        "i_location",
+        "i_reporter",
+        "i_opened_at",
+        "i_updated_at",
+        "i_due_at",
+        "i_assignees",
+        "i_handlers",
+        "i_data",
+        "i_version",
+        "i_joint",
+        "i_timing",
+        "i_due_key",
+    )
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        index = {name: position for position, name in enumerate(names)}
+        self.columns = operator.itemgetter(*(index[name] for name in self.COLUMNS))
+
+    def read(self, values: tuple[Any, ...], corrupt: list[CorruptRecord]) -> Issue | None:
+        """The issue, checked; None (and the problem in ``corrupt``) if it cannot be read."""
+        (
+            issue_id,
+            workflow,
+            workflow_version,
+            state,
+            category,
+            location,
+            reporter,
+            opened_at,
+            updated_at,
+            due_at,
+            assignees,
+            handlers,
+            data,
+            version,
+            joint,
+            timing,
+            due_key,
+        ) = self.columns(values)
+        try:
+            issue = Issue(
+                id=issue_id,
+                workflow=workflow,
+                workflow_version=workflow_version,
+                state=state,
+                category=category,
+                location=location,
+                reporter=reporter,
+                opened_at=datetime.fromisoformat(opened_at),
+                updated_at=datetime.fromisoformat(updated_at),
+                due_at=None if due_at is None else datetime.fromisoformat(due_at),
+                assignees=() if assignees == "[]" else tuple(_load(assignees)),
+                handlers=() if handlers == "[]" else tuple(_load(handlers)),
+                data=_load_mapping(data),
+                version=version,
+                joint=_load_mapping(joint),
+                timing=_load_mapping(timing),
+            )
+        except (*DECODE_ERRORS, RecursionError):
+            row = _Row(dict(zip(self.names, values, strict=True)))
+            return _joined_issue(row, issue_id, corrupt)
+        problem = _check_due_key(issue, due_key)
+        if problem is not None:
+            corrupt.append(CorruptRecord(issue_id, None, problem))
+        return issue
+
+
+def _load_mapping(text: str) -> Mapping[str, Any]:
+    return EMPTY if text == "{}" else freeze_mapping(_load(text))
+
+
 _scan_json = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
@@ -239,27 +332,53 @@ class _EventReader:
     writes except in corners (fractions, exponents, keys at or above U+E000); there the text
     differs, the hash does not match, and ``verify_events`` recomputes the event exactly."""
 
+    #: The event table's columns, in the order :meth:`read` unpacks them.
+    COLUMNS: Final = (
+        "issue_id",
+        "sequence",
+        "trigger",
+        "source",
+        "destination",
+        "actor",
+        "at",
+        "due_at",
+        "payload",
+        "changes",
+        "plugin_name",
+        "plugin_version",
+        "decisions",
+        "previous_hash",
+        "hash",
+        "acting_for",
+        "audit_format",
+        "hash_algorithm",
+    )
+
     def __init__(self, names: list[str]) -> None:
-        from govflow.audit.canonical import AUDIT_FORMAT, CANONICAL_FIELDS  # noqa: PLC0415
+        # Bound once here, not imported per row (sql imports this module lazily).
+        from govflow.audit.canonical import (  # noqa: PLC0415
+            AUDIT_FORMAT,
+            CANONICAL_FIELDS,
+            plain_text,
+        )
+        from govflow.audit.hashing import digest  # noqa: PLC0415
+        from govflow.store.sql import _decode_change  # noqa: PLC0415
 
         self.format = AUDIT_FORMAT
+        self.plain_text = plain_text
+        self.digest = digest
+        self.sha256 = hashlib.sha256
+        self.decode_change = _decode_change
         index = {name: position for position, name in enumerate(names)}
         self.issue_id = index["issue_id"]
         self.sequence = index["sequence"]
         self.row_version = index["row_version"]
         self.joined = index["i_id"]
-        computed = {"payload", "changes", "decisions", "plugin", "at", "due_at", "hash"}
-        direct = [name for name in CANONICAL_FIELDS if name not in computed]
-        #: The fields taken from their columns as they are, by name and all at once.
-        self.direct_names = (*direct, "at", "due_at")
-        self.direct = operator.itemgetter(*(index[name] for name in self.direct_names))
-        self.computed = operator.itemgetter(
-            *(
-                index[name]
-                for name in ("payload", "changes", "decisions", "plugin_name", "plugin_version")
-            )
-        )
-        self.hash = index["hash"]
+        self.columns = operator.itemgetter(*(index[name] for name in self.COLUMNS))
+        # read() writes the canonical object's keys out: they must be the canonical fields.
+        unpacked = {name for name in self.COLUMNS if not name.startswith("plugin_")} - {"hash"}
+        if unpacked | {"plugin"} != set(CANONICAL_FIELDS):
+            raise AssertionError("the scan's canonical object misses an Event field")
         self._decisions: dict[str, tuple[Any, Mapping[str, Any]]] = {}
         self._plugins: dict[tuple[str, str | None], tuple[PluginRef, dict[str, Any]]] = {}
 
@@ -283,88 +402,115 @@ class _EventReader:
 
     def read(self, values: tuple[Any, ...]) -> tuple[Event, str | None]:
         """The event, and its hash recomputed (None where it cannot be here)."""
-        from govflow.audit.canonical import plain_text  # noqa: PLC0415
-        from govflow.audit.hashing import digest  # noqa: PLC0415
-        from govflow.store.sql import _decode_change  # noqa: PLC0415
-
-        payload_text, changes_text, decisions_text, name, version = self.computed(values)
+        (
+            issue_id,
+            sequence,
+            trigger,
+            source,
+            destination,
+            actor,
+            at,
+            due_at,
+            payload_text,
+            changes_text,
+            plugin_name,
+            plugin_version,
+            decisions_text,
+            previous_hash,
+            hash_,
+            acting_for,
+            audit_format,
+            algorithm,
+        ) = self.columns(values)
         payload = {} if payload_text == "{}" else _load(payload_text)
         changes = {} if changes_text == "{}" else _load(changes_text)
         if type(payload) is not dict or type(changes) is not dict:
             raise TypeError("payload and changes must be objects")
         decisions, frozen_decisions = self._decided(decisions_text)
-        plugin, plain_plugin = (None, None) if name is None else self._plugin(name, version)
-        canonical = dict(zip(self.direct_names, self.direct(values), strict=True))
-        canonical["payload"] = payload
-        canonical["changes"] = changes
-        canonical["decisions"] = decisions
-        canonical["plugin"] = plain_plugin
-        at, due = canonical["at"], canonical["due_at"]
+        plugin, plain_plugin = (
+            (None, None) if plugin_name is None else self._plugin(plugin_name, plugin_version)
+        )
+        decode_change = self.decode_change
         event = Event(
-            canonical["issue_id"],
-            canonical["sequence"],
-            canonical["trigger"],
-            canonical["source"],
-            canonical["destination"],
-            canonical["actor"],
+            issue_id,
+            sequence,
+            trigger,
+            source,
+            destination,
+            actor,
             datetime.fromisoformat(at),
-            None if due is None else datetime.fromisoformat(due),
+            None if due_at is None else datetime.fromisoformat(due_at),
             MappingProxyType(payload) if payload else EMPTY,
-            MappingProxyType({k: _decode_change(k, v) for k, v in changes.items()})
+            MappingProxyType({k: decode_change(k, v) for k, v in changes.items()})
             if changes
             else EMPTY,
             plugin,
             frozen_decisions,
-            canonical["previous_hash"],
-            values[self.hash],
-            canonical["acting_for"],
-            canonical["audit_format"],
-            canonical["hash_algorithm"],
+            previous_hash,
+            hash_,
+            acting_for,
+            audit_format,
+            algorithm,
         )
-        rehashed: str | None = None
-        if event.audit_format == self.format:
-            try:
-                text = plain_text(canonical).encode("utf-8")
-                rehashed = digest(event.hash_algorithm, text)
-            except (ValueError, TypeError, GovflowError):  # a lone surrogate, say
-                rehashed = None
-        return event, rehashed
+        if audit_format != self.format:
+            return event, None
+        canonical = {
+            "acting_for": acting_for,
+            "actor": actor,
+            "at": at,
+            "audit_format": audit_format,
+            "changes": changes,
+            "decisions": decisions,
+            "destination": destination,
+            "due_at": due_at,
+            "hash_algorithm": algorithm,
+            "issue_id": issue_id,
+            "payload": payload,
+            "plugin": plain_plugin,
+            "previous_hash": previous_hash,
+            "sequence": sequence,
+            "source": source,
+            "trigger": trigger,
+        }
+        try:
+            text = self.plain_text(canonical).encode("utf-8")
+        except (ValueError, TypeError, GovflowError):  # a lone surrogate, say
+            return event, None
+        if algorithm == "sha256":  # nearly every event: hashlib straight away
+            return event, self.sha256(text).hexdigest()
+        try:
+            return event, self.digest(algorithm, text)
+        except GovflowError:  # an algorithm this installation lacks: named by verify_events
+            return event, None
 
 
 _CACHED: Final = 1024  # distinct decision sets and plugins kept decoded
 
 
-def _read_event(
-    reader: _EventReader, values: tuple[Any, ...], names: list[str]
-) -> tuple[Event | CorruptRecord, str | None]:
-    try:
-        return reader.read(values)
-    except (*DECODE_ERRORS, RecursionError):
-        # The store's own decoder names what is wrong with the row, as every read names it.
-        from govflow.store.sql import _event_from_row  # noqa: PLC0415
+def _unread_event(reader: _EventReader, values: tuple[Any, ...], names: list[str]) -> Any:
+    """What the store's own decoder makes of an event row the reader could not read: the
+    event, or a CorruptRecord naming what is wrong with it, as every read names it."""
+    from govflow.store.sql import _event_from_row  # noqa: PLC0415
 
-        row = _Row(dict(zip(names, values, strict=True)))
-        return _decode(_event_from_row, row, values[reader.issue_id], values[reader.sequence]), None
+    row = _Row(dict(zip(names, values, strict=True)))
+    return _decode(_event_from_row, row, values[reader.issue_id], values[reader.sequence])
 
 
 def scan(store: SQLStore) -> Iterator[IssueScan]:
     """Every issue with its events: one query over the events in key order, each joined to its
     issue row where the row is at that event, then the issue rows that have no events."""
-    from govflow.store.sql import _events, _issue_from_row, _issues  # noqa: PLC0415
+    from govflow.store.sql import _events, _issues  # noqa: PLC0415
 
-    at_version = _issues.alias("at_version")
-    any_version = _issues.alias("any_version")
-    joined = _events.outerjoin(
-        at_version,
-        sa.and_(at_version.c.id == _events.c.issue_id, at_version.c.version == _events.c.sequence),
-    ).outerjoin(any_version, any_version.c.id == _events.c.issue_id)
+    # One lookup of the issue row per event (not one for the row at this event and another for
+    # its version): its columns where it is at this event, NULL elsewhere.
+    at_event = _issues.c.version == _events.c.sequence
     statement = (
         sa.select(
             _events,
-            *[column.label(f"i_{column.name}") for column in at_version.c],
-            any_version.c.version.label("row_version"),
+            *[sa.case((at_event, column)).label(f"i_{column.name}") for column in _issues.c],
+            _issues.c.version.label("row_version"),
         )
-        .select_from(joined)
+        .select_from(_events.outerjoin(_issues, _issues.c.id == _events.c.issue_id))
         .order_by(_events.c.issue_id, _events.c.sequence)
     )
     current: str | None = None
@@ -382,26 +528,38 @@ def scan(store: SQLStore) -> Iterator[IssueScan]:
 
     names: list[str] = []
     reader: _EventReader | None = None
+    issue_reader: _IssueReader | None = None
     for values in _stream_raw(store, "scan the events", statement, names):
         if reader is None:
-            reader = _EventReader(names)
+            reader, issue_reader = _EventReader(names), _IssueReader(names)
         issue_id = values[reader.issue_id]
         if issue_id != current:
             if current is not None:
                 yield finish()
             current, events, hashes, corrupt, issue = issue_id, [], [], [], None
             row_version = values[reader.row_version]
-        decoded, rehashed = _read_event(reader, values, names)
-        if isinstance(decoded, CorruptRecord):
-            corrupt.append(decoded)
+        try:
+            event, rehashed = reader.read(values)
+        except (*DECODE_ERRORS, RecursionError):
+            decoded = _unread_event(reader, values, names)
+            if isinstance(decoded, CorruptRecord):
+                corrupt.append(decoded)
+            else:
+                events.append(decoded)
+                hashes.append(None)
         else:
-            events.append(decoded)
+            events.append(event)
             hashes.append(rehashed)
         if values[reader.joined] is not None:
-            row = _Row(dict(zip(names, values, strict=True)))
-            issue = _joined_issue(row, issue_id, corrupt)
+            assert issue_reader is not None
+            issue = issue_reader.read(values, corrupt)
     if current is not None:
         yield finish()
+    yield from _issues_without_events(store)
+
+
+def _issues_without_events(store: SQLStore) -> Iterator[IssueScan]:
+    from govflow.store.sql import _events, _issue_from_row, _issues  # noqa: PLC0415
 
     orphans = (
         sa.select(_issues)
