@@ -153,6 +153,28 @@ def test_the_fast_encoding_is_the_definition(event: Event) -> None:
     assert canonical_text(event) == rfc8785.dumps(canonical_object(event)).decode("utf-8")
 
 
+@given(EVENTS, st.dictionaries(log_text(), log_text(), max_size=3))
+def test_a_shared_decisions_view_is_encoded_as_the_definition_every_time(
+    event: Event, other: dict[str, str]
+) -> None:
+    # The engine shares one decisions view between events, and the encoder keeps its plain
+    # form: met again, or replaced by another view that may reuse its id, it must not go stale.
+    shared = attrs.evolve(event, decisions=MappingProxyType(dict(event.decisions)))
+    for _ in range(2):
+        assert canonical_text(shared) == canonical_json(canonical_object(shared))
+    del shared
+    replaced = attrs.evolve(event, decisions=MappingProxyType(other))
+    assert canonical_text(replaced) == canonical_json(canonical_object(replaced))
+
+
+def test_many_decisions_views_keep_their_encodings_right() -> None:
+    views = [MappingProxyType({"due_at": f"plugin-{i} 1.0"}) for i in range(600)]
+    for _ in range(2):
+        for view in views:
+            event = attrs.evolve(BASE, decisions=view)
+            assert canonical_text(event) == canonical_json(canonical_object(event))
+
+
 def test_an_engine_hashes_with_sm3_when_told_and_every_event_says_so() -> None:
     engine = Engine(autoload=False, clock=ManualClock(), hash_algorithm="sm3")
     issue = engine.open("closed-loop", reporter=Actor("r"))

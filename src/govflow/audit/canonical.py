@@ -207,7 +207,24 @@ def _has_corner(value: Any) -> bool:  # noqa: PLR0911  (one answer per type)
     return kind is not MappingProxyType  # a view is checked when the hook converts it
 
 
-_PLAIN_VIEWS: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
+#: The plain form of each decisions view met lately, by id: the engine shares one view between
+#: all the events that make the same decisions, so each is converted once. The view is held,
+#: so its id cannot be reused while it is here; emptied when full (each engine makes its own).
+_PLAIN_DECISIONS: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
+_KEPT_DECISIONS = 256
+
+
+def _plain_decisions(value: Any) -> Any:
+    """``value`` (an event's decisions) as the hook would convert it, kept if it is a view."""
+    known = _PLAIN_DECISIONS.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
+    plain = _convert(value)
+    if type(value) is MappingProxyType and all(type(v) is str for v in plain.values()):
+        if len(_PLAIN_DECISIONS) >= _KEPT_DECISIONS:
+            _PLAIN_DECISIONS.clear()
+        _PLAIN_DECISIONS[id(value)] = (value, plain)
+    return plain
 
 
 def _convert(value: Any) -> Any:
@@ -217,20 +234,9 @@ def _convert(value: Any) -> Any:
     if kind is MappingProxyType or isinstance(value, Mapping):
         if not value:
             return {}
-        known = _PLAIN_VIEWS.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
         plain = dict(value)
         if _has_corner(plain):
             raise _CornerError
-        if (
-            kind is MappingProxyType
-            and len(_PLAIN_VIEWS) < 256
-            and all(type(v) is str for v in plain.values())
-        ):
-            # A view of text only, met again and again (decisions are shared between events):
-            # converted once. The view is held, so its id cannot be reused while it is here.
-            _PLAIN_VIEWS[id(value)] = (value, plain)
         return plain
     if kind is PluginRef:
         return {"name": value.name, "version": value.version}
@@ -246,6 +252,7 @@ _c_iterencode = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
 
 _SORTED: Final = tuple(sorted(CANONICAL_FIELDS, key=_utf16_key))
 _values = operator.attrgetter(*_SORTED)
+_DECISIONS: Final = _SORTED.index("decisions")
 #: Declared types the hook (or the C encoder) handles exactly; other fields are checked first.
 _EXACT_TYPES: Final = frozenset(
     {
@@ -290,7 +297,10 @@ def canonical_text(event: Event) -> str:
         ):
             return _jcs(canonical_object(event))
     try:
-        return "".join(_c_iterencode(dict(zip(_SORTED, values, strict=True)), 0))
+        fields = dict(zip(_SORTED, values, strict=True))
+        if values[_DECISIONS]:
+            fields["decisions"] = _plain_decisions(values[_DECISIONS])
+        return "".join(_c_iterencode(fields, 0))
     except _CornerError:
         return _jcs(canonical_object(event))
 

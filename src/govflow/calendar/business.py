@@ -39,6 +39,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: How far a due time may lie: a limit that finds no working time within this many days
 #: means a calendar with no working days at all, not a very long limit.
 _HORIZON_DAYS = 3660
+#: How many working_days answers a calendar keeps (a few years of days, a few limits each).
+_KEPT_ANSWERS = 8192
 
 
 def _hours(value: Iterable[tuple[time, time]]) -> tuple[tuple[time, time], ...]:
@@ -81,6 +83,12 @@ class BusinessCalendar:
     zone: ZoneInfo = SHANGHAI
     overrides: Mapping[date, bool] = attrs.field(factory=dict, converter=_days)
     localities: Mapping[str, Mapping[date, bool]] = attrs.field(factory=dict, converter=_localities)
+    #: working_days' answers: every move into a state limited in working days asks the same
+    #: (day, count) all day long, and a frozen calendar's answer cannot change (a holiday table
+    #: is data: supplementing a year makes a new table, and a new calendar).
+    _working_days: dict[tuple[date, int], date] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
 
     # --- days ------------------------------------------------------------------------------
 
@@ -94,6 +102,15 @@ class BusinessCalendar:
 
     def working_days(self, after: date, count: int) -> date:
         """The ``count``-th working day after ``after`` (``after`` itself not counted)."""
+        known = self._working_days.get((after, count))
+        if known is not None:
+            return known
+        day = self._count_working_days(after, count)
+        if len(self._working_days) < _KEPT_ANSWERS:
+            self._working_days[after, count] = day
+        return day
+
+    def _count_working_days(self, after: date, count: int) -> date:
         day = after
         for _ in range(_HORIZON_DAYS):
             day += timedelta(days=1)
