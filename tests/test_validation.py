@@ -237,7 +237,7 @@ def test_tick_skips_an_issue_of_a_workflow_the_engine_no_longer_has(cast: type[C
     assert store.get(ids[1]).state == "supervised"
 
 
-@pytest.mark.parametrize("read", ["get", "history", "verify"])
+@pytest.mark.parametrize("read", ["get", "history", "verify", "parties", "children"])
 @pytest.mark.parametrize("bad", [123, None, "", "a\x00b"])
 def test_reads_refuse_an_issue_id_that_is_not_one(engine: Engine, read: str, bad: Any) -> None:
     with pytest.raises(InvalidRequestError, match="issue_id"):

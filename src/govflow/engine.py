@@ -308,6 +308,7 @@ class Engine:
     def parties(self, issue_id: str, *, pending: bool = False) -> tuple[Party, ...]:
         """The parties of the issue's current (or last) round in a join state; with
         ``pending``, only those still owing a report in the state the issue is in now."""
+        check_text("issue_id", issue_id)
         issue = self.store.get(issue_id)
         found = parties(issue)
         if not pending:
@@ -316,6 +317,7 @@ class Engine:
 
     def children(self, issue_id: str) -> tuple[LinkedIssue, ...]:
         """The child issues the issue's moves opened (see :mod:`govflow.links`)."""
+        check_text("issue_id", issue_id)
         return children(self.store.get(issue_id))
 
     def verify(self, issue_id: str) -> int:
