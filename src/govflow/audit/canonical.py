@@ -26,6 +26,7 @@ from typing import Any, Final
 
 import attrs
 
+from govflow._views import ViewMemo
 from govflow.errors import InvalidRequestError
 from govflow.records import Event, PluginRef
 
@@ -207,26 +208,6 @@ def _has_corner(value: Any) -> bool:  # noqa: PLR0911  (one answer per type)
     return kind is not MappingProxyType  # a view is checked when the hook converts it
 
 
-#: The plain form of each decisions view met lately, by id: the engine shares one view between
-#: all the events that make the same decisions, so each is converted once. The view is held,
-#: so its id cannot be reused while it is here; emptied when full (each engine makes its own).
-_PLAIN_DECISIONS: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
-_KEPT_DECISIONS = 256
-
-
-def _plain_decisions(value: Any) -> Any:
-    """``value`` (an event's decisions) as the hook would convert it, kept if it is a view."""
-    known = _PLAIN_DECISIONS.get(id(value))
-    if known is not None and known[0] is value:
-        return known[1]
-    plain = _convert(value)
-    if type(value) is MappingProxyType and all(type(v) is str for v in plain.values()):
-        if len(_PLAIN_DECISIONS) >= _KEPT_DECISIONS:
-            _PLAIN_DECISIONS.clear()
-        _PLAIN_DECISIONS[id(value)] = (value, plain)
-    return plain
-
-
 def _convert(value: Any) -> Any:
     kind = type(value)
     if kind is datetime:
@@ -241,6 +222,15 @@ def _convert(value: Any) -> Any:
     if kind is PluginRef:
         return {"name": value.name, "version": value.version}
     raise _CornerError
+
+
+def _text_only(plain: Any) -> bool:
+    return all(type(item) is str for item in plain.values())
+
+
+#: The plain form of an event's decisions: the engine shares one view between all the events
+#: that make the same decisions, so each view is converted once.
+_plain_decisions: ViewMemo[Any] = ViewMemo(_convert, limit=256, keep=_text_only)
 
 
 # The C encoder itself, made once (json.JSONEncoder.encode makes one per call): no circular

@@ -57,6 +57,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy import exc as sa_exc
 
+from govflow._views import ViewMemo
 from govflow.errors import (
     ConflictError,
     CorruptRecordError,
@@ -240,19 +241,9 @@ def _dump(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-#: The engine shares one decisions mapping between every event that made the same decisions:
-#: each is encoded once (kept with its text, so that its id is never another's).
-_DECISION_TEXTS: dict[int, tuple[Mapping[str, Any], str]] = {}
-
-
-def _dump_decisions(decisions: Mapping[str, Any]) -> str:
-    found = _DECISION_TEXTS.get(id(decisions))
-    if found is not None:
-        return found[1]
-    text = _dump(decisions)
-    if len(_DECISION_TEXTS) < 1024 and type(decisions) is MappingProxyType:  # read-only
-        _DECISION_TEXTS[id(decisions)] = (decisions, text)
-    return text
+#: The engine shares one decisions view between every event that made the same decisions:
+#: each is encoded once.
+_dump_decisions: ViewMemo[str] = ViewMemo(_dump, limit=1024)
 
 
 def _load_mapping(text: str) -> Mapping[str, Any]:
