@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 
 from govflow import (
@@ -35,6 +37,7 @@ from govflow.errors import (
     UnknownIssueError,
     UnknownWorkflowError,
 )
+from govflow.records import InitialFields
 from govflow.testing import past
 
 from .conftest import Cast
@@ -79,6 +82,26 @@ def test_open_puts_the_issue_in_the_initial_state_with_its_deadline(
     assert event.actor == "resident-wang"
     assert str(event.plugin) == "govflow.closed_loop 0.1.0"
     assert event.decisions == {"due_at": "govflow.deadlines 0.1.0"}
+
+
+def test_an_opened_issue_is_kept_once(engine: Engine, cast: type[Cast]) -> None:
+    # The open event carries the initial fields by reading the issue: the issue it reads is the
+    # one stored, not the copy hashed before the event's hash was known (one Issue a live issue).
+    issue = engine.open("closed-loop", reporter=cast.resident, category="safety")
+    stored = engine.store.get(issue.id)
+    (opened,) = engine.store.events(issue.id)
+    (read,) = [r for r in gc.get_referents(opened.changes) if isinstance(r, Issue)]
+    assert read is stored
+
+
+def test_initial_fields_read_only_the_issue_they_were_made_from() -> None:
+    at = datetime(2024, 3, 1, tzinfo=UTC)
+    issue = Issue("1", "closed-loop", 1, "collected", None, None, "r", at, at)
+    fields = InitialFields(issue)
+    fields.rebind(attrs.evolve(issue, last_hash="f" * 64))
+    with pytest.raises(ValueError, match="opened otherwise"):
+        fields.rebind(attrs.evolve(issue, reporter="someone else"))
+    assert dict(fields)["reporter"] == "r"
 
 
 def test_open_accepts_a_plain_reporter_id_and_an_issue_id(engine: Engine) -> None:

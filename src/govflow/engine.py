@@ -113,6 +113,19 @@ class _Draft:
     timing: Mapping[str, Any] = EMPTY
 
 
+def _open_changes(
+    fields_set: InitialFields, joint: Mapping[str, Any], timing: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """What an ``open`` event sets: the initial fields, and the joint record and timing when
+    the issue starts with any (most do not, and their events share the issue's own fields)."""
+    extra: dict[str, Any] = {}
+    if joint:
+        extra["joint"] = joint
+    if timing:
+        extra["timing"] = timing
+    return MappingProxyType({**fields_set, **extra}) if extra else fields_set
+
+
 class Engine:
     """One engine per deployment: plugins, an org graph, a store and a clock.
 
@@ -450,14 +463,8 @@ class Engine:
             if due_at is None and not timing
             else Issue(*fields, due_at, data=sealed, joint=record, timing=timing)
         )
-        initial: Mapping[str, Any] = InitialFields(issue)
-        extra: dict[str, Any] = {}
-        if record:
-            extra["joint"] = record
-        if timing:  # only then: most issues' open events share the issue's own fields
-            extra["timing"] = issue.timing
-        if extra:
-            initial = MappingProxyType({**initial, **extra})
+        fields_set = InitialFields(issue)
+        initial = _open_changes(fields_set, record, issue.timing)
         event = self._event(
             new_id,
             0,
@@ -474,6 +481,7 @@ class Engine:
             GENESIS,
         )
         issue = attrs.evolve(issue, last_hash=event.hash)
+        fields_set.rebind(issue)  # the event reads the stored issue: one Issue kept, not two
         try:
             self.store.commit(issue, event, idempotency_key=idempotency_key)
         except ConflictError:

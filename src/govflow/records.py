@@ -189,6 +189,17 @@ class InitialFields(Mapping[str, Any]):
     def __repr__(self) -> str:
         return f"InitialFields({dict(self)!r})"
 
+    def rebind(self, issue: Issue) -> None:
+        """Read from ``issue`` from now on: the opened issue as stored, once the ``open`` event's
+        hash is known, so that the issue read while hashing is not kept alive beside it.
+
+        :raises ValueError: ``issue`` does not hold the very same initial fields.
+        """
+        if any(getattr(issue, key) is not getattr(self._issue, key) for key in self.KEYS):
+            msg = "rebinding initial fields to an issue that was opened otherwise"
+            raise ValueError(msg)
+        self._issue = issue
+
 
 @attrs.frozen(slots=True)
 class Event:
