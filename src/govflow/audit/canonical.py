@@ -5,12 +5,13 @@ member per attrs field of ``Event`` except ``hash`` (so a field added to ``Event
 without anyone remembering to add it here); :func:`canonical_json` writes any such value as
 JCS text. ``docs/audit-format.md`` specifies both, with test vectors.
 
-JCS is what ``json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))`` writes,
-except in two corners: numbers with a fraction or an exponent (JCS writes them as ECMAScript
-does: ``1.0`` is ``1``, ``1e-07`` is ``1e-7``) and the order of keys holding characters at or
-above U+E000 (JCS sorts by UTF-16 code units, Python by code points). Values outside both
-corners -- every event the engine makes from ordinary text and integers -- go through the C
-encoder; the rest through :func:`_jcs`, the letter of the RFC.
+JCS is what a JSON encoder writes with sorted keys, no whitespace and text left unescaped but
+for what JSON requires, except in two corners: numbers with a fraction or an exponent (JCS
+writes them as ECMAScript does: ``1.0`` is ``1``, ``1e-07`` is ``1e-7``) and the order of keys
+holding characters at or above U+E000 (JCS sorts by UTF-16 code units, the encoders by code
+points). Values outside both corners -- every event the engine makes from ordinary text and
+integers -- go through a C encoder (orjson on the hot path, the standard library's elsewhere);
+the rest through :func:`_jcs`, the letter of the RFC.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import json
 import math
 import operator
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
+import orjson
 
 from govflow._views import ViewMemo
 from govflow.errors import InvalidRequestError
@@ -179,10 +181,12 @@ def canonical_object(event: Event) -> dict[str, Any]:
 # --- the hot path: every move hashes its event -------------------------------------------------
 #
 # canonical_json(canonical_object(event)) is the definition. canonical_text gets the same text
-# from one pass of the C encoder: top-level fields in JCS order, views and times converted by
-# its ``default`` hook as it meets them. Whatever might fall in one of JCS's two corners (a
-# float, a key at or above U+E000, an integer beyond the safe range, a type of value not
-# expected here) sends the whole event to the letter-of-the-RFC path instead.
+# from one pass of the C encoder over a dict of plain values: the top-level fields in JCS order,
+# their times, views and plugin converted beforehand by declared type (the encoder's ``default``
+# hook, a Python call from C, would be called once for each), anything nested inside a view by
+# the hook as the encoder meets it. Whatever might fall in one of JCS's two corners (a float, a
+# key at or above U+E000, an integer beyond the safe range, a type of value not expected here)
+# sends the whole event to the letter-of-the-RFC path instead.
 
 
 class _CornerError(Exception):
@@ -231,6 +235,20 @@ def _text_only(plain: Any) -> bool:
 #: The plain form of an event's decisions: the engine shares one view between all the events
 #: that make the same decisions, so each view is converted once.
 _plain_decisions: ViewMemo[Any] = ViewMemo(_convert, limit=256, keep=_text_only)
+#: The plain form of the plugins events name, by the record's identity (each record is held,
+#: so its id is not reused while kept): a handful, each met on every move.
+_plain_plugins: dict[int, tuple[PluginRef, Any]] = {}
+
+
+def _plain_plugin(value: Any) -> Any:
+    known = _plain_plugins.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
+    plain = _convert(value)  # anything but a PluginRef is a corner
+    if len(_plain_plugins) >= 256:  # a handful in practice: emptied rather than grown
+        _plain_plugins.clear()
+    _plain_plugins[id(value)] = (value, plain)
+    return plain
 
 
 # The C encoder itself, made once (json.JSONEncoder.encode makes one per call): no circular
@@ -242,8 +260,15 @@ _c_iterencode = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
 
 _SORTED: Final = tuple(sorted(CANONICAL_FIELDS, key=_utf16_key))
 _values = operator.attrgetter(*_SORTED)
-_DECISIONS: Final = _SORTED.index("decisions")
-#: Declared types the hook (or the C encoder) handles exactly; other fields are checked first.
+_DECLARED: Final = {name: str(attrs.fields_dict(Event)[name].type) for name in _SORTED}
+#: The time fields, by declared type: a time of the UTC zone is written by the encoder, any
+#: other by ``isoformat`` beforehand.
+_TIMES: Final = tuple(
+    name for name in _SORTED if _DECLARED[name] in {"datetime", "datetime | None"}
+)
+_DECISIONS: Final = "decisions"
+_PLUGIN: Final = "plugin"
+#: Declared types handled exactly above (or by the C encoder); other fields are checked first.
 _EXACT_TYPES: Final = frozenset(
     {
         "str",
@@ -256,9 +281,7 @@ _EXACT_TYPES: Final = frozenset(
     }
 )
 _CHECKED: Final = tuple(
-    index
-    for index, name in enumerate(_SORTED)
-    if str(attrs.fields_dict(Event)[name].type) not in _EXACT_TYPES
+    index for index, name in enumerate(_SORTED) if _DECLARED[name] not in _EXACT_TYPES
 )
 
 
@@ -277,22 +300,47 @@ def plain_text(value: Any) -> str:
         raise CanonicalFormError("not plain JSON values") from None
 
 
-def canonical_text(event: Event) -> str:
-    """``canonical_json(canonical_object(event))``, computed quickly: the text hashed."""
+# orjson writes what JCS writes outside the two corners: sorted keys (by code point), no
+# whitespace, text as UTF-8 with only what JSON requires escaped, and the same escapes as the
+# standard library's encoder. Its integers stop at the safe range here (OPT_STRICT_INTEGER) and
+# it writes a time of the UTC zone exactly as ``isoformat`` does; any other zone is written by
+# ``isoformat`` beforehand (orjson rounds an offset to whole minutes). What it cannot write
+# natively (a view, a PluginRef) it asks the hook for, which sends corners to the exact path.
+_ORJSON_OPTIONS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+_UTC: Final = UTC
+
+
+def _plain_fields(event: Event) -> dict[str, Any] | None:
+    """The event's canonical members for a C encoder, times, plugin and decisions converted;
+    None if a member may fall in a corner (the exact path must write it)."""
     values = _values(event)
     for index in _CHECKED:
         value = values[index]
         if (type(value) is not int or not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER) and (
             _has_corner(value)
         ):
-            return _jcs(canonical_object(event))
+            return None
+    fields = dict(zip(_SORTED, values, strict=True))
+    for name in _TIMES:
+        time = fields[name]
+        if time is not None and (type(time) is not datetime or time.tzinfo is not _UTC):
+            fields[name] = _convert(time)
+    if fields[_DECISIONS]:
+        fields[_DECISIONS] = _plain_decisions(fields[_DECISIONS])
+    if fields[_PLUGIN] is not None:
+        fields[_PLUGIN] = _plain_plugin(fields[_PLUGIN])
+    return fields
+
+
+def canonical_text(event: Event) -> str:
+    """``canonical_json(canonical_object(event))``, computed quickly: the text hashed."""
     try:
-        fields = dict(zip(_SORTED, values, strict=True))
-        if values[_DECISIONS]:
-            fields["decisions"] = _plain_decisions(values[_DECISIONS])
-        return "".join(_c_iterencode(fields, 0))
-    except _CornerError:
-        return _jcs(canonical_object(event))
+        fields = _plain_fields(event)
+        if fields is not None:
+            return orjson.dumps(fields, default=_convert, option=_ORJSON_OPTIONS).decode()
+    except (_CornerError, orjson.JSONEncodeError):
+        pass
+    return _jcs(canonical_object(event))
 
 
 def canonical_bytes(event: Event) -> bytes:
@@ -300,7 +348,13 @@ def canonical_bytes(event: Event) -> bytes:
 
     :raises CanonicalFormError: a field has no canonical form (a lone surrogate, say).
     """
-    text = canonical_text(event)
+    try:
+        fields = _plain_fields(event)
+        if fields is not None:
+            return orjson.dumps(fields, default=_convert, option=_ORJSON_OPTIONS)
+    except (_CornerError, orjson.JSONEncodeError):
+        pass
+    text = _jcs(canonical_object(event))
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
