@@ -16,6 +16,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
@@ -309,20 +310,12 @@ def _load_mapping(text: str) -> Mapping[str, Any]:
     return EMPTY if text == "{}" else freeze_mapping(_load(text))
 
 
-_scan_json = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
-
-
 def _load(text: str) -> Any:
-    """``json.loads(text)`` for text as the store writes it (no surrounding whitespace), one
-    call into the C scanner; anything else raises ValueError (the store's own decoder then
-    reads the row, and names what is wrong with it)."""
-    try:
-        value, end = _scan_json(text, 0)
-    except StopIteration:
-        raise ValueError("not JSON") from None
-    if end != len(text):
-        raise ValueError("not JSON")
-    return value
+    """``json.loads(text)``, by orjson, for text as the store writes it; anything else raises
+    ValueError (the store's own decoder then reads the row, and names what is wrong with it).
+    orjson refuses what the standard library would let through (NaN, a lone surrogate's
+    escape): such a row goes to the store's decoder too."""
+    return orjson.loads(text)
 
 
 class _EventReader:
@@ -359,13 +352,13 @@ class _EventReader:
         from govflow.audit.canonical import (  # noqa: PLC0415
             AUDIT_FORMAT,
             CANONICAL_FIELDS,
-            plain_text,
+            plain_bytes,
         )
         from govflow.audit.hashing import digest  # noqa: PLC0415
         from govflow.store.sql import _decode_change  # noqa: PLC0415
 
         self.format = AUDIT_FORMAT
-        self.plain_text = plain_text
+        self.plain_bytes = plain_bytes
         self.digest = digest
         self.sha256 = hashlib.sha256
         self.decode_change = _decode_change
@@ -473,7 +466,7 @@ class _EventReader:
             "trigger": trigger,
         }
         try:
-            text = self.plain_text(canonical).encode("utf-8")
+            text = self.plain_bytes(canonical)
         except (ValueError, TypeError, GovflowError):  # a lone surrogate, say
             return event, None
         if algorithm == "sha256":  # nearly every event: hashlib straight away
