@@ -127,7 +127,8 @@ CASES: dict[str, Case] = {
     ),
     "serve": Case(bad=(lambda t, _r: ["--port", "web", "-d", str(t / "s.db")], "--port")),
     "worker": Case(
-        bad=(lambda t, _r: ["--interval", "often", "-d", str(t / "w.db")], "--interval")
+        bad=(lambda t, _r: ["--interval", "often", "-d", str(t / "w.db")], "--interval"),
+        reads=True,
     ),
 }
 

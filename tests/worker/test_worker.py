@@ -110,9 +110,11 @@ def test_the_worker_command_fires_deadlines_and_stops_on_sigterm(
 
 
 def test_the_worker_command_refuses_a_bad_plugin(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    SQLStore(url).close()
     err = io.StringIO()
     status = main(
-        ["worker", "--database", f"sqlite:///{tmp_path / 'x.db'}", "--plugin", "no.such.module"],
+        ["worker", "--database", url, "--plugin", "no.such.module"],
         stdout=io.StringIO(),
         stderr=err,
     )

@@ -1,7 +1,9 @@
 """``govflow serve`` and ``govflow worker``: the long-running processes of a deployment.
 
 Thin commands over :func:`govflow.web.serve.serve` and :func:`govflow.worker.run_worker`; both
-create the store's tables when the database has none yet.
+create the store's tables when the database has none yet. The worker refuses a SQLite file that
+does not exist: it only fires what a store already holds, and a mistyped path would otherwise
+become an empty database it watches for ever.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from govflow.cli._options import DatabaseOption, NoAutoloadOption
+from govflow.cli._options import DatabaseOption, NoAutoloadOption, database_url
 from govflow.cli._output import output
 
 PluginOption = Annotated[
@@ -60,7 +62,7 @@ def worker_command(
 
     with logging_to(output(ctx).stderr):
         run_worker(
-            _url(database),
+            database_url(database),
             plugins=plugin or (),
             name=name,
             interval=interval,
