@@ -180,13 +180,13 @@ def canonical_object(event: Event) -> dict[str, Any]:
 
 # --- the hot path: every move hashes its event -------------------------------------------------
 #
-# canonical_json(canonical_object(event)) is the definition. canonical_text gets the same text
-# from one pass of the C encoder over a dict of plain values: the top-level fields in JCS order,
-# their times, views and plugin converted beforehand by declared type (the encoder's ``default``
-# hook, a Python call from C, would be called once for each), anything nested inside a view by
-# the hook as the encoder meets it. Whatever might fall in one of JCS's two corners (a float, a
-# key at or above U+E000, an integer beyond the safe range, a type of value not expected here)
-# sends the whole event to the letter-of-the-RFC path instead.
+# canonical_json(canonical_object(event)) is the definition. canonical_bytes gets the same bytes
+# from one pass of orjson over a dict of the event's fields: the plugin, the decisions and any
+# time not in the UTC zone converted beforehand (the plugin and decisions from memos: the same
+# few are met on every move), the read-only mappings by the encoder's ``default`` hook as it
+# meets them. Whatever might fall in one of JCS's two corners (a float, a key at or above
+# U+E000, an integer beyond the safe range, a type of value not expected here) sends the whole
+# event to the letter-of-the-RFC path instead.
 
 
 class _CornerError(Exception):
@@ -307,9 +307,6 @@ def plain_text(value: Any) -> str:
 # ``isoformat`` beforehand (orjson rounds an offset to whole minutes). What it cannot write
 # natively (a view, a PluginRef) it asks the hook for, which sends corners to the exact path.
 _ORJSON_OPTIONS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
-_UTC: Final = UTC
-
-
 _PLAIN_OPTIONS: Final = (
     _ORJSON_OPTIONS
     | orjson.OPT_PASSTHROUGH_DATETIME
@@ -345,7 +342,7 @@ def _plain_fields(event: Event) -> dict[str, Any] | None:
     fields = dict(zip(_SORTED, values, strict=True))
     for name in _TIMES:
         time = fields[name]
-        if time is not None and (type(time) is not datetime or time.tzinfo is not _UTC):
+        if time is not None and (type(time) is not datetime or time.tzinfo is not UTC):
             fields[name] = _convert(time)
     if fields[_DECISIONS]:
         fields[_DECISIONS] = _plain_decisions(fields[_DECISIONS])
