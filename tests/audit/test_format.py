@@ -30,7 +30,7 @@ from govflow.audit import (
     event_hash,
     seal,
 )
-from govflow.audit.export import event_from_canonical
+from govflow.audit.export import _event_line, event_from_canonical
 from govflow.audit.hashing import digest_function
 from govflow.audit.merkle import merkle_root
 from govflow.errors import DefinitionError
@@ -160,6 +160,13 @@ def test_the_fast_encoding_is_the_definition(event: Event) -> None:
             canonical_bytes(event)
     else:
         assert canonical_bytes(event) == expected
+
+
+@given(EVENTS)
+def test_an_export_line_is_the_canonical_json_of_event_and_hash(event: Event) -> None:
+    line = {"event": canonical_object(event), "hash": "ab" * 32}
+    sealed = attrs.evolve(event, hash=line["hash"])
+    assert _event_line(sealed) == canonical_json(line) + "\n"
 
 
 @given(EVENTS, st.dictionaries(log_text(), log_text(), max_size=3))

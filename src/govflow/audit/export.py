@@ -38,7 +38,7 @@ import attrs
 from govflow.audit.canonical import (
     CANONICAL_FIELDS,
     canonical_json,
-    canonical_object,
+    canonical_text,
     parse_integer,
 )
 from govflow.audit.chain import GENESIS, advance, recompute_hash
@@ -64,6 +64,13 @@ class ExportSummary:
     root: str
 
 
+def _event_line(event: Event) -> str:
+    """``canonical_json({"event": canonical_object(event), "hash": event.hash})`` and a newline:
+    the event's own canonical text (its hash's fast path) inside the line's two members, which
+    JCS orders ``event``, ``hash``."""
+    return f'{{"event":{canonical_text(event)},"hash":{canonical_json(event.hash)}}}\n'
+
+
 def export_store(store: Store, out: TextIO) -> ExportSummary:
     """Write every event of ``store`` to ``out``, in the order they were committed.
 
@@ -75,7 +82,7 @@ def export_store(store: Store, out: TextIO) -> ExportSummary:
         if isinstance(event, CorruptRecord):
             sequence = -1 if event.sequence is None else event.sequence
             raise CorruptRecordError(event.issue_id, sequence, event.problem)
-        out.write(canonical_json({"event": canonical_object(event), "hash": event.hash}) + "\n")
+        out.write(_event_line(event))
         tree.append(event.hash)
     summary = ExportSummary(tree.size, tree.root())
     out.write(canonical_json({"end": {"events": summary.events, "root": summary.root}}) + "\n")
