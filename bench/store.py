@@ -376,9 +376,12 @@ def scaling_ceiling(
     return min(float(processes), cores / (cpu_per_move * one_process_rate))
 
 
-def _pg_worker(job: tuple[str, str, str, int], ready: Any, go: Any, results: Any) -> None:
+def _pg_worker(
+    job: tuple[str, str, str, int], ready: Any, go: Any, results: Any, done: Any
+) -> None:
     """One process of a PostgreSQL run: prepare untimed, wait for the start, report the span
-    and the CPU this process spent in it (its server backends are read by the parent)."""
+    and the CPU this process spent in it, and keep its connections (so their server backends)
+    until the parent has read the backends' CPU (``done``)."""
     kind, url, prefix, issues = job
     if kind == "govflow":
         store = SQLStore(url)
@@ -397,20 +400,19 @@ def _pg_worker(job: tuple[str, str, str, int], ready: Any, go: Any, results: Any
     work()
     finished = time.perf_counter()
     results.put((started, finished, issues * MOVES_PER_ISSUE, time.process_time() - cpu))
+    done.wait()
 
 
 def postgres_processes(kind: str, url: str, processes: int, issues: int) -> ProcessesRun:
     """``processes`` processes, each moving its own ``issues`` issues, with the CPU they cost."""
     context = multiprocessing.get_context("spawn")
-    ready, results, go = context.Queue(), context.Queue(), context.Event()
+    ready, results = context.Queue(), context.Queue()
+    go, done = context.Event(), context.Event()
     round_id = uuid.uuid4().hex[:6]
     tag = f"govflow-bench-{round_id}"
+    jobs = [(kind, tagged(url, tag), f"{kind[0]}{round_id}p{n}", issues) for n in range(processes)]
     workers = [
-        context.Process(
-            target=_pg_worker,
-            args=((kind, tagged(url, tag), f"{kind[0]}{round_id}p{n}", issues), ready, go, results),
-        )
-        for n in range(processes)
+        context.Process(target=_pg_worker, args=(job, ready, go, results, done)) for job in jobs
     ]
     for worker in workers:
         worker.start()
@@ -425,10 +427,13 @@ def postgres_processes(kind: str, url: str, processes: int, issues: int) -> Proc
         go.set()
         spans = [results.get(timeout=600) for _ in workers]
         machine_after = machine_busy()
-        # Backends opened during the run (a pool growing) count from their start.
+        # Backends opened during the run (a pool growing) count from their start. A worker
+        # that finished keeps its connections until this is read: a backend that ended
+        # would take its CPU with it.
         backends = sorted({*backends, *backend_pids(admin, tag)})
         after = cpu_of([*backends, *shared])
     finally:
+        done.set()
         admin.dispose()
     for worker in workers:
         worker.join()
