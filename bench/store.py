@@ -437,6 +437,9 @@ def postgres_processes(kind: str, url: str, processes: int, issues: int) -> Proc
         admin.dispose()
     for worker in workers:
         worker.join()
+    if len(backends) < processes:
+        # Each worker holds at least one connection: fewer backends means some went unread.
+        print(f"({kind}, {processes} processes: only {len(backends)} server backends found)")
 
     def spent(pids: Sequence[int]) -> float | None:
         readable = [pid for pid in pids if pid in after]
