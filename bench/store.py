@@ -26,9 +26,18 @@ Rounds are interleaved and each contender's best round is kept, so a burst of lo
 process hurts everyone alike. Ratios, not absolute numbers, are the result: the machine is
 shared.
 
+PostgreSQL's process rows are followed by what this machine allows: for each of 1, 2 and 4
+processes, the CPU a committed move costs (the client process's, read with
+``time.process_time``; its server backends' and the server's WAL writer, checkpointer and
+background writer's, read from ``/proc/<pid>/stat``), one process's wall time a move, and the
+speed-up ceiling they set, ``min(N, cores ÷ (CPU per move × 1 process's moves/s))``, printed
+beside the measured speed-up; also the cores the machine's other work took meanwhile (from
+``/proc/stat``), and the ceiling on the cores it left.
+
     python bench/store.py                # default sizes (a few minutes), then bench/audit.py
     python bench/store.py --quick        # a smoke run
     python bench/store.py --audit-issues 0   # without the verify/export bench
+    python bench/store.py --postgres-scaling # only PostgreSQL's 1, 2, 4 processes and the ceiling
 
 PostgreSQL is taken from GOVFLOW_BENCH_POSTGRES_URL (default: the local ``test`` database),
 in a schema of its own that is dropped afterwards; it is left out, with a note, if unreachable.
@@ -45,6 +54,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -236,8 +246,142 @@ def sqlite_raw(directory: Path, synchronous: str, issues: int, *, batched: bool)
         engine.dispose()
 
 
-def _pg_worker(job: tuple[str, str, str, int], ready: Any, go: Any, results: Any) -> None:
-    """One process of a PostgreSQL run: prepare untimed, wait for the start, report the span."""
+# --- where a PostgreSQL move's CPU goes -----------------------------------------------------------
+
+#: What ``/proc/<pid>/stat`` counts CPU time in.
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+#: The server's own processes that work for every committer: the WAL writer, the checkpointer,
+#: the background writer, and the postmaster (which forks each new backend).
+SERVER_PROCESSES = ("walwriter", "checkpointer", "background writer", "autovacuum launcher")
+
+
+def process_cpu(pid: int) -> float | None:
+    """Seconds of CPU (user + system) process ``pid`` has used, from ``/proc/<pid>/stat``; None
+    where it cannot be read (another machine's server, no /proc, the process gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # After the command's closing parenthesis: field 3 (state) onwards; utime and stime are
+    # fields 14 and 15.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def cpu_of(pids: Sequence[int]) -> dict[int, float]:
+    """CPU seconds of each readable process of ``pids``."""
+    return {pid: cpu for pid in pids if (cpu := process_cpu(pid)) is not None}
+
+
+def server_processes() -> list[int]:
+    """The local PostgreSQL server's shared processes (see :data:`SERVER_PROCESSES`) and its
+    postmaster, found by their titles in /proc; empty where there is no such server here."""
+    found = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if any(f": {name}" in title for name in SERVER_PROCESSES) or (
+            "postgres" in title and " -D " in title
+        ):
+            found.append(int(entry.name))
+    return found
+
+
+def machine_busy() -> float | None:
+    """Seconds of CPU the whole machine has spent busy (all cores, everything but idle and
+    I/O wait), from /proc/stat; None without it."""
+    try:
+        first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in first[1:9])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def backend_pids(admin: sa.Engine, tag: str) -> list[int]:
+    """The server backends of the connections opened with ``application_name`` ``tag``."""
+    with admin.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :tag"),
+            {"tag": tag},
+        )
+        return [int(pid) for (pid,) in rows]
+
+
+def tagged(url: str, tag: str) -> str:
+    """``url`` with ``application_name`` ``tag``, by which the worker's backends are found."""
+    return (
+        sa.make_url(url)
+        .update_query_dict({"application_name": tag})
+        .render_as_string(hide_password=False)
+    )
+
+
+@dataclass(frozen=True)
+class ProcessesRun:
+    """One round of N PostgreSQL client processes, each moving its own issues: the span from
+    the first start to the last finish, and the CPU spent in it by the clients, their server
+    backends, the server's shared processes, and the machine as a whole (None: not readable)."""
+
+    processes: int
+    moves: int
+    wall: float
+    client_cpu: float
+    backend_cpu: float | None
+    server_cpu: float | None
+    machine_cpu: float | None
+
+    @property
+    def rate(self) -> float:
+        return self.moves / self.wall
+
+    @property
+    def wall_per_move(self) -> float:
+        """Seconds one process waits for one of its moves, all told."""
+        return self.processes * self.wall / self.moves
+
+    @property
+    def cpu_per_move(self) -> float:
+        """Seconds of CPU a committed move costs: the client's, its backend's, and its share of
+        the server's shared processes."""
+        return (self.client_cpu + (self.backend_cpu or 0.0) + (self.server_cpu or 0.0)) / self.moves
+
+    @property
+    def cores_used(self) -> float:
+        """How many cores the run kept busy: CPU per move × moves per second."""
+        return self.cpu_per_move * self.rate
+
+    @property
+    def others_cores(self) -> float | None:
+        """The cores the machine's other work took during the run."""
+        if self.machine_cpu is None:
+            return None
+        return max(0.0, self.machine_cpu / self.wall - self.cores_used)
+
+
+def scaling_ceiling(
+    processes: int, cores: float, cpu_per_move: float, one_process_rate: float
+) -> float:
+    """The most ``processes`` processes can speed up committed moves over one process, on
+    ``cores`` cores: each move costs ``cpu_per_move`` seconds of CPU wherever it runs (client,
+    server backend, WAL writer), so no number of processes commits more than
+    ``cores / cpu_per_move`` moves a second, and N processes that each wait as long for a move
+    as one alone make at most N times one's rate, ``one_process_rate``."""
+    if cpu_per_move <= 0 or one_process_rate <= 0:
+        return float(processes)
+    return min(float(processes), cores / (cpu_per_move * one_process_rate))
+
+
+def _pg_worker(
+    job: tuple[str, str, str, int], ready: Any, go: Any, results: Any, done: Any
+) -> None:
+    """One process of a PostgreSQL run: prepare untimed, wait for the start, report the span
+    and the CPU this process spent in it, and keep its connections (so their server backends)
+    until the parent has read the backends' CPU (``done``)."""
     kind, url, prefix, issues = job
     if kind == "govflow":
         store = SQLStore(url)
@@ -251,33 +395,71 @@ def _pg_worker(job: tuple[str, str, str, int], ready: Any, go: Any, results: Any
         work = partial(raw_moves, raw, recorded.moves)
     ready.put(prefix)
     go.wait()
+    cpu = time.process_time()
     started = time.perf_counter()
     work()
-    results.put((started, time.perf_counter(), issues * MOVES_PER_ISSUE))
+    finished = time.perf_counter()
+    results.put((started, finished, issues * MOVES_PER_ISSUE, time.process_time() - cpu))
+    done.wait()
 
 
-def postgres_processes(kind: str, url: str, processes: int, issues: int) -> float:
-    """Moves/s of ``processes`` processes, each moving its own ``issues`` issues."""
+def postgres_processes(kind: str, url: str, processes: int, issues: int) -> ProcessesRun:
+    """``processes`` processes, each moving its own ``issues`` issues, with the CPU they cost."""
     context = multiprocessing.get_context("spawn")
-    ready, results, go = context.Queue(), context.Queue(), context.Event()
+    ready, results = context.Queue(), context.Queue()
+    go, done = context.Event(), context.Event()
     round_id = uuid.uuid4().hex[:6]
+    tag = f"govflow-bench-{round_id}"
+    jobs = [(kind, tagged(url, tag), f"{kind[0]}{round_id}p{n}", issues) for n in range(processes)]
     workers = [
-        context.Process(
-            target=_pg_worker,
-            args=((kind, url, f"{kind[0]}{round_id}p{n}", issues), ready, go, results),
-        )
-        for n in range(processes)
+        context.Process(target=_pg_worker, args=(job, ready, go, results, done)) for job in jobs
     ]
     for worker in workers:
         worker.start()
     for _ in workers:
         ready.get(timeout=120)
-    go.set()
-    spans = [results.get(timeout=600) for _ in workers]
+    admin = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        backends = backend_pids(admin, tag)
+        shared = server_processes()
+        before = cpu_of([*backends, *shared])
+        machine_before = machine_busy()
+        go.set()
+        spans = [results.get(timeout=600) for _ in workers]
+        machine_after = machine_busy()
+        # Backends opened during the run (a pool growing) count from their start. A worker
+        # that finished keeps its connections until this is read: a backend that ended
+        # would take its CPU with it.
+        backends = sorted({*backends, *backend_pids(admin, tag)})
+        after = cpu_of([*backends, *shared])
+    finally:
+        done.set()
+        admin.dispose()
     for worker in workers:
         worker.join()
-    moves = sum(span[2] for span in spans)
-    return moves / (max(span[1] for span in spans) - min(span[0] for span in spans))
+    if len(backends) < processes:
+        # Each worker holds at least one connection: fewer backends means some went unread.
+        print(f"({kind}, {processes} processes: only {len(backends)} server backends found)")
+
+    def spent(pids: Sequence[int]) -> float | None:
+        readable = [pid for pid in pids if pid in after]
+        if not readable:
+            return None
+        return sum(after[pid] - before.get(pid, 0.0) for pid in readable)
+
+    return ProcessesRun(
+        processes=processes,
+        moves=sum(span[2] for span in spans),
+        wall=max(span[1] for span in spans) - min(span[0] for span in spans),
+        client_cpu=sum(span[3] for span in spans),
+        backend_cpu=spent(backends),
+        server_cpu=spent(shared),
+        machine_cpu=(
+            None
+            if machine_before is None or machine_after is None
+            else machine_after - machine_before
+        ),
+    )
 
 
 def threaded(kind: str, url: str, threads: int, issues: int, synchronous: str | None) -> float:
@@ -381,6 +563,7 @@ TARGETS: dict[str, tuple[float | None, float]] = {
     "PostgreSQL, batched": (None, 0.7),
 }
 PG_SCALING_TARGET = 3.5  # 4 processes ÷ 1 process
+PG_PROCESSES = (1, 2, 4)
 KINDS = ("govflow", "raw Core")
 
 
@@ -407,11 +590,158 @@ def report(best: dict[str, dict[str, float]], engine_alone: float) -> None:
             print(f"PostgreSQL 4 processes ÷ 1 process, {kind}: {scaling:.2f}×{target}")
 
 
+def _ms(seconds: float | None, moves: int) -> str:
+    return "--" if seconds is None else f"{seconds / moves * 1000:.2f}"
+
+
+#: The scaling table's columns: heading and width.
+_SCALING_COLUMNS = (
+    ("", 9),
+    ("N", 2),
+    ("moves/s", 9),
+    ("wall", 7),
+    ("client", 8),
+    ("backend", 9),
+    ("server", 8),
+    ("CPU", 7),
+    ("cores used", 12),
+    ("others", 8),
+    ("÷ 1 proc", 10),
+    ("ceiling", 9),
+    ("÷ ceiling", 11),
+    ("left", 6),
+    ("ceiling", 9),
+    ("÷ it", 7),
+)
+
+
+def _scaling_row(kind: str, run: ProcessesRun, one: ProcessesRun, cores: int) -> list[str]:
+    measured = run.rate / one.rate
+    ceiling = scaling_ceiling(run.processes, cores, run.cpu_per_move, one.rate)
+    others = run.others_cores
+    if others is None:
+        left = ["--", "--", "--"]
+    else:
+        free = max(0.0, cores - others)
+        ceiling_left = scaling_ceiling(run.processes, free, run.cpu_per_move, one.rate)
+        left = [
+            f"{free:.2f}",
+            f"{ceiling_left:.2f}×",
+            f"{measured / ceiling_left:.2f}" if ceiling_left else "--",
+        ]
+    return [
+        kind,
+        str(run.processes),
+        f"{run.rate:,.0f}",
+        _ms(run.wall_per_move * run.moves, run.moves),
+        _ms(run.client_cpu, run.moves),
+        _ms(run.backend_cpu, run.moves),
+        _ms(run.server_cpu, run.moves),
+        _ms(run.cpu_per_move * run.moves, run.moves),
+        f"{run.cores_used:.2f}",
+        "--" if others is None else f"{others:.2f}",
+        f"{measured:.2f}×",
+        f"{ceiling:.2f}×",
+        f"{measured / ceiling:.2f}",
+        *left,
+    ]
+
+
+def report_scaling(runs: dict[tuple[str, int], ProcessesRun], cores: int) -> None:
+    """What this machine allows: each PostgreSQL process count's measured speed-up over one
+    process beside the ceiling its CPU per move sets (:func:`scaling_ceiling`)."""
+    loads = ", ".join(f"{load:.1f}" for load in os.getloadavg())
+    print(
+        f"\nPostgreSQL processes: what this machine allows ({cores} cores, load average {loads})"
+        "\nper move, in ms: wall = one process's wait for one of its moves; CPU = client +"
+        " its server backend + the server's shared processes (WAL writer, checkpointer, ...)"
+        "\nceiling = min(N, cores ÷ (CPU per move × 1 process's moves/s)); 'left': the cores"
+        " the machine's other work left free during the run, and the ceiling on those"
+    )
+    widths = [width for _, width in _SCALING_COLUMNS]
+
+    def line(cells: Sequence[str]) -> str:
+        return cells[0].ljust(widths[0]) + "".join(
+            cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)
+        )
+
+    print(line([heading for heading, _ in _SCALING_COLUMNS]))
+    for kind in KINDS:
+        one = runs.get((kind, 1))
+        for processes in PG_PROCESSES:
+            run = runs.get((kind, processes))
+            if one is not None and run is not None:
+                print(line(_scaling_row(kind, run, one, cores)))
+    if any(run.backend_cpu is None for run in runs.values()):
+        print("(--: the server's processes cannot be read from here: the CPU is the clients' only)")
+
+
+class Results:
+    """Each contender's best round: rates by mode and kind, PostgreSQL's process runs whole."""
+
+    def __init__(self) -> None:
+        self.best: dict[str, dict[str, float]] = {}
+        self.pg_runs: dict[tuple[str, int], ProcessesRun] = {}
+        self.engine_alone = 0.0
+
+    def keep(self, mode: str, kind: str, rate: float) -> None:
+        slot = self.best.setdefault(mode, {})
+        slot[kind] = max(slot.get(kind, 0.0), rate)
+
+    def keep_run(self, kind: str, run: ProcessesRun) -> None:
+        noun = "process" if run.processes == 1 else "processes"
+        self.keep(f"PostgreSQL, {run.processes} {noun}", kind, run.rate)
+        kept = self.pg_runs.get((kind, run.processes))
+        if kept is None or run.rate > kept.rate:
+            self.pg_runs[kind, run.processes] = run
+
+
+def sqlite_round(results: Results, directory: Path, size: Callable[[int], int]) -> None:
+    """One round of the SQLite modes and the engine alone."""
+    # Interleaved: each mode runs govflow then raw Core back to back, so that a burst of load
+    # from the machine's other work falls on both alike.
+    for synchronous, batched, issues in SQLITE_MODES:
+        how = "batched" if batched else "one commit a move"
+        for kind, run in (("govflow", sqlite_govflow), ("raw Core", sqlite_raw)):
+            rate = run(directory, synchronous, size(issues), batched=batched)
+            results.keep(f"SQLite WAL {synchronous}, {how}", kind, rate)
+    results.engine_alone = max(results.engine_alone, in_memory(size(1000)))
+    for kind in KINDS:
+        url = f"sqlite:///{directory / f'threads-{uuid.uuid4().hex[:6]}.db'}"
+        rate = threaded(kind, url, 4, size(10), "FULL")
+        results.keep("SQLite WAL FULL, 1 process × 4 threads (group commit)", kind, rate)
+
+
+def postgres_round(
+    results: Results, url: str, size: Callable[[int], int], pg_issues: int, *, all_modes: bool
+) -> None:
+    """One round of PostgreSQL: 1, 2 and 4 processes, then (``all_modes``) threads and a batch."""
+    for processes in PG_PROCESSES:
+        for kind in KINDS:
+            results.keep_run(kind, postgres_processes(kind, url, processes, size(pg_issues)))
+    if not all_modes:
+        return
+    for kind in KINDS:
+        results.keep(
+            "PostgreSQL, 1 process × 4 threads", kind, threaded(kind, url, 4, size(30), None)
+        )
+    for kind in KINDS:
+        results.keep("PostgreSQL, batched", kind, postgres_batch(kind, url, size(300)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="small sizes, one round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--postgres-scaling",
+        action="store_true",
+        help="only PostgreSQL with 1, 2 and 4 processes, and what this machine allows",
+    )
+    parser.add_argument(
+        "--pg-issues", type=int, default=60, help="issues each PostgreSQL process moves (×7)"
+    )
     parser.add_argument(
         "--audit-issues", type=int, default=100_000, help="verify/export bench size (0: skip)"
     )
@@ -422,52 +752,29 @@ def main(argv: list[str] | None = None) -> int:
     def size(n: int) -> int:
         return max(2, int(n * scale))
 
-    best: dict[str, dict[str, float]] = {}
-    engine_alone = 0.0
-
-    def keep(mode: str, kind: str, rate: float) -> None:
-        slot = best.setdefault(mode, {})
-        slot[kind] = max(slot.get(kind, 0.0), rate)
-
+    results = Results()
     with tempfile.TemporaryDirectory() as tmp, postgres_schema() as pg_url:
-        directory = Path(tmp)
         if pg_url is not None and not args.no_postgres:
             with SQLStore(pg_url):  # create the tables once, before processes race to
                 pass
         for _ in range(rounds):
-            # Interleaved: each mode runs govflow then raw Core back to back, so that a burst
-            # of load from the machine's other work falls on both alike.
-            for synchronous, batched, issues in SQLITE_MODES:
-                how = "batched" if batched else "one commit a move"
-                for kind, run in (("govflow", sqlite_govflow), ("raw Core", sqlite_raw)):
-                    rate = run(directory, synchronous, size(issues), batched=batched)
-                    keep(f"SQLite WAL {synchronous}, {how}", kind, rate)
-            engine_alone = max(engine_alone, in_memory(size(1000)))
-            for kind in KINDS:
-                url = f"sqlite:///{directory / f'threads-{uuid.uuid4().hex[:6]}.db'}"
-                rate = threaded(kind, url, 4, size(10), "FULL")
-                keep("SQLite WAL FULL, 1 process × 4 threads (group commit)", kind, rate)
-            if pg_url is None or args.no_postgres:
-                continue
-            for processes in (1, 2, 4):
-                noun = "process" if processes == 1 else "processes"
-                for kind in KINDS:
-                    rate = postgres_processes(kind, pg_url, processes, size(30))
-                    keep(f"PostgreSQL, {processes} {noun}", kind, rate)
-            for kind in KINDS:
-                rate = threaded(kind, pg_url, 4, size(30), None)
-                keep("PostgreSQL, 1 process × 4 threads", kind, rate)
-            for kind in KINDS:
-                keep("PostgreSQL, batched", kind, postgres_batch(kind, pg_url, size(300)))
+            if not args.postgres_scaling:
+                sqlite_round(results, Path(tmp), size)
+            if pg_url is not None and not args.no_postgres:
+                all_modes = not args.postgres_scaling
+                postgres_round(results, pg_url, size, args.pg_issues, all_modes=all_modes)
 
-    report(best, engine_alone)
+    if not args.postgres_scaling:
+        report(results.best, results.engine_alone)
+    if results.pg_runs:
+        report_scaling(results.pg_runs, os.cpu_count() or 1)
     print(
         f"\n(best of {rounds} rounds; a govflow move = engine checks + 1 read + its share of a "
         "commit; load average at the end: "
         + ", ".join(f"{load:.1f}" for load in os.getloadavg())
         + f", on {os.cpu_count()} cores)"
     )
-    if args.audit_issues:
+    if args.audit_issues and not args.postgres_scaling:
         import audit  # noqa: PLC0415  (bench/audit.py, beside this script)
 
         print()

@@ -105,10 +105,18 @@ def counted(sql_backend: SQLBackend) -> Iterator[tuple[SQLStore, list[str]]]:
             dbapi_connection.set_trace_callback(record)
 
     else:
+        # PostgreSQL's move runs on psycopg's cursor too, past SQLAlchemy's events: every
+        # cursor the connection opens (SQLAlchemy's own among them) reports what it runs.
+        import psycopg  # noqa: PLC0415  (the postgres extra)
 
-        @sa.event.listens_for(engine, "before_cursor_execute")
-        def sent(*args: Any) -> None:
-            record(args[2])
+        class Counting(psycopg.Cursor[Any]):
+            def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+                record(str(query))
+                return super().execute(query, *args, **kwargs)
+
+        @sa.event.listens_for(engine, "connect")
+        def count(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.cursor_factory = Counting
 
     store = SQLStore(engine, group_commit=None)
     yield store, statements
@@ -139,6 +147,71 @@ def test_a_move_reads_the_issue_once_and_writes_it_in_one_statement_on_postgres(
         ("a-1", 1),
         ("a-1", 2),
     ]
+
+
+def test_postgres_connections_go_back_to_the_pool_out_of_autocommit(
+    sql_backend: SQLBackend,
+) -> None:
+    # A move's read and its one statement run in autocommit on the driver's connection; the
+    # pool must get it back as it gave it, or a later batch would not be one transaction.
+    if sql_backend.name != "postgres":
+        pytest.skip("autocommit is PostgreSQL's")
+    engine = sa.create_engine(sql_backend.url, pool_size=1, max_overflow=0)
+    with SQLStore(engine, group_commit=None) as store:
+        govflow = Engine(store=store, clock=ManualClock(START), autoload=False)
+        issue = govflow.open("closed-loop", reporter=RESIDENT)
+        govflow.fire(issue.id, "file", actor=OPERATOR)
+        pooled = engine.raw_connection()  # the pool's one connection, which the move used
+        try:
+            assert pooled.driver_connection.autocommit is False  # type: ignore[union-attr]
+        finally:
+            pooled.close()
+        # And SQLAlchemy's transactions on it are transactions again: rolled back, nothing.
+        conn = engine.connect()
+        conn.execute(sa.text("CREATE TABLE rolled_back (n integer)"))
+        conn.rollback()
+        conn.close()
+        assert not sa.inspect(engine).has_table("rolled_back")
+    engine.dispose()
+
+
+def test_a_postgres_connection_the_server_dropped_is_not_used_again(
+    sql_backend: SQLBackend,
+) -> None:
+    if sql_backend.name != "postgres":
+        pytest.skip("a server to drop the connection")
+    tag = f"govflow-dropped-{os.getpid()}"
+    url = sa.make_url(sql_backend.url).update_query_dict({"application_name": tag})
+    engine = sa.create_engine(url, pool_size=1, max_overflow=0)
+    admin = sa.create_engine(sql_backend.url, poolclass=sa.pool.NullPool)
+    with SQLStore(engine, group_commit=None) as store:
+        govflow = Engine(store=store, clock=ManualClock(START), autoload=False)
+        issue = govflow.open("closed-loop", reporter=RESIDENT)
+        govflow.fire(issue.id, "file", actor=OPERATOR)
+        with admin.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = :tag"
+                ),
+                {"tag": tag},
+            )
+        for _ in range(50):  # the server ends the backend asynchronously
+            with admin.connect() as conn:
+                left = conn.execute(
+                    sa.text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :t"),
+                    {"t": tag},
+                ).scalar()
+            if not left:
+                break
+            time.sleep(0.05)
+        with pytest.raises(GovflowError):
+            govflow.fire(issue.id, "dispatch", actor=DISPATCHER, payload={"assignees": ["g"]})
+        # The broken connection was dropped from the pool: the next move gets a new one.
+        govflow.fire(issue.id, "dispatch", actor=DISPATCHER, payload={"assignees": ["g"]})
+        assert govflow.verify(issue.id) == 3
+    admin.dispose()
+    engine.dispose()
 
 
 def test_issues_claimed_or_listed_by_reporter_come_with_their_last_hash(

@@ -31,10 +31,12 @@ own exceptions never escape.
 What a move costs (see ``docs/howto/storage.md``): on PostgreSQL the whole move is one
 statement -- the UPDATE, and INSERTs that select from what the UPDATE returned, chained in a
 ``WITH`` -- sent in autocommit, so a move is one round trip to the server; every statement is
-built once at import and compiled once per dialect. On SQLite, which runs in process, a
-move's read and its commit go to sqlite3's cursor directly (a connection from SQLAlchemy's pool,
-each statement compiled by SQLAlchemy once per store): SQLAlchemy's execution around a statement
-costs more than SQLite's own work in WAL mode. The issue is read with its last event's
+built once at import and compiled once per dialect. A move's read and its commit go to the
+driver's cursor directly (a connection from SQLAlchemy's pool, each statement compiled by
+SQLAlchemy once per store): on SQLite, which runs in process, SQLAlchemy's execution around a
+statement costs more than SQLite's own work in WAL mode; on PostgreSQL it was a third of a
+move's client CPU (psycopg still prepares each statement on the server after its fifth run on a
+connection). The issue is read with its last event's
 hash (:attr:`~govflow.records.Issue.last_hash`), so a move reads nothing of the log. Commits of
 several threads of one process may share a transaction (group commit, on SQLite by default),
 and :meth:`SQLStore.commit_many` writes a batch of moves in one transaction.
@@ -51,7 +53,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from types import MappingProxyType, TracebackType
-from typing import Any, Final, Literal, Self, TypeVar
+from typing import Any, Final, Literal, Self, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -548,14 +550,16 @@ class _CoreStatements:
 #: The statements a write runs: built once (this module's constants).
 _Statement = sa.Insert | sa.Update | sa.Select[Any]
 
-#: A statement as the driver takes it: its SQL text and its parameters' names, in order.
-_DriverSQL = tuple[str, tuple[str, ...]]
+#: A statement as the driver takes it: its SQL text, its parameters' names in order (None: the
+#: driver takes them by name, as psycopg does), and the names of the columns it selects.
+_DriverSQL = tuple[str, tuple[str, ...] | None, tuple[str, ...]]
 
 
 class _DriverStatements:
-    """Statements run on the driver's cursor (SQLite's hot path, see
+    """Statements run on the driver's cursor (a move's read and commit, see
     :meth:`SQLStore._on_driver`), each compiled by SQLAlchemy once per store:
-    ``compiled(statement, params)`` gives its text and the order of its parameters."""
+    ``compiled(statement, params)`` gives its text, the order of its parameters and the names
+    of the columns it selects."""
 
     __slots__ = ("_compiled", "_cursor")
 
@@ -570,22 +574,26 @@ class _DriverStatements:
     ) -> int:
         cursor = self._cursor
         if isinstance(params, Mapping):
-            text, names = self._compiled(statement, params)
-            cursor.execute(text, [params[name] for name in names])
+            text, names, _ = self._compiled(statement, params)
+            cursor.execute(text, params if names is None else [params[name] for name in names])
         else:
-            text, names = self._compiled(statement, params[0])
-            cursor.executemany(text, [[row[name] for name in names] for row in params])
+            text, names, _ = self._compiled(statement, params[0])
+            cursor.executemany(
+                text, params if names is None else [[row[name] for name in names] for row in params]
+            )
         return int(cursor.rowcount)
 
     def first(self, statement: _Statement, params: Mapping[str, Any]) -> dict[str, Any] | None:
         """The query's first row by column name, or None."""
-        text, names = self._compiled(statement, params)
+        text, names, columns = self._compiled(statement, params)
         cursor = self._cursor
-        cursor.execute(text, [params[name] for name in names])
+        cursor.execute(text, params if names is None else [params[name] for name in names])
         row = cursor.fetchone()
         if row is None:
             return None
-        return dict(zip((column[0] for column in cursor.description), row, strict=True))
+        # The names SQLAlchemy compiled, not the cursor's description: psycopg builds an
+        # object per column each time it is asked for one.
+        return dict(zip(columns, row, strict=True))
 
 
 _DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
@@ -871,11 +879,9 @@ class SQLStore:
     # --- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def _connection(
-        self, *, write: bool, autocommit: bool = False, snapshot: bool = False
-    ) -> Iterator[sa.Connection]:
+    def _connection(self, *, write: bool, snapshot: bool = False) -> Iterator[sa.Connection]:
         with self._engine.connect() as conn:
-            if write and not autocommit:
+            if write:
                 if self._sqlite:
                     conn.execution_options(govflow_begin="IMMEDIATE")
             elif snapshot:
@@ -890,40 +896,74 @@ class SQLStore:
             elif self._sqlite:
                 conn.execution_options(govflow_begin=None)
             else:
-                # Every read is one statement, consistent on its own, and so is a move on
-                # PostgreSQL: without BEGIN and COMMIT around it, it costs one round trip to
-                # the server instead of three.
+                # Every read is one statement, consistent on its own: without BEGIN and
+                # COMMIT around it, it costs one round trip to the server instead of three.
+                # (A move's read and its one-statement write run so on the driver.)
                 conn.execution_options(isolation_level="AUTOCOMMIT")
             with conn.begin():
                 yield conn
 
     @contextmanager
-    def _on_driver(self, what: str, *, write: bool) -> Iterator[_DriverStatements]:
-        """SQLite's hot path -- a move's read and its commit -- on the driver's connection,
-        taken from SQLAlchemy's pool: SQLAlchemy builds and compiles each statement once,
-        sqlite3 runs it. A statement through :meth:`sqlalchemy.Connection.execute` costs some
-        30 µs of Python around a few µs of SQLite, several times what the write costs in WAL
-        mode; bench/store.py measures the difference. ``write``: one transaction, holding
+    def _on_driver(self, what: str, *, transaction: bool) -> Iterator[_DriverStatements]:
+        """The hot path -- a move's read and its commit -- on the driver's connection, taken
+        from SQLAlchemy's pool: SQLAlchemy builds and compiles each statement once, the driver
+        runs it. A statement through :meth:`sqlalchemy.Connection.execute` costs some 30 µs of
+        Python around a few µs of SQLite, several times what the write costs in WAL mode; on
+        PostgreSQL, SQLAlchemy's execution, its connection's checkout with the isolation level
+        set and reset, and the result's column objects cost about a third of a move's client
+        CPU (bench/store.py measures both). ``transaction`` (SQLite): one transaction, holding
         the write lock from its start (BEGIN IMMEDIATE, as :func:`_sqlite_begin` explains),
-        rolled back if the block raises. Errors are judged as :meth:`_run` judges them.
+        rolled back if the block raises; without it, one statement, consistent on its own.
+        PostgreSQL runs only single statements here, each its own transaction (autocommit):
+        a read, or a whole move (:meth:`_single_statement`). Errors are judged as :meth:`_run`
+        judges them; a connection the server dropped is not handed out again.
         """
         with self._translated(what):
             connection = self._engine.raw_connection()
+            cursor = None
             try:
                 cursor = connection.cursor()
                 statements = _DriverStatements(cursor, self._compiled)
-                if not write:  # one statement, consistent on its own
+                if not self._sqlite:
+                    if transaction:  # pragma: no cover -- PostgreSQL's transactions use _run
+                        raise AssertionError("PostgreSQL's driver path runs single statements")
+                    with self._autocommit(connection):
+                        yield statements
+                elif not transaction:
                     yield statements
-                    return
-                cursor.execute("BEGIN IMMEDIATE")
-                try:
-                    yield statements
-                    cursor.execute("COMMIT")
-                except BaseException:
-                    connection.rollback()
-                    raise
+                else:
+                    cursor.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield statements
+                        cursor.execute("COMMIT")
+                    except BaseException:
+                        connection.rollback()
+                        raise
+            except self._dbapi_error as err:
+                # (The dialect types the error as its DB-API's; _dbapi_error is that class.)
+                dropped = cast(Any, err)
+                if self._engine.dialect.is_disconnect(dropped, connection.dbapi_connection, cursor):
+                    connection.invalidate(err)
+                raise
             finally:
                 connection.close()  # back to the pool
+
+    @contextmanager
+    def _autocommit(self, connection: Any) -> Iterator[None]:
+        """PostgreSQL: statements on ``connection`` (from the pool) each their own transaction,
+        as SQLAlchemy's ``AUTOCOMMIT`` isolation level makes them; the pool gets it back as it
+        gave it (psycopg switches without a round trip while no transaction is open)."""
+        driver = connection.driver_connection
+        before = driver.autocommit
+        driver.autocommit = True
+        try:
+            yield
+        finally:
+            try:
+                driver.autocommit = before
+            except self._dbapi_error as err:
+                # Not switched back (the connection broke): never hand it out again.
+                connection.invalidate(err)
 
     def _compiled(self, statement: _Statement, params: Mapping[str, Any]) -> _DriverSQL:
         # Keyed by identity: the statements are built once, at import, and each is always
@@ -931,19 +971,22 @@ class SQLStore:
         found = self._driver_sql.get(id(statement))
         if found is None:
             compiled = statement.compile(dialect=self._engine.dialect, column_keys=list(params))
-            found = (compiled.string, tuple(compiled.positiontup or ()))
+            positions = compiled.positiontup
+            columns = (
+                tuple(statement.selected_columns.keys()) if isinstance(statement, sa.Select) else ()
+            )
+            found = (compiled.string, None if positions is None else tuple(positions), columns)
             self._driver_sql[id(statement)] = found
         return found
 
     def _write(self, what: str, work: Callable[[Any], _T], *, autocommit: bool = False) -> _T:
-        """``work(statements)`` in one write transaction: on the driver for SQLite, through
-        SQLAlchemy otherwise (``autocommit`` as for :meth:`_run`)."""
-        if self._sqlite:
-            with self._on_driver(what, write=True) as statements:
+        """``work(statements)`` in one write transaction: on the driver for SQLite, and for
+        PostgreSQL when ``work`` is one statement, its own transaction (``autocommit``);
+        through SQLAlchemy otherwise."""
+        if self._sqlite or autocommit:
+            with self._on_driver(what, transaction=self._sqlite) as statements:
                 return work(statements)
-        return self._run(
-            what, lambda conn: work(_CoreStatements(conn)), write=True, autocommit=autocommit
-        )
+        return self._run(what, lambda conn: work(_CoreStatements(conn)), write=True)
 
     def read(self, what: str, work: Callable[[sa.Connection], _T]) -> _T:
         """Run ``work`` on a connection to the store's database and return what it returns:
@@ -965,18 +1008,16 @@ class SQLStore:
         work: Callable[[sa.Connection], _T],
         *,
         write: bool = False,
-        autocommit: bool = False,
         snapshot: bool = False,
     ) -> _T:
         """``work`` in one transaction; database failures as govflow errors naming ``what``.
 
         A constraint violation becomes :class:`_RefusedError` (the caller knows what it means); any
         other database failure a :class:`StoreError` -- the database, not the request, failed.
-        ``autocommit`` (PostgreSQL): ``work`` is one statement, its own transaction.
         ``snapshot``: ``work`` reads with several statements that must see one state of the
         store (:meth:`read`); a plain read is one statement, consistent on its own.
         """
-        connection = self._connection(write=write, autocommit=autocommit, snapshot=snapshot)
+        connection = self._connection(write=write, snapshot=snapshot)
         with self._translated(what), connection as conn:
             return work(conn)
 
@@ -1042,15 +1083,8 @@ class SQLStore:
     def get(self, issue_id: str) -> Issue:
         """The issue as it stands; :class:`~govflow.errors.UnknownIssueError` if there is none."""
         what = f"read issue {issue_id!r}"
-        found: Mapping[Any, Any] | None
-        if self._sqlite:
-            with self._on_driver(what, write=False) as statements:
-                found = statements.first(_SELECT_ISSUE, {"issue_id": issue_id})
-        else:
-            row = self._run(
-                what, lambda conn: conn.execute(_SELECT_ISSUE, {"issue_id": issue_id}).first()
-            )
-            found = None if row is None else row._mapping
+        with self._on_driver(what, transaction=False) as statements:
+            found = statements.first(_SELECT_ISSUE, {"issue_id": issue_id})
         if found is None:
             raise UnknownIssueError(issue_id)
         return _read(_issue_from_mapping, found, issue_id, -1)
