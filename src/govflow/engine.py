@@ -50,7 +50,16 @@ from govflow.ledgers import build_ledgers
 from govflow.links import LinkedIssue, children
 from govflow.org import OrgGraph
 from govflow.plugins import PluginHost
-from govflow.records import EMPTY, SYSTEM_CLOCK, Actor, Event, InitialFields, Issue, PluginRef
+from govflow.records import (
+    EMPTY,
+    SYSTEM_CLOCK,
+    Actor,
+    Event,
+    InitialFields,
+    Issue,
+    PluginRef,
+    freeze_mapping,
+)
 from govflow.store import MemoryStore, Store
 from govflow.timekeeping import OVERALL_OVERDUE, TIMEKEEPER, Tables, Timekeeper
 from govflow.validate import (
@@ -458,13 +467,11 @@ class Engine:
                 spec, draft, timing, state=spec.state(spec.initial), limit=limit, due=due_at,
                 now=now,
             )  # fmt: skip
-        issue = (
-            draft
-            if due_at is None and not timing
-            else Issue(*fields, due_at, data=sealed, joint=record, timing=timing)
-        )
-        fields_set = InitialFields(issue)
-        initial = _open_changes(fields_set, record, issue.timing)
+        # The initial fields are the draft's until the stored issue exists (it needs the
+        # event's hash); then the open event reads them from it.
+        fields_set = InitialFields(draft)
+        timing = freeze_mapping(timing)
+        initial = _open_changes(fields_set, record, timing)
         event = self._event(
             new_id,
             0,
@@ -480,7 +487,8 @@ class Engine:
             decisions,
             GENESIS,
         )
-        issue = attrs.evolve(issue, last_hash=event.hash)
+        issue = Issue(*fields, due_at, data=draft.data, joint=draft.joint, timing=timing,
+                      last_hash=event.hash)  # fmt: skip
         fields_set.rebind(issue)  # the event reads the stored issue: one Issue kept, not two
         try:
             self.store.commit(issue, event, idempotency_key=idempotency_key)
