@@ -68,6 +68,14 @@ class HeldMoves(Protocol):
         """The held event of the issue at ``sequence`` (None: not held)."""
         ...
 
+    def read(self, issue_id: str) -> Issue:
+        """The issue as the store holds it (its ``get``): the batch's reads of the store."""
+        ...
+
+    def close(self) -> None:
+        """Release what the reads kept (a connection, say); the holder may read again after."""
+        ...
+
     def events(self) -> Iterator[Event]:
         """Every held event, in the order held."""
         ...
@@ -107,6 +115,12 @@ class _HeldRecords:
 
     def events(self) -> Iterator[Event]:
         return (event for _, event, _ in self._moves)
+
+    def read(self, issue_id: str) -> Issue:
+        return self._store.get(issue_id)
+
+    def close(self) -> None:
+        pass
 
     def commit(self) -> None:
         if self._moves:
@@ -153,6 +167,10 @@ class BatchStore:
             moves.append((state, event, keys.get((issue_id, event.sequence))))
         return tuple(moves)
 
+    def close(self) -> None:
+        """Release what the batch's reads kept (see :meth:`HeldMoves.close`); its moves stay."""
+        self._held.close()
+
     def flush(self) -> None:
         """Commit every held move to the store underneath in one go, and forget them."""
         held, self._held = self._held, _hold(self.base)
@@ -173,7 +191,7 @@ class BatchStore:
         held = self._issues.get(issue_id)
         if held is not None:
             return held
-        read = self.base.get(issue_id)
+        read = self._held.read(issue_id)
         self._read[issue_id] = read  # what this batch's first move of the issue is checked on
         return read
 
@@ -215,7 +233,7 @@ class BatchStore:
         current = self._issues.get(issue_id) or self._read.get(issue_id)
         if current is None:
             try:
-                current = self._read[issue_id] = self.base.get(issue_id)
+                current = self._read[issue_id] = self._held.read(issue_id)
             except UnknownIssueError:
                 current = None
         problem = check_commit(current, issue, event)
@@ -339,8 +357,11 @@ def batch(engine: Engine) -> Iterator[Engine]:
         view.ledgers.store = ledgers
     deferred: list[Callable[[], None]] = []
     view._deferred = deferred  # announcements held back until the batch is committed
-    yield view
-    held.flush()
+    try:
+        yield view
+        held.flush()
+    finally:
+        held.close()
     view._deferred = None
     if ledgers is not None:
         engine.ledgers.append(ledgers.held)

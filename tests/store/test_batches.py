@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gc
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from govflow import Actor, Engine, Event, Issue, ManualClock, hookimpl
 from govflow.audit.verify import verify_store
 from govflow.errors import ConflictError, PermissionDeniedError
+from govflow.store import SQLStore
 from tests.store.conftest import Backend
 
 START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -262,3 +265,29 @@ def test_a_batch_on_a_database_holds_its_moves_without_growing_what_the_collecto
         many = tracked() - before - few
     assert many <= few + 15  # leeway: an object an issue, whatever its moves
     assert engine.verify(ids[34]) == 1 + 3 + 2 * 20
+
+
+def test_a_batch_gives_back_the_connection_its_reads_kept(tmp_path: Path) -> None:
+    # On SQLite a batch reads on one connection of the store's pool; it is back in the pool
+    # once the batch is committed, and when the block raises.
+    database = sa.create_engine(f"sqlite:///{tmp_path / 'govflow.db'}")
+    engine = Engine(store=SQLStore(database), clock=ManualClock(START), autoload=False)
+    pool = database.pool
+    assert isinstance(pool, sa.QueuePool)  # SQLAlchemy's pool for a SQLite file
+    ids = [engine.open("closed-loop", reporter=RESIDENT).id for _ in range(3)]
+    with engine.batch() as batch:
+        for issue_id in ids:
+            batch.fire(issue_id, "file", actor=OPERATOR)
+        assert pool.checkedout() == 1
+    assert pool.checkedout() == 0
+
+    def aborted() -> None:
+        with engine.batch() as batch:
+            batch.fire(ids[0], "dispatch", actor=DISPATCHER, payload={"assignees": ["g-1"]})
+            raise RuntimeError("import aborted")
+
+    with pytest.raises(RuntimeError):
+        aborted()
+    assert pool.checkedout() == 0
+    assert [engine.get(issue_id).version for issue_id in ids] == [1, 1, 1]
+    database.dispose()

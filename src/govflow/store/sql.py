@@ -285,8 +285,33 @@ def _load_changes(text: str) -> Mapping[str, Any]:
 def _issue_values(issue: Issue, columns: Sequence[str] | None = None) -> dict[str, Any]:
     """The issue's row: every column, or only ``columns`` (a move encodes only what it sets)."""
     if columns is None:
-        return {name: encode(issue) for name, encode in _ISSUE_ENCODERS.items()}
+        return dict(zip(_ISSUE_NAMES, _issue_row(issue), strict=True))
     return {name: _ISSUE_ENCODERS[name](issue) for name in columns}
+
+
+def _issue_row(issue: Issue) -> tuple[Any, ...]:
+    """The issue's row, its values in the order of the table's columns (:data:`_ISSUE_NAMES`,
+    ``id`` first): what a batch writes for each issue it opened or moved."""
+    due = issue.due_at
+    return (
+        issue.id,
+        issue.workflow,
+        issue.workflow_version,
+        issue.state,
+        issue.category,
+        issue.location,
+        issue.reporter,
+        issue.opened_at.isoformat(),
+        issue.updated_at.isoformat(),
+        None if due is None else due.isoformat(),
+        _due_key(issue),
+        _dump(issue.assignees),
+        _dump(issue.handlers),
+        _dump(issue.data),
+        issue.version,
+        _dump(issue.joint),
+        _dump(issue.timing),
+    )
 
 
 def _due_key(issue: Issue) -> int | None:
@@ -316,6 +341,10 @@ _ISSUE_ENCODERS: Final[dict[str, Callable[[Issue], Any]]] = {
 }
 
 
+def _load_ids(text: str) -> tuple[str, ...]:
+    return () if text == "[]" else tuple(json.loads(text))  # most issues' handlers, say
+
+
 def _issue_from_row(row: sa.Row[Any]) -> Issue:
     return _issue_from_mapping(row._mapping)
 
@@ -333,8 +362,8 @@ def _issue_from_mapping(m: Mapping[Any, Any]) -> Issue:
         opened_at=datetime.fromisoformat(m["opened_at"]),
         updated_at=datetime.fromisoformat(m["updated_at"]),
         due_at=None if due is None else datetime.fromisoformat(due),
-        assignees=tuple(json.loads(m["assignees"])),
-        handlers=tuple(json.loads(m["handlers"])),
+        assignees=_load_ids(m["assignees"]),
+        handlers=_load_ids(m["handlers"]),
         data=_load_mapping(m["data"]),
         version=m["version"],
         joint=_load_mapping(m["joint"]),
@@ -503,6 +532,8 @@ class _MoveStatements:
 #: Every column: for batches (an issue's row written once for all its moves) and for moves
 #: that change more than the people on the issue and its timing.
 _ALL_COLUMNS: Final = _MoveStatements(_SETTABLE)
+#: The parameters of :data:`_ALL_COLUMNS`' UPDATE, in the order a batch gives them.
+_UPDATE_ALL_NAMES: Final = (*(f"i_{name}" for name in _SETTABLE), "b_id", "b_read")
 #: The moves the engine makes most: each sets the state and its times, some the people or
 #: the deadline bookkeeping too.
 _MOVES: Final = {
@@ -611,14 +642,15 @@ class _DriverStatements:
         return int(cursor.rowcount)
 
     def first(self, statement: _Statement, params: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The query's first row by column name, or None."""
+        """The first row of a query of one row at most, by column name, or None. The query is
+        run to its end: a connection kept for more reads holds no snapshot between them."""
         text, names = self._compiled(statement, params)
         cursor = self._cursor
         cursor.execute(text, [params[name] for name in names])
-        row = cursor.fetchone()
-        if row is None:
+        rows = cursor.fetchall()
+        if not rows:
             return None
-        return dict(zip((column[0] for column in cursor.description), row, strict=True))
+        return dict(zip((column[0] for column in cursor.description), rows[0], strict=True))
 
 
 _DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
@@ -1074,10 +1106,17 @@ class SQLStore:
 
     def get(self, issue_id: str) -> Issue:
         """The issue as it stands; :class:`~govflow.errors.UnknownIssueError` if there is none."""
+        if self._sqlite:
+            with self._on_driver(f"read issue {issue_id!r}", write=False) as statements:
+                return self._get_on(statements, issue_id)
+        return self._get_on(None, issue_id)
+
+    def _get_on(self, statements: _DriverStatements | None, issue_id: str) -> Issue:
+        """:meth:`get` on the driver's ``statements`` (SQLite), else through SQLAlchemy."""
         what = f"read issue {issue_id!r}"
         found: Mapping[Any, Any] | None
-        if self._sqlite:
-            with self._on_driver(what, write=False) as statements:
+        if statements is not None:
+            with self._translated(what):
                 found = statements.first(_SELECT_ISSUE, {"issue_id": issue_id})
         else:
             row = self._run(
@@ -1567,9 +1606,30 @@ class HeldRows:
         self._log: list[tuple[str, int, str]] = []
         self._keys: list[tuple[str, str, int]] = []
         self._index: dict[tuple[str, int], int] = {}  # (issue id, sequence) -> its row
+        self._reader: tuple[Any, _DriverStatements] | None = None  # SQLite: see read()
 
     def __len__(self) -> int:
         return len(self._events)
+
+    def read(self, issue_id: str) -> Issue:
+        """The issue as the store holds it now (:meth:`SQLStore.get`). On SQLite every read
+        of the batch goes to one connection, taken from the pool at the first and given back
+        by :meth:`close` (a read holds no snapshot after it): a pool round a read would cost
+        more than the read."""
+        store = self._store
+        if not store._sqlite:
+            return store.get(issue_id)
+        if self._reader is None:
+            with store._translated(f"read issue {issue_id!r}"):
+                connection = store._engine.raw_connection()
+                self._reader = (connection, _DriverStatements(connection.cursor(), store._compiled))
+        return store._get_on(self._reader[1], issue_id)
+
+    def close(self) -> None:
+        """Give back the connection the reads were made on, if any."""
+        if self._reader is not None:
+            connection, self._reader = self._reader[0], None
+            connection.close()
 
     @property
     def first_issue(self) -> str:
@@ -1615,6 +1675,7 @@ class HeldRows:
 
     def commit(self) -> None:
         """Write every held move in one transaction, or none of them (ConflictError)."""
+        self.close()
         if self._events:
             self._store._commit_held(self)
 
@@ -1623,12 +1684,19 @@ class HeldRows:
         each, version-checked), then every event, log entry and key in the order held."""
         latest = self._latest
         if self._opened:
-            statements.execute(_INSERT_ISSUE, [_issue_values(latest[i]) for i in self._opened])
+            opened = [_issue_row(latest[issue_id]) for issue_id in self._opened]
+            statements.execute_rows(_INSERT_ISSUE, _ISSUE_NAMES, opened)
+        # Every column but the id, then the id and the version read (the UPDATE's WHERE).
         updates = [
-            _ALL_COLUMNS.params(latest[issue_id], read)
-            for issue_id, read in self.read_versions.items()
+            (*row[1:], row[0], read)
+            for row, read in (
+                (_issue_row(latest[issue_id]), read)
+                for issue_id, read in self.read_versions.items()
+            )
         ]
-        if updates and statements.execute(_ALL_COLUMNS.update, updates) != len(updates):
+        if updates and statements.execute_rows(
+            _ALL_COLUMNS.update, _UPDATE_ALL_NAMES, updates
+        ) != len(updates):
             raise _RefusedError("version")
         statements.execute_rows(_INSERT_EVENT, _EVENT_NAMES, self._events)
         statements.execute_rows(_INSERT_LOG, _LOG_NAMES, self._log)
