@@ -18,6 +18,11 @@ committed together, with :meth:`~govflow.store.Store.commit_many`, when the bloc
 Only the thread that opened a batch may use it; the engine it came from goes on as before, and
 its moves are not part of the batch. The store-wide log (``verify``, ``export``) shows a batch
 once it is committed.
+
+A batch holds its moves as the store underneath offers to (:class:`HoldsMoves`): a
+:class:`~govflow.store.SQLStore` keeps each as the rows it will write, plain values the garbage
+collector stops tracking, and reads on one connection for the whole batch (SQLite); any other
+store's batch keeps the records and commits them with ``commit_many``.
 """
 
 from __future__ import annotations

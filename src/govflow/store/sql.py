@@ -1382,7 +1382,7 @@ class SQLStore:
 
     def _commit_held(self, held: HeldRows) -> None:
         try:
-            self._write(f"commit a batch of {len(held)} moves", held.write)
+            self._write(f"commit a batch of {len(held)} moves", held._write)
         except _RefusedError as refused:
             raise ConflictError(
                 held.first_issue,
@@ -1679,9 +1679,10 @@ class HeldRows:
         if self._events:
             self._store._commit_held(self)
 
-    def write(self, statements: _Statements) -> None:
-        """The transaction's statements: the issues opened here, the rows of those moved (once
-        each, version-checked), then every event, log entry and key in the order held."""
+    def _write(self, statements: _Statements) -> None:
+        """The transaction's statements (:meth:`SQLStore._commit_held`): the issues opened
+        here, the rows of those moved (once each, version-checked), then every event, log
+        entry and key in the order held."""
         latest = self._latest
         if self._opened:
             opened = [_issue_row(latest[issue_id]) for issue_id in self._opened]
