@@ -28,7 +28,7 @@ store's batch keeps the records and commits them with ``commit_many``.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from govflow.engine import Engine
     from govflow.ledgers import Entry, LedgerStore
 
-__all__ = ["BatchStore", "HeldMoves", "HoldsMoves", "batch"]
+__all__ = ["BatchStore", "HeldMoves", "HoldsMoves", "ReadsMany", "batch"]
 
 #: One move held by a batch: the issue's new state, its event, its idempotency key.
 Move = tuple[Issue, Event, str | None]
@@ -87,6 +87,15 @@ class HeldMoves(Protocol):
 
     def commit(self) -> None:
         """Commit every held move to the store, all or none."""
+        ...
+
+
+@runtime_checkable
+class ReadsMany(Protocol):
+    """A store that reads many issues at once (:meth:`govflow.store.SQLStore.get_many`)."""
+
+    def get_many(self, issue_ids: Iterable[str]) -> Mapping[str, Issue]:
+        """The issues among ``issue_ids`` that exist, by id."""
         ...
 
 
@@ -154,6 +163,7 @@ class BatchStore:
         self._keys: dict[tuple[str, str], int] = {}  # (issue id, key) -> the event's sequence
         self._opening_keys: dict[str, str] = {}  # key of an open -> the issue it opened
         self._read: dict[str, Issue] = {}  # issues read from the store underneath, as read
+        self._prefetched: dict[str, Issue] = {}  # read ahead by prefetch(), not yet asked for
 
     @property
     def moves(self) -> Sequence[Move]:
@@ -172,6 +182,24 @@ class BatchStore:
             moves.append((state, event, keys.get((issue_id, event.sequence))))
         return tuple(moves)
 
+    def prefetch(self, issue_ids: Iterable[str]) -> None:
+        """Read the issues named, those the batch has not read or moved yet, from the store
+        underneath at once -- in one query a thousand on a :class:`~govflow.store.SQLStore`,
+        instead of one query an issue as the batch first asks for each -- for the batch's moves
+        to start from. Nothing else changes: each move is checked against the issue as read
+        (here or later), and if another engine moves one of them before the batch is
+        committed, the commit raises :class:`~govflow.errors.ConflictError` and stores none of
+        it, as for any issue a batch reads. Ids of no issue are left for the batch to find
+        missing when it asks for them. A store that cannot read many at once is left alone."""
+        if not isinstance(self.base, ReadsMany):
+            return
+        wanted = [
+            issue_id
+            for issue_id in issue_ids
+            if issue_id not in self._issues and issue_id not in self._read
+        ]
+        self._prefetched.update(self.base.get_many(wanted))
+
     def close(self) -> None:
         """Release what the batch's reads kept (see :meth:`HeldMoves.close`); its moves stay."""
         self._held.close()
@@ -185,6 +213,7 @@ class BatchStore:
         self._keys.clear()
         self._opening_keys.clear()
         self._read.clear()
+        self._prefetched.clear()
         held.commit()
 
     # --- the store contract --------------------------------------------------------------------
@@ -196,7 +225,7 @@ class BatchStore:
         held = self._issues.get(issue_id)
         if held is not None:
             return held
-        read = self._held.read(issue_id)
+        read = self._prefetched.pop(issue_id, None) or self._held.read(issue_id)
         self._read[issue_id] = read  # what this batch's first move of the issue is checked on
         return read
 
@@ -350,9 +379,12 @@ class _HeldLedgerStore:
 
 
 @contextmanager
-def batch(engine: Engine) -> Iterator[Engine]:
-    """What :meth:`govflow.Engine.batch` does: see the module's documentation."""
+def batch(engine: Engine, *, issues: Iterable[str] = ()) -> Iterator[Engine]:
+    """What :meth:`govflow.Engine.batch` does: see the module's documentation. ``issues``:
+    the ids of issues the batch will move, read at once before it starts
+    (:meth:`BatchStore.prefetch`)."""
     held = BatchStore(engine.store)
+    held.prefetch(issues)
     view = copy.copy(engine)  # the same workflows, plugins, org and clock; its own store
     view.store = held
     ledgers = None

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from govflow import Actor, Engine, Event, Issue, ManualClock, hookimpl
 from govflow.audit.verify import verify_store
+from govflow.batch import batch
 from govflow.errors import ConflictError, PermissionDeniedError
 from govflow.store import SQLStore
 from tests.store.conftest import Backend
@@ -291,3 +292,44 @@ def test_a_batch_gives_back_the_connection_its_reads_kept(tmp_path: Path) -> Non
     assert pool.checkedout() == 0
     assert [engine.get(issue_id).version for issue_id in ids] == [1, 1, 1]
     database.dispose()
+
+
+def test_a_batch_told_its_issues_is_still_refused_whole_if_one_moves_meanwhile(
+    sql_backend: Backend,
+) -> None:
+    # Issues read ahead (``batch(engine, issues=...)``, on the stores that read many at once)
+    # are read like any other: a move made elsewhere after the read makes the batch's commit
+    # fail, and nothing of it is stored.
+    clock = ManualClock(START)
+    engine = make_engine(sql_backend, clock)
+    other = make_engine(sql_backend, clock)
+    ids = [engine.open("closed-loop", reporter=RESIDENT).id for _ in range(3)]
+
+    def overtaken() -> None:
+        with batch(engine, issues=ids) as moving:
+            other.fire(ids[1], "cancel", actor=OPERATOR, payload={"reason": "duplicate"})
+            for issue_id in ids:
+                moving.fire(issue_id, "file", actor=OPERATOR)
+
+    with pytest.raises(ConflictError, match="the batch was refused"):
+        overtaken()
+    assert [engine.get(issue_id).state for issue_id in ids] == [
+        "collected",
+        "cancelled",
+        "collected",
+    ]
+
+
+def test_get_many_reads_the_issues_that_exist_as_get_reads_them(sql_backend: Backend) -> None:
+    engine = make_engine(sql_backend, ManualClock(START))
+    with engine.batch() as opening:
+        ids = [opening.open("closed-loop", reporter=RESIDENT).id for _ in range(1005)]
+    engine.fire(ids[0], "file", actor=OPERATOR)
+    store = engine.store
+    assert isinstance(store, SQLStore)
+    found = store.get_many([*reversed(ids), "no-such-issue", ids[0]])  # over a page of 1,000
+    assert set(found) == set(ids)
+    for issue_id in (ids[0], ids[500], ids[-1]):
+        assert found[issue_id] == store.get(issue_id)
+        assert found[issue_id].last_hash == store.get(issue_id).last_hash != ""
+    assert store.get_many([]) == {}
