@@ -333,3 +333,17 @@ def test_get_many_reads_the_issues_that_exist_as_get_reads_them(sql_backend: Bac
         assert found[issue_id] == store.get(issue_id)
         assert found[issue_id].last_hash == store.get(issue_id).last_hash != ""
     assert store.get_many([]) == {}
+
+
+def test_a_batch_inside_a_batch_joins_it(backend: Backend) -> None:
+    engine = make_engine(backend, ManualClock(START))
+    ids = [engine.open("closed-loop", reporter=RESIDENT).id for _ in range(2)]
+    with engine.batch() as outer:
+        outer.fire(ids[0], "file", actor=OPERATOR)
+        with outer.batch() as inner:
+            inner.fire(ids[1], "file", actor=OPERATOR)
+            inner.fire(ids[0], "dispatch", actor=DISPATCHER, payload={"assignees": ["g-1"]})
+        assert [e.trigger for e in outer.history(ids[0])] == ["open", "file", "dispatch"]
+        assert engine.get(ids[0]).version == 0  # nothing stored before the outer batch ends
+    assert [engine.get(issue_id).version for issue_id in ids] == [2, 1]
+    assert [engine.verify(issue_id) for issue_id in ids] == [3, 2]
