@@ -16,7 +16,9 @@ Modes:
 - SQLite file in WAL mode, ``synchronous=NORMAL`` (govflow's default) and ``FULL``, one commit
   a move and batched (``Engine.batch()``, which writes each issue's row once, at its last
   state; raw Core writes the same rows in one transaction: the issues' UPDATEs, the events'
-  and the log entries' INSERTs, one ``executemany`` each);
+  and the log entries' INSERTs, one ``executemany`` each); printed beside the batched modes:
+  raw Core writing every move's own rows one statement at a time, and govflow's batch with
+  its issues read ahead (``govflow.batch.batch(engine, issues=ids)``);
 - 4 threads of one process sharing one store, on SQLite FULL (govflow's group commit puts
   the threads' moves into shared transactions; raw Core commits each move on its own);
 - PostgreSQL with 1, 2 and 4 processes, each moving its own issues, and 1 process with 4
@@ -54,6 +56,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from govflow import Actor, Engine, Event, Issue, ManualClock, MemoryStore
+from govflow.batch import batch
 from govflow.store import SQLStore
 from govflow.store import sql as govflow_sql
 
@@ -222,16 +225,22 @@ def timed(work: Callable[[], None]) -> float:
     return time.perf_counter() - started
 
 
-def sqlite_govflow(directory: Path, synchronous: str, issues: int, *, batched: bool) -> float:
+def batched_loop(engine: Engine, ids: Sequence[str], *, read_ahead: bool = False) -> None:
+    """The loop in one batch: ``Engine.batch()``, or with the issues read ahead."""
+    moving = batch(engine, issues=ids) if read_ahead else engine.batch()
+    with moving as view:
+        loop(view, ids)
+
+
+def sqlite_govflow(
+    directory: Path, synchronous: str, issues: int, *, batched: bool, read_ahead: bool = False
+) -> float:
     url = f"sqlite:///{directory / f'govflow-{uuid.uuid4().hex[:6]}.db'}"
     with SQLStore(url, synchronous=synchronous) as store:
         engine = new_engine(store)
         ids = open_issues(engine, "s", issues)
         if batched:
-
-            def work() -> None:
-                with engine.batch() as batch:
-                    loop(batch, ids)
+            work = partial(batched_loop, engine, ids, read_ahead=read_ahead)
 
             return issues * MOVES_PER_ISSUE / timed(work)
         return issues * MOVES_PER_ISSUE / timed(partial(loop, engine, ids))
@@ -343,15 +352,11 @@ def threaded(kind: str, url: str, threads: int, issues: int, synchronous: str | 
 
 def postgres_batch(kind: str, url: str, issues: int) -> float:
     prefix = f"{kind[0]}{uuid.uuid4().hex[:6]}b"
-    if kind == "govflow":
+    if kind in ("govflow", AHEAD):
         with SQLStore(url) as store:
             engine = new_engine(store)
             ids = open_issues(engine, prefix, issues)
-
-            def work() -> None:
-                with engine.batch() as batch:
-                    loop(batch, ids)
-
+            work = partial(batched_loop, engine, ids, read_ahead=kind == AHEAD)
             return issues * MOVES_PER_ISSUE / timed(work)
     recorded = Recorded(prefix, issues)
     raw = raw_engine(url, None)
@@ -413,6 +418,8 @@ PG_SCALING_TARGET = 3.5  # 4 processes ÷ 1 process
 KINDS = ("govflow", "raw Core")
 #: The batched modes' second peer: raw Core writing every move's own rows (see raw_batch_by_move).
 BY_MOVE = "raw Core, move by move"
+#: govflow's batch with its issues read ahead (``govflow.batch.batch(engine, issues=ids)``).
+AHEAD = "govflow, issues read ahead"
 
 
 def report(best: dict[str, dict[str, float]], engine_alone: float) -> None:
@@ -433,6 +440,13 @@ def report(best: dict[str, dict[str, float]], engine_alone: float) -> None:
             print(
                 f"  {mode}, beside raw Core writing every move's own UPDATE and INSERTs one "
                 f"statement at a time: {by_move:,.0f}/s, govflow ÷ it {ratio:.2f}"
+            )
+        if AHEAD in rates:
+            ahead = rates[AHEAD]
+            print(
+                f"  {mode}, govflow with its issues read ahead (govflow.batch.batch(engine, "
+                f"issues=ids)): {ahead:,.0f}/s, ÷ raw Core {ahead / rates['raw Core']:.2f}, "
+                f"÷ move by move {ahead / rates[BY_MOVE]:.2f}"
             )
     print(
         f"the engine alone, on a MemoryStore: {engine_alone:,.0f} moves/s "
@@ -484,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
                 ]
                 if batched:
                     contenders.append((BY_MOVE, partial(sqlite_raw, by_move=True)))
+                    contenders.append((AHEAD, partial(sqlite_govflow, read_ahead=True)))
                 for kind, run in contenders:
                     rate = run(directory, synchronous, size(issues), batched=batched)
                     keep(f"SQLite WAL {synchronous}, {how}", kind, rate)
@@ -502,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
             for kind in KINDS:
                 rate = threaded(kind, pg_url, 4, size(30), None)
                 keep("PostgreSQL, 1 process × 4 threads", kind, rate)
-            for kind in (*KINDS, BY_MOVE):
+            for kind in (*KINDS, BY_MOVE, AHEAD):
                 keep("PostgreSQL, batched", kind, postgres_batch(kind, pg_url, size(300)))
 
     report(best, engine_alone)
