@@ -14,8 +14,11 @@ ceiling of a batch.
 Modes:
 
 - SQLite file in WAL mode, ``synchronous=NORMAL`` (govflow's default) and ``FULL``, one commit
-  a move and batched (``Engine.batch()``; raw Core: every move's UPDATE + INSERT in one
-  transaction);
+  a move and batched (``Engine.batch()``, which writes each issue's row once, at its last
+  state; raw Core writes the same rows in one transaction: the issues' UPDATEs, the events'
+  and the log entries' INSERTs, one ``executemany`` each); printed beside the batched modes:
+  raw Core writing every move's own rows one statement at a time, and govflow's batch with
+  its issues read ahead (``engine.batch(issues=ids)``);
 - 4 threads of one process sharing one store, on SQLite FULL (govflow's group commit puts
   the threads' moves into shared transactions; raw Core commits each move on its own);
 - PostgreSQL with 1, 2 and 4 processes, each moving its own issues, and 1 process with 4
@@ -130,6 +133,12 @@ class Recorded:
         ]
         self.opened_log = [_log_row(event) for _, event in opened]
         self.moves: list[Row] = []
+        #: What a batch writes: each issue's row once, at its last state, version-checked
+        #: against the version the batch read (0: the issues are pre-opened), with every
+        #: column (govflow's batch writes them all); then every event and log entry.
+        self.batch_updates = [
+            govflow_sql._ALL_COLUMNS.params(store.get(issue_id), 0) for issue_id in ids
+        ]
         for issue_id in ids:
             events = store.events(issue_id)
             for event in events[1:]:
@@ -197,10 +206,23 @@ def raw_moves(engine: sa.Engine, moves: Sequence[Row]) -> None:
             _raw_move(conn, move)
 
 
-def raw_batch(engine: sa.Engine, moves: Sequence[Row]) -> None:
+def raw_batch_by_move(engine: sa.Engine, moves: Sequence[Row]) -> None:
+    """Every move's own UPDATE and INSERTs, one statement at a time, in one transaction: the
+    batched peer before govflow's batch wrote each issue's row once (printed beside it)."""
     with engine.begin() as conn:
         for move in moves:
             _raw_move(conn, move)
+
+
+def raw_batch(engine: sa.Engine, recorded: Recorded) -> None:
+    """The rows govflow's batch writes, in one transaction, one ``executemany`` a statement
+    (Core's way with many rows): each issue's UPDATE once, then the events and log entries."""
+    updates = recorded.batch_updates
+    with engine.begin() as conn:
+        if conn.execute(govflow_sql._ALL_COLUMNS.update, updates).rowcount != len(updates):
+            raise RuntimeError("raw Core lost a race it should not have run")
+        conn.execute(INSERT_EVENT, [event for _, _, event, _ in recorded.moves])
+        conn.execute(INSERT_LOG, [logged for _, _, _, logged in recorded.moves])
 
 
 # --- one measurement each -----------------------------------------------------------------------
@@ -212,16 +234,22 @@ def timed(work: Callable[[], None]) -> float:
     return time.perf_counter() - started
 
 
-def sqlite_govflow(directory: Path, synchronous: str, issues: int, *, batched: bool) -> float:
+def batched_loop(engine: Engine, ids: Sequence[str], *, read_ahead: bool = False) -> None:
+    """The loop in one batch: ``Engine.batch()``, or with the issues read ahead."""
+    moving = engine.batch(issues=ids if read_ahead else ())
+    with moving as view:
+        loop(view, ids)
+
+
+def sqlite_govflow(
+    directory: Path, synchronous: str, issues: int, *, batched: bool, read_ahead: bool = False
+) -> float:
     url = f"sqlite:///{directory / f'govflow-{uuid.uuid4().hex[:6]}.db'}"
     with SQLStore(url, synchronous=synchronous) as store:
         engine = new_engine(store)
         ids = open_issues(engine, "s", issues)
         if batched:
-
-            def work() -> None:
-                with engine.batch() as batch:
-                    loop(batch, ids)
+            work = partial(batched_loop, engine, ids, read_ahead=read_ahead)
 
             return issues * MOVES_PER_ISSUE / timed(work)
         return issues * MOVES_PER_ISSUE / timed(partial(loop, engine, ids))
@@ -235,13 +263,20 @@ def in_memory(issues: int) -> float:
     return issues * MOVES_PER_ISSUE / timed(partial(loop, engine, ids))
 
 
-def sqlite_raw(directory: Path, synchronous: str, issues: int, *, batched: bool) -> float:
+def sqlite_raw(
+    directory: Path, synchronous: str, issues: int, *, batched: bool, by_move: bool = False
+) -> float:
     recorded = Recorded("s", issues)
     engine = raw_engine(f"sqlite:///{directory / f'raw-{uuid.uuid4().hex[:6]}.db'}", synchronous)
     try:
         raw_prepare(engine, recorded)
-        run = raw_batch if batched else raw_moves
-        return len(recorded.moves) / timed(partial(run, engine, recorded.moves))
+        if not batched:
+            work = partial(raw_moves, engine, recorded.moves)
+        elif by_move:
+            work = partial(raw_batch_by_move, engine, recorded.moves)
+        else:
+            work = partial(raw_batch, engine, recorded)
+        return len(recorded.moves) / timed(work)
     finally:
         engine.dispose()
 
@@ -498,21 +533,19 @@ def threaded(kind: str, url: str, threads: int, issues: int, synchronous: str | 
 
 def postgres_batch(kind: str, url: str, issues: int) -> float:
     prefix = f"{kind[0]}{uuid.uuid4().hex[:6]}b"
-    if kind == "govflow":
+    if kind in ("govflow", AHEAD):
         with SQLStore(url) as store:
             engine = new_engine(store)
             ids = open_issues(engine, prefix, issues)
-
-            def work() -> None:
-                with engine.batch() as batch:
-                    loop(batch, ids)
-
+            work = partial(batched_loop, engine, ids, read_ahead=kind == AHEAD)
             return issues * MOVES_PER_ISSUE / timed(work)
     recorded = Recorded(prefix, issues)
     raw = raw_engine(url, None)
     try:
         raw_prepare(raw, recorded, create=False)
-        return len(recorded.moves) / timed(partial(raw_batch, raw, recorded.moves))
+        if kind == BY_MOVE:
+            return len(recorded.moves) / timed(partial(raw_batch_by_move, raw, recorded.moves))
+        return len(recorded.moves) / timed(partial(raw_batch, raw, recorded))
     finally:
         raw.dispose()
 
@@ -565,6 +598,10 @@ TARGETS: dict[str, tuple[float | None, float]] = {
 PG_SCALING_TARGET = 3.5  # 4 processes ÷ 1 process
 PG_PROCESSES = (1, 2, 4)
 KINDS = ("govflow", "raw Core")
+#: The batched modes' second peer: raw Core writing every move's own rows (see raw_batch_by_move).
+BY_MOVE = "raw Core, move by move"
+#: govflow's batch with its issues read ahead (``engine.batch(issues=ids)``).
+AHEAD = "govflow, issues read ahead"
 
 
 def report(best: dict[str, dict[str, float]], engine_alone: float) -> None:
@@ -578,6 +615,21 @@ def report(best: dict[str, dict[str, float]], engine_alone: float) -> None:
         target = f"≥ {ratio_target}× raw" + ("" if floor is None else f", ≥ {floor:,.0f}/s")
         verdict = "yes" if met else "NO"
         print(f"{mode:<52}{ours:>11,.0f}{raw:>12,.0f}{ratio:>8.2f}  {target}  {verdict}")
+    for mode, rates in best.items():
+        if BY_MOVE in rates:
+            by_move = rates[BY_MOVE]
+            ratio = rates["govflow"] / by_move
+            print(
+                f"  {mode}, beside raw Core writing every move's own UPDATE and INSERTs one "
+                f"statement at a time: {by_move:,.0f}/s, govflow ÷ it {ratio:.2f}"
+            )
+        if AHEAD in rates:
+            ahead = rates[AHEAD]
+            print(
+                f"  {mode}, govflow with its issues read ahead (govflow.batch.batch(engine, "
+                f"issues=ids)): {ahead:,.0f}/s, ÷ raw Core {ahead / rates['raw Core']:.2f}, "
+                f"÷ move by move {ahead / rates[BY_MOVE]:.2f}"
+            )
     print(
         f"the engine alone, on a MemoryStore: {engine_alone:,.0f} moves/s "
         "(what a batch cannot exceed: it adds reads and writes to every move)"
@@ -702,7 +754,14 @@ def sqlite_round(results: Results, directory: Path, size: Callable[[int], int]) 
     # from the machine's other work falls on both alike.
     for synchronous, batched, issues in SQLITE_MODES:
         how = "batched" if batched else "one commit a move"
-        for kind, run in (("govflow", sqlite_govflow), ("raw Core", sqlite_raw)):
+        contenders: list[tuple[str, Callable[..., float]]] = [
+            ("govflow", sqlite_govflow),
+            ("raw Core", sqlite_raw),
+        ]
+        if batched:
+            contenders.append((BY_MOVE, partial(sqlite_raw, by_move=True)))
+            contenders.append((AHEAD, partial(sqlite_govflow, read_ahead=True)))
+        for kind, run in contenders:
             rate = run(directory, synchronous, size(issues), batched=batched)
             results.keep(f"SQLite WAL {synchronous}, {how}", kind, rate)
     results.engine_alone = max(results.engine_alone, in_memory(size(1000)))
@@ -725,7 +784,7 @@ def postgres_round(
         results.keep(
             "PostgreSQL, 1 process × 4 threads", kind, threaded(kind, url, 4, size(30), None)
         )
-    for kind in KINDS:
+    for kind in (*KINDS, BY_MOVE, AHEAD):
         results.keep("PostgreSQL, batched", kind, postgres_batch(kind, url, size(300)))
 
 

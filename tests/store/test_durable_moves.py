@@ -21,7 +21,8 @@ import pytest
 import sqlalchemy as sa
 
 from govflow import Actor, Engine, ManualClock, Transition, hookimpl
-from govflow.errors import ConflictError, DefinitionError, GovflowError
+from govflow.batch import batch
+from govflow.errors import ConflictError, DefinitionError, GovflowError, UnknownIssueError
 from govflow.store import SQLStore, sql
 from govflow.store._group import GroupCommitter
 from tests.joint import conftest as joint
@@ -122,6 +123,24 @@ def counted(sql_backend: SQLBackend) -> Iterator[tuple[SQLStore, list[str]]]:
     yield store, statements
     store.close()
     engine.dispose()
+
+
+def test_a_batch_told_its_issues_reads_them_in_one_query(
+    counted: tuple[SQLStore, list[str]],
+) -> None:
+    store, statements = counted
+    engine = Engine(store=store, clock=ManualClock(START), autoload=False)
+    ids = [engine.open("closed-loop", reporter=RESIDENT, issue_id=f"b-{n}").id for n in range(5)]
+    statements.clear()
+    with batch(engine, issues=[*ids, "no-such-issue"]) as moving:
+        assert statements.count("SELECT") == 1
+        for issue_id in ids:
+            moving.fire(issue_id, "file", actor=OPERATOR)
+        assert statements.count("SELECT") == 1  # the moves read nothing more
+        with pytest.raises(UnknownIssueError):
+            moving.fire("no-such-issue", "file", actor=OPERATOR)
+    assert [engine.get(issue_id).version for issue_id in ids] == [1] * 5
+    assert all(engine.verify(issue_id) == 2 for issue_id in ids)
 
 
 def test_a_move_reads_the_issue_once_and_writes_it_in_one_statement_on_postgres(

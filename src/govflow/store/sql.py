@@ -75,7 +75,7 @@ from govflow.store._group import GroupCommitter
 from govflow.store.base import CorruptRecord, IssueScan, LogEntry, SubjectKey, check_commit
 from govflow.validate import check_time
 
-__all__ = ["SCHEMA_VERSION", "SYNCHRONOUS", "SQLStore", "metadata"]
+__all__ = ["SCHEMA_VERSION", "SYNCHRONOUS", "HeldRows", "SQLStore", "metadata"]
 
 #: The layout of the tables this module writes; kept in ``govflow_meta`` so that a later
 #: release can tell which migration a database needs.
@@ -287,8 +287,33 @@ def _load_changes(text: str) -> Mapping[str, Any]:
 def _issue_values(issue: Issue, columns: Sequence[str] | None = None) -> dict[str, Any]:
     """The issue's row: every column, or only ``columns`` (a move encodes only what it sets)."""
     if columns is None:
-        return {name: encode(issue) for name, encode in _ISSUE_ENCODERS.items()}
+        return dict(zip(_ISSUE_NAMES, _issue_row(issue), strict=True))
     return {name: _ISSUE_ENCODERS[name](issue) for name in columns}
+
+
+def _issue_row(issue: Issue) -> tuple[Any, ...]:
+    """The issue's row, its values in the order of the table's columns (:data:`_ISSUE_NAMES`,
+    ``id`` first): what a batch writes for each issue it opened or moved."""
+    due = issue.due_at
+    return (
+        issue.id,
+        issue.workflow,
+        issue.workflow_version,
+        issue.state,
+        issue.category,
+        issue.location,
+        issue.reporter,
+        issue.opened_at.isoformat(),
+        issue.updated_at.isoformat(),
+        None if due is None else due.isoformat(),
+        _due_key(issue),
+        _dump(issue.assignees),
+        _dump(issue.handlers),
+        _dump(issue.data),
+        issue.version,
+        _dump(issue.joint),
+        _dump(issue.timing),
+    )
 
 
 def _due_key(issue: Issue) -> int | None:
@@ -318,6 +343,10 @@ _ISSUE_ENCODERS: Final[dict[str, Callable[[Issue], Any]]] = {
 }
 
 
+def _load_ids(text: str) -> tuple[str, ...]:
+    return () if text == "[]" else tuple(json.loads(text))  # most issues' handlers, say
+
+
 def _issue_from_row(row: sa.Row[Any]) -> Issue:
     return _issue_from_mapping(row._mapping)
 
@@ -335,8 +364,8 @@ def _issue_from_mapping(m: Mapping[Any, Any]) -> Issue:
         opened_at=datetime.fromisoformat(m["opened_at"]),
         updated_at=datetime.fromisoformat(m["updated_at"]),
         due_at=None if due is None else datetime.fromisoformat(due),
-        assignees=tuple(json.loads(m["assignees"])),
-        handlers=tuple(json.loads(m["handlers"])),
+        assignees=_load_ids(m["assignees"]),
+        handlers=_load_ids(m["handlers"]),
         data=_load_mapping(m["data"]),
         version=m["version"],
         joint=_load_mapping(m["joint"]),
@@ -346,32 +375,43 @@ def _issue_from_mapping(m: Mapping[Any, Any]) -> Issue:
     )
 
 
-def _event_values(event: Event) -> dict[str, Any]:
+def _event_row(event: Event) -> tuple[Any, ...]:
+    """The event's row, its values in the order of the table's columns (:data:`_EVENT_NAMES`):
+    what a batch holds for each move until it writes them all (plain values, which the
+    garbage collector stops tracking)."""
     plugin = event.plugin
-    return {
-        "issue_id": event.issue_id,
-        "sequence": event.sequence,
-        "trigger": event.trigger,
-        "source": event.source,
-        "destination": event.destination,
-        "actor": event.actor,
-        "at": event.at.isoformat(),
-        "due_at": None if event.due_at is None else event.due_at.isoformat(),
-        "payload": _dump(event.payload),
-        "changes": _dump(event.changes),
-        "plugin_name": None if plugin is None else plugin.name,
-        "plugin_version": None if plugin is None else plugin.version,
-        "decisions": _dump_decisions(event.decisions),
-        "previous_hash": event.previous_hash,
-        "hash": event.hash,
-        "acting_for": event.acting_for,
-        "audit_format": event.audit_format,
-        "hash_algorithm": event.hash_algorithm,
-    }
+    due = event.due_at
+    return (
+        event.issue_id,
+        event.sequence,
+        event.trigger,
+        event.source,
+        event.destination,
+        event.actor,
+        event.at.isoformat(),
+        None if due is None else due.isoformat(),
+        _dump(event.payload),
+        _dump(event.changes),
+        None if plugin is None else plugin.name,
+        None if plugin is None else plugin.version,
+        _dump_decisions(event.decisions),
+        event.previous_hash,
+        event.hash,
+        event.acting_for,
+        event.audit_format,
+        event.hash_algorithm,
+    )
+
+
+def _event_values(event: Event) -> dict[str, Any]:
+    return dict(zip(_EVENT_NAMES, _event_row(event), strict=True))
 
 
 def _event_from_row(row: sa.Row[Any]) -> Event:
-    m = row._mapping
+    return _event_from_mapping(row._mapping)
+
+
+def _event_from_mapping(m: Mapping[Any, Any]) -> Event:
     name = m["plugin_name"]
     return Event(
         issue_id=m["issue_id"],
@@ -398,6 +438,8 @@ def _event_from_row(row: sa.Row[Any]) -> Event:
 
 _ISSUE_NAMES: Final = tuple(column.name for column in _issues.c if column.name != "position")
 _EVENT_NAMES: Final = tuple(column.name for column in _events.c)
+_LOG_NAMES: Final = ("issue_id", "sequence", "hash")
+_KEY_NAMES: Final = ("issue_id", "key", "sequence")
 
 #: Issues with the hash of their last event (the one at the issue's version), which the next
 #: move links to: read with the issue, so that a move reads nothing of the log. An outer join,
@@ -492,6 +534,8 @@ class _MoveStatements:
 #: Every column: for batches (an issue's row written once for all its moves) and for moves
 #: that change more than the people on the issue and its timing.
 _ALL_COLUMNS: Final = _MoveStatements(_SETTABLE)
+#: The parameters of :data:`_ALL_COLUMNS`' UPDATE, in the order a batch gives them.
+_UPDATE_ALL_NAMES: Final = (*(f"i_{name}" for name in _SETTABLE), "b_id", "b_read")
 #: The moves the engine makes most: each sets the state and its times, some the people or
 #: the deadline bookkeeping too.
 _MOVES: Final = {
@@ -546,6 +590,12 @@ class _CoreStatements:
             return sum(self._conn.execute(statement, one).rowcount for one in params)
         return int(self._conn.execute(statement, params).rowcount)
 
+    def execute_rows(
+        self, statement: _Statement, names: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> int:
+        """``statement`` once per row of ``rows``, whose values are in the order of ``names``."""
+        return self.execute(statement, [dict(zip(names, row, strict=True)) for row in rows])
+
 
 #: The statements a write runs: built once (this module's constants).
 _Statement = sa.Insert | sa.Update | sa.Select[Any]
@@ -583,17 +633,35 @@ class _DriverStatements:
             )
         return int(cursor.rowcount)
 
+    def execute_rows(
+        self, statement: _Statement, names: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> int:
+        """``statement`` once per row of ``rows``, whose values are in the order of ``names``:
+        handed to the driver as they are when the compiled statement takes its parameters in
+        that order (an INSERT of every column of its table does)."""
+        text, order, _ = self._compiled(statement, dict.fromkeys(names))
+        given: Sequence[Any] = rows
+        if order is None:  # the driver takes parameters by name
+            given = [dict(zip(names, row, strict=True)) for row in rows]
+        elif order != tuple(names):
+            where = [names.index(name) for name in order]
+            given = [[row[index] for index in where] for row in rows]
+        cursor = self._cursor
+        cursor.executemany(text, given)
+        return int(cursor.rowcount)
+
     def first(self, statement: _Statement, params: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The query's first row by column name, or None."""
+        """The first row of a query of one row at most, by column name, or None. The query is
+        run to its end: a connection kept for more reads holds no snapshot between them."""
         text, names, columns = self._compiled(statement, params)
         cursor = self._cursor
         cursor.execute(text, params if names is None else [params[name] for name in names])
-        row = cursor.fetchone()
-        if row is None:
+        rows = cursor.fetchall()
+        if not rows:
             return None
         # The names SQLAlchemy compiled, not the cursor's description: psycopg builds an
         # object per column each time it is asked for one.
-        return dict(zip(columns, row, strict=True))
+        return dict(zip(columns, rows[0], strict=True))
 
 
 _DECODE_ERRORS: Final = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
@@ -1082,12 +1150,36 @@ class SQLStore:
 
     def get(self, issue_id: str) -> Issue:
         """The issue as it stands; :class:`~govflow.errors.UnknownIssueError` if there is none."""
+        with self._on_driver(f"read issue {issue_id!r}", transaction=False) as statements:
+            return self._get_on(statements, issue_id)
+
+    def _get_on(self, statements: _DriverStatements, issue_id: str) -> Issue:
+        """:meth:`get` on the driver's ``statements`` (a batch's reads keep theirs)."""
         what = f"read issue {issue_id!r}"
-        with self._on_driver(what, transaction=False) as statements:
+        with self._translated(what):
             found = statements.first(_SELECT_ISSUE, {"issue_id": issue_id})
         if found is None:
             raise UnknownIssueError(issue_id)
         return _read(_issue_from_mapping, found, issue_id, -1)
+
+    def get_many(self, issue_ids: Iterable[str]) -> dict[str, Issue]:
+        """The issues among ``issue_ids`` that exist, by id, each as :meth:`get` reads it: one
+        query a thousand ids instead of one an issue (what
+        :meth:`govflow.batch.BatchStore.prefetch` reads with). A row that cannot be read raises
+        :class:`~govflow.errors.CorruptRecordError`, as :meth:`get` does."""
+        wanted = list(dict.fromkeys(issue_ids))
+        found: dict[str, Issue] = {}
+
+        def read(page: list[str], conn: sa.Connection) -> Sequence[sa.Row[Any]]:
+            return conn.execute(_SELECT_ISSUES.where(_issues.c.id.in_(page))).all()
+
+        for start in range(0, len(wanted), _PAGE):
+            page = wanted[start : start + _PAGE]
+            rows = self._run(f"read {len(page)} issues", partial(read, page))
+            for row in rows:
+                issue_id = row._mapping["id"]
+                found[issue_id] = _read(_issue_from_row, row, issue_id, -1)
+        return found
 
     def events(self, issue_id: str) -> Sequence[Event]:
         """The issue's events in sequence order (empty if the issue is unknown)."""
@@ -1332,20 +1424,28 @@ class SQLStore:
         with one ``executemany`` each. Any conflict rolls the whole transaction back and raises
         :class:`~govflow.errors.ConflictError` naming the first issue that could not be stored.
         """
-        if not moves:
-            return
-        plan = _BatchPlan(moves)
+        held = self.hold_moves()
+        for issue, event, key in moves:  # a move that does not follow is refused before writing
+            held.add(issue, event, key)
+        held.commit()
+
+    def hold_moves(self) -> HeldRows:
+        """An empty :class:`HeldRows`: moves held as the rows they will be written as, until
+        its ``commit`` writes them all in one transaction (what a batch holds its moves in)."""
+        return HeldRows(self)
+
+    def _commit_held(self, held: HeldRows) -> None:
         try:
-            self._write(f"commit a batch of {len(moves)} moves", plan.write)
+            self._write(f"commit a batch of {len(held)} moves", held._write)
         except _RefusedError as refused:
             raise ConflictError(
-                plan.first_issue,
-                f"the batch was refused ({self._batch_conflict(plan, refused)});"
+                held.first_issue,
+                f"the batch was refused ({self._batch_conflict(held, refused)});"
                 " nothing of it was stored",
             ) from None
         except _BusyError as busy:
             raise ConflictError(
-                plan.first_issue, f"{busy}; nothing of the batch was stored"
+                held.first_issue, f"{busy}; nothing of the batch was stored"
             ) from None
 
     def _commit_alone(self, move: _Move) -> None:
@@ -1488,13 +1588,13 @@ class SQLStore:
             "the issue changed while the move was being stored"
         )
 
-    def _batch_conflict(self, plan: _BatchPlan, refused: _RefusedError) -> str:
+    def _batch_conflict(self, held: HeldRows, refused: _RefusedError) -> str:
         """Why a batch was refused: the first issue whose stored version is not the one read."""
         if refused.constraint == "key":
             return "an idempotency key of the batch was used already"
         if refused.constraint == "event":
             return "an event of the batch was stored already: another engine committed first"
-        for issue_id, read in plan.read_versions.items():
+        for issue_id, read in held.read_versions.items():
             try:
                 current = self.get(issue_id).version
             except UnknownIssueError:
@@ -1537,58 +1637,123 @@ _Move = tuple[Issue, Event, str | None]
 _Statements = _DriverStatements | _CoreStatements
 
 
-class _BatchPlan:
-    """What :meth:`SQLStore.commit_many` writes: each issue's row once, then every event, log
-    entry and key, in the order the moves were made.
+class HeldRows:
+    """A batch's moves held as the rows :meth:`commit` will write, all in one transaction: what
+    :meth:`SQLStore.hold_moves` gives and :meth:`SQLStore.commit_many` and
+    :meth:`govflow.Engine.batch` commit with.
 
-    Refuses, before anything is written, a batch whose moves do not follow each other: an
-    issue's events must come in sequence, each issue state at its event's sequence.
+    Each move is encoded as it is held -- its event's row, its log entry, its key -- into
+    tuples of plain values, which Python's cyclic garbage collector stops tracking: a batch
+    of many thousand moves does not make every collection meanwhile longer. Of the issues only
+    the last state is kept (an issue's row is written once, at its last state, checked against
+    the version its first held move read). :meth:`add` refuses, before anything is written, a
+    move that does not follow the issue's held ones.
     """
 
-    def __init__(self, moves: Sequence[_Move]) -> None:
-        self.first_issue = moves[0][0].id
-        #: issue id -> the version its first move read (absent for issues the batch opens)
+    def __init__(self, store: SQLStore) -> None:
+        self._store = store
+        #: issue id -> the version its first held move read (absent for issues opened here)
         self.read_versions: dict[str, int] = {}
-        opened: dict[str, Issue] = {}
-        moved: dict[str, Issue] = {}
-        self.events: list[dict[str, Any]] = []
-        self.log: list[dict[str, Any]] = []
-        self.keys: list[dict[str, Any]] = []
-        last: dict[str, int] = {}
-        for issue, event, key in moves:
-            if event.issue_id != issue.id or event.sequence != issue.version:
-                raise ConflictError(
-                    issue.id, "the event does not belong to this version of the issue"
-                )
-            before = last.get(issue.id)
-            if before is not None and event.sequence != before + 1:
-                raise ConflictError(
-                    issue.id, f"the batch moves it from version {before} to {event.sequence}"
-                )
-            last[issue.id] = event.sequence
-            if event.sequence == 0 or issue.id in opened:
-                opened[issue.id] = issue
-            else:
-                self.read_versions.setdefault(issue.id, event.sequence - 1)
-                moved[issue.id] = issue
-            self.events.append(_event_values(event))
-            self.log.append({"issue_id": issue.id, "sequence": event.sequence, "hash": event.hash})
-            if key is not None:
-                self.keys.append({"issue_id": issue.id, "key": key, "sequence": event.sequence})
-        self.inserts = [_issue_values(issue) for issue in opened.values()]
-        self.updates = [
-            _ALL_COLUMNS.params(issue, self.read_versions[issue_id])
-            for issue_id, issue in moved.items()
-        ]
+        self._opened: dict[str, None] = {}  # issues opened here, in order (a dict: ordered)
+        self._latest: dict[str, Issue] = {}  # each issue at its last held move
+        self._events: list[tuple[Any, ...]] = []
+        self._log: list[tuple[str, int, str]] = []
+        self._keys: list[tuple[str, str, int]] = []
+        self._index: dict[tuple[str, int], int] = {}  # (issue id, sequence) -> its row
+        self._reader: tuple[Any, _DriverStatements] | None = None  # SQLite: see read()
 
-    def write(self, statements: _Statements) -> None:
-        if self.inserts:
-            statements.execute(_INSERT_ISSUE, self.inserts)
-        if self.updates and statements.execute(_ALL_COLUMNS.update, self.updates) != len(
-            self.updates
-        ):
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def read(self, issue_id: str) -> Issue:
+        """The issue as the store holds it now (:meth:`SQLStore.get`). On SQLite every read
+        of the batch goes to one connection, taken from the pool at the first and given back
+        by :meth:`close` (a read holds no snapshot after it): a pool round a read would cost
+        more than the read."""
+        store = self._store
+        if not store._sqlite:
+            return store.get(issue_id)
+        if self._reader is None:
+            with store._translated(f"read issue {issue_id!r}"):
+                connection = store._engine.raw_connection()
+                self._reader = (connection, _DriverStatements(connection.cursor(), store._compiled))
+        return store._get_on(self._reader[1], issue_id)
+
+    def close(self) -> None:
+        """Give back the connection the reads were made on, if any."""
+        if self._reader is not None:
+            connection, self._reader = self._reader[0], None
+            connection.close()
+
+    @property
+    def first_issue(self) -> str:
+        """The issue of the first held move (which a refused commit names)."""
+        return str(self._events[0][0])
+
+    def add(self, issue: Issue, event: Event, key: str | None) -> None:
+        """Hold one move: ``issue`` at ``event``, remembering ``key``; ConflictError (and
+        nothing held) if the event does not follow the issue's last held move."""
+        issue_id = issue.id
+        sequence = event.sequence
+        if event.issue_id != issue_id or sequence != issue.version:
+            raise ConflictError(issue_id, "the event does not belong to this version of the issue")
+        before = self._latest.get(issue_id)
+        if before is not None and sequence != before.version + 1:
+            raise ConflictError(
+                issue_id, f"the batch moves it from version {before.version} to {sequence}"
+            )
+        row = _event_row(event)
+        if before is None:
+            if sequence == 0:
+                self._opened[issue_id] = None
+            else:
+                self.read_versions[issue_id] = sequence - 1
+        self._latest[issue_id] = issue
+        self._index[issue_id, sequence] = len(self._events)
+        self._events.append(row)
+        self._log.append((issue_id, sequence, event.hash))
+        if key is not None:
+            self._keys.append((issue_id, key, sequence))
+
+    def event(self, issue_id: str, sequence: int) -> Event | None:
+        """The held event of the issue at ``sequence``, read back from its row (None: not held)."""
+        index = self._index.get((issue_id, sequence))
+        if index is None:
+            return None
+        return _event_from_mapping(dict(zip(_EVENT_NAMES, self._events[index], strict=True)))
+
+    def events(self) -> Iterator[Event]:
+        """Every held event, in the order the moves were held."""
+        for row in self._events:
+            yield _event_from_mapping(dict(zip(_EVENT_NAMES, row, strict=True)))
+
+    def commit(self) -> None:
+        """Write every held move in one transaction, or none of them (ConflictError)."""
+        self.close()
+        if self._events:
+            self._store._commit_held(self)
+
+    def _write(self, statements: _Statements) -> None:
+        """The transaction's statements (:meth:`SQLStore._commit_held`): the issues opened
+        here, the rows of those moved (once each, version-checked), then every event, log
+        entry and key in the order held."""
+        latest = self._latest
+        if self._opened:
+            opened = [_issue_row(latest[issue_id]) for issue_id in self._opened]
+            statements.execute_rows(_INSERT_ISSUE, _ISSUE_NAMES, opened)
+        # Every column but the id, then the id and the version read (the UPDATE's WHERE).
+        updates = [
+            (*row[1:], row[0], read)
+            for row, read in (
+                (_issue_row(latest[issue_id]), read)
+                for issue_id, read in self.read_versions.items()
+            )
+        ]
+        if updates and statements.execute_rows(
+            _ALL_COLUMNS.update, _UPDATE_ALL_NAMES, updates
+        ) != len(updates):
             raise _RefusedError("version")
-        statements.execute(_INSERT_EVENT, self.events)
-        statements.execute(_INSERT_LOG, self.log)
-        if self.keys:
-            statements.execute(_INSERT_KEY, self.keys)
+        statements.execute_rows(_INSERT_EVENT, _EVENT_NAMES, self._events)
+        statements.execute_rows(_INSERT_LOG, _LOG_NAMES, self._log)
+        if self._keys:
+            statements.execute_rows(_INSERT_KEY, _KEY_NAMES, self._keys)
