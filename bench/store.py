@@ -626,8 +626,8 @@ def report(best: dict[str, dict[str, float]], engine_alone: float) -> None:
         if AHEAD in rates:
             ahead = rates[AHEAD]
             print(
-                f"  {mode}, govflow with its issues read ahead (govflow.batch.batch(engine, "
-                f"issues=ids)): {ahead:,.0f}/s, ÷ raw Core {ahead / rates['raw Core']:.2f}, "
+                f"  {mode}, govflow with its issues read ahead (engine.batch(issues=ids)): "
+                f"{ahead:,.0f}/s, ÷ raw Core {ahead / rates['raw Core']:.2f}, "
                 f"÷ move by move {ahead / rates[BY_MOVE]:.2f}"
             )
     print(
