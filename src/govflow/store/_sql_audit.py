@@ -321,9 +321,10 @@ def _load(text: str) -> Any:
 class _EventReader:
     """Reads an event row of the scan into an :class:`Event` (equal to what the store's own
     decoder gives) and its hash recomputed from the same decoded values: the canonical text
-    (:mod:`govflow.audit.canonical`) written in one pass of the C encoder. JCS is what it
-    writes except in corners (fractions, exponents, keys at or above U+E000); there the text
-    differs, the hash does not match, and ``verify_events`` recomputes the event exactly."""
+    (:mod:`govflow.audit.canonical`) written in one pass of orjson
+    (:func:`~govflow.audit.canonical.plain_bytes`). JCS is what it writes except in corners
+    (fractions, exponents, keys at or above U+E000); there the text may differ, the hash then
+    does not match, and ``verify_events`` recomputes the event exactly."""
 
     #: The event table's columns, in the order :meth:`read` unpacks them.
     COLUMNS: Final = (
