@@ -183,6 +183,18 @@ def test_a_shared_decisions_view_is_encoded_as_the_definition_every_time(
     assert canonical_text(replaced) == canonical_json(canonical_object(replaced))
 
 
+@pytest.mark.parametrize("version", [1.0, 2**60, "1.0"])
+def test_a_plugin_record_built_by_hand_is_encoded_as_the_definition(version: Any) -> None:
+    event = attrs.evolve(BASE, plugin=PluginRef("hand-made", version))
+    try:
+        expected = canonical_json(canonical_object(event))
+    except CanonicalFormError:
+        with pytest.raises(CanonicalFormError):
+            canonical_bytes(event)
+    else:
+        assert canonical_bytes(event) == expected.encode("utf-8")
+
+
 def test_many_decisions_views_keep_their_encodings_right() -> None:
     views = [MappingProxyType({"due_at": f"plugin-{i} 1.0"}) for i in range(600)]
     for _ in range(2):

@@ -224,7 +224,10 @@ def _convert(value: Any) -> Any:
             raise _CornerError
         return plain
     if kind is PluginRef:
-        return {"name": value.name, "version": value.version}
+        name, version = value.name, value.version
+        if type(name) is not str or (version is not None and type(version) is not str):
+            raise _CornerError  # a record built by hand with other values: the exact path
+        return {"name": name, "version": version}
     raise _CornerError
 
 
