@@ -25,7 +25,7 @@ from govflow.access import AccessLists
 from govflow.audit import GENESIS, seal, verify_events
 from govflow.audit.hashing import DEFAULT_ALGORITHM, digest_function
 from govflow.audit.personal import ERASE_TRIGGER, ERASER, PersonalData, erasure_payload
-from govflow.authority import Authority
+from govflow.authority import Authority, Principal
 from govflow.authority.privacy import may_read_personal
 from govflow.batch import BatchStore, batch
 from govflow.calendar import BusinessCalendar, Duration, china_calendar
@@ -544,7 +544,11 @@ class Engine:
         check_fire(issue_id, trigger, actor, expected_version, idempotency_key)
         data = json_data("payload", payload, self.json_limits)
         issue = self.store.get(issue_id)
-        who = actor if self.org is None and type(actor) is Actor else self.authority.actor(actor)
+        if self.org is None and type(actor) is Actor:
+            who, principal = actor, None
+        else:
+            principal = self.authority.principal(actor)
+            who = principal.actor
         if idempotency_key is not None:
             earlier = self.store.find_idempotent(issue_id, idempotency_key)
             if earlier is not None:
@@ -571,7 +575,7 @@ class Engine:
                 trigger,
                 [m.trigger for m in compiled.workflow.outgoing(issue.state)],
             )
-        refusal, acting_for = self._authorize(issue, move, who)
+        refusal, acting_for = self._authorize(issue, move, who, principal)
         if refusal is not None:
             raise refusal
         data = self.personal.seal(compiled.workflow.privacy.fields, issue.reporter, data)
@@ -957,7 +961,7 @@ class Engine:
         return self._authorize(issue, move, actor)[0]
 
     def _authorize(
-        self, issue: Issue, move: Transition, actor: Actor
+        self, issue: Issue, move: Transition, actor: Actor, principal: Principal | None = None
     ) -> tuple[RefusalError | None, str | None]:
         """The refusal of ``actor`` making ``move`` (None if allowed), and the unit the actor
         acts for when the move counts on a post in a unit the issue is assigned to."""
@@ -980,7 +984,7 @@ class Engine:
                 reason="must be (or act for) a party of the round that has not reported",
             ), None
         if self.org is not None or move.conflicts:
-            return self.authority.authorize(issue, move, actor)
+            return self.authority.authorize(issue, move, actor, principal=principal)
         if not actor.has_any_role(move.roles):
             return PermissionDeniedError(
                 issue.id, move.trigger, actor.id, missing_roles=sorted(move.roles)

@@ -218,14 +218,22 @@ class Authority:
         return None, acting_for
 
     def authorize(
-        self, issue: Issue, move: Transition, actor: Actor
+        self,
+        issue: Issue,
+        move: Transition,
+        actor: Actor,
+        *,
+        principal: Principal | None = None,
     ) -> tuple[PermissionDeniedError | None, str | None]:
         """Check roles in scope, relations and conflict rules for ``actor`` making ``move``.
 
+        :param principal: who ``actor`` is, if the caller resolved it already
+            (:meth:`principal`; its ``actor`` must be ``actor``); else resolved here.
         :return: ``(refusal, acting_for)``: the refusal (None if allowed) and the unit the
             actor acts for when the move counts on a post in a unit the issue is assigned to.
         """
-        principal = self.principal(actor)
+        if principal is None or principal.actor is not actor:
+            principal = self.principal(actor)
         org = self.org
         acting_for: str | None = None
         if move.roles:
