@@ -422,6 +422,13 @@ def test_a_lone_committer_never_waits_for_company() -> None:
     assert committer.group_sizes == [1] * 20
 
 
+def test_the_group_sizes_kept_are_the_last_thousand() -> None:
+    committer: GroupCommitter[int] = GroupCommitter(lambda moves: [None for _ in moves], wait=0)
+    for move in range(1005):
+        committer.commit(move)
+    assert committer.group_sizes == [1] * 1000
+
+
 def test_the_wait_for_company_is_bounded() -> None:
     committer: GroupCommitter[int] = GroupCommitter(lambda moves: [None for _ in moves], wait=0.05)
     committer._last_size = 4  # as if the last group had four moves: the next leader waits

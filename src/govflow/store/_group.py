@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -49,9 +50,14 @@ class GroupCommitter(Generic[_M]):
         self._queue: list[_Pending[_M]] = []
         self._leading = False
         self._last_size = 1
-        #: How many moves each group held, most recent last (the last 1,000): for tests and
-        #: benchmarks that want to see the groups form.
-        self.group_sizes: list[int] = []
+        self._sizes: deque[int] = deque(maxlen=1000)
+
+    @property
+    def group_sizes(self) -> list[int]:
+        """How many moves each group held, most recent last (the last 1,000): for tests and
+        benchmarks that want to see the groups form."""
+        with self._changed:
+            return list(self._sizes)
 
     def commit(self, move: _M) -> None:
         pending = _Pending(move)
@@ -79,7 +85,7 @@ class GroupCommitter(Generic[_M]):
                 queued.outcome = outcome
                 queued.done = True
             self._last_size = len(group)
-            self.group_sizes = [*self.group_sizes[-999:], len(group)]
+            self._sizes.append(len(group))  # not a copy of the last 1,000 on every commit
             self._leading = False
             self._changed.notify_all()
         self._raise(pending)
