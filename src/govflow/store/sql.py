@@ -55,6 +55,7 @@ from functools import partial
 from types import MappingProxyType, TracebackType
 from typing import Any, Final, Literal, Self, TypeVar, cast
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy import exc as sa_exc
@@ -249,7 +250,7 @@ _dump_decisions: ViewMemo[str] = ViewMemo(_dump, limit=1024)
 
 
 def _load_mapping(text: str) -> Mapping[str, Any]:
-    return EMPTY if text == "{}" else freeze_mapping(json.loads(text))
+    return EMPTY if text == "{}" else freeze_mapping(orjson.loads(text))
 
 
 #: Decisions are a handful of distinct texts over a whole log: each read once (verify reads
@@ -278,7 +279,7 @@ def _decode_change(key: str, value: Any) -> Any:
 def _load_changes(text: str) -> Mapping[str, Any]:
     if text == "{}":
         return EMPTY
-    raw = json.loads(text)
+    raw = orjson.loads(text)
     if not raw:
         return EMPTY
     return MappingProxyType({key: _decode_change(key, value) for key, value in raw.items()})
@@ -344,7 +345,7 @@ _ISSUE_ENCODERS: Final[dict[str, Callable[[Issue], Any]]] = {
 
 
 def _load_ids(text: str) -> tuple[str, ...]:
-    return () if text == "[]" else tuple(json.loads(text))  # most issues' handlers, say
+    return () if text == "[]" else tuple(orjson.loads(text))  # most issues' handlers, say
 
 
 def _issue_from_row(row: sa.Row[Any]) -> Issue:
