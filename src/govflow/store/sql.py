@@ -294,27 +294,9 @@ def _issue_values(issue: Issue, columns: Sequence[str] | None = None) -> dict[st
 
 def _issue_row(issue: Issue) -> tuple[Any, ...]:
     """The issue's row, its values in the order of the table's columns (:data:`_ISSUE_NAMES`,
-    ``id`` first): what a batch writes for each issue it opened or moved."""
-    due = issue.due_at
-    return (
-        issue.id,
-        issue.workflow,
-        issue.workflow_version,
-        issue.state,
-        issue.category,
-        issue.location,
-        issue.reporter,
-        issue.opened_at.isoformat(),
-        issue.updated_at.isoformat(),
-        None if due is None else due.isoformat(),
-        _due_key(issue),
-        _dump(issue.assignees),
-        _dump(issue.handlers),
-        _dump(issue.data),
-        issue.version,
-        _dump(issue.joint),
-        _dump(issue.timing),
-    )
+    ``id`` first): what a batch writes for each issue it opened or moved. Each column encoded
+    by its entry in :data:`_ISSUE_ENCODERS`, the one definition of a column's encoding."""
+    return tuple([encode(issue) for encode in _ROW_ENCODERS])
 
 
 def _due_key(issue: Issue) -> int | None:
@@ -377,7 +359,7 @@ def _issue_from_mapping(m: Mapping[Any, Any]) -> Issue:
 
 
 def _event_row(event: Event) -> tuple[Any, ...]:
-    """The event's row, its values in the order of the table's columns (:data:`_EVENT_NAMES`):
+    """The event's row, its values in the order of :data:`_EVENT_NAMES` (every column):
     what a batch holds for each move until it writes them all (plain values, which the
     garbage collector stops tracking)."""
     plugin = event.plugin
@@ -438,7 +420,32 @@ def _event_from_mapping(m: Mapping[Any, Any]) -> Event:
 # --- statements, built once: SQLAlchemy compiles each once per dialect and caches it ----------
 
 _ISSUE_NAMES: Final = tuple(column.name for column in _issues.c if column.name != "position")
-_EVENT_NAMES: Final = tuple(column.name for column in _events.c)
+#: The issue encoders in the table's column order: :func:`_issue_row`.
+_ROW_ENCODERS: Final = tuple(_ISSUE_ENCODERS[name] for name in _ISSUE_NAMES)
+#: The event table's columns in the order :func:`_event_row` gives their values (statements
+#: take rows by these names, so the table may order its columns otherwise).
+_EVENT_NAMES: Final = (
+    "issue_id",
+    "sequence",
+    "trigger",
+    "source",
+    "destination",
+    "actor",
+    "at",
+    "due_at",
+    "payload",
+    "changes",
+    "plugin_name",
+    "plugin_version",
+    "decisions",
+    "previous_hash",
+    "hash",
+    "acting_for",
+    "audit_format",
+    "hash_algorithm",
+)
+if set(_EVENT_NAMES) != {column.name for column in _events.c}:  # pragma: no cover
+    raise AssertionError("_event_row does not give every column of govflow_events")
 _LOG_NAMES: Final = ("issue_id", "sequence", "hash")
 _KEY_NAMES: Final = ("issue_id", "key", "sequence")
 
