@@ -225,8 +225,13 @@ class BatchStore:
         held = self._issues.get(issue_id)
         if held is not None:
             return held
+        return self._read_below(issue_id)
+
+    def _read_below(self, issue_id: str) -> Issue:
+        """The issue from the store underneath (or as read ahead), remembered as what this
+        batch's first move of it is checked on."""
         read = self._prefetched.pop(issue_id, None) or self._held.read(issue_id)
-        self._read[issue_id] = read  # what this batch's first move of the issue is checked on
+        self._read[issue_id] = read
         return read
 
     def _held_events(self, issue_id: str) -> list[Event]:
@@ -267,7 +272,7 @@ class BatchStore:
         current = self._issues.get(issue_id) or self._read.get(issue_id)
         if current is None:
             try:
-                current = self._read[issue_id] = self._held.read(issue_id)
+                current = self._read_below(issue_id)
             except UnknownIssueError:
                 current = None
         problem = check_commit(current, issue, event)
